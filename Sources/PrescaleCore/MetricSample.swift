@@ -1,0 +1,41 @@
+/// One observation of a trigger's source, as the planner consumes it.
+///
+/// Sources (Kafka lag, MQTT rate and backlog, the static value) all reduce to this shape, and the
+/// simulator and `prescale plan` build the same samples from traces, so every consumer of samples runs
+/// the same planning code.
+public struct MetricSample: Sendable, Hashable {
+    /// Seconds since an arbitrary, fixed origin (monotonic).
+    public var time: Double
+    /// The value KEDA's own scaler would report: for Kafka the capped lag, for `static` the value.
+    public var reactiveValue: Double
+    /// The value compared with the activation threshold. For Kafka it is the uncapped lag, which
+    /// includes persistent lag; usually it equals ``reactiveValue``.
+    public var activityValue: Double
+    /// Messages waiting (lag, queued messages), when the source knows it.
+    public var backlog: Double?
+    /// Cumulative messages that have arrived, when the source knows it.
+    public var arrived: Double?
+    /// Cumulative messages that have been consumed, when the source knows it.
+    public var consumed: Double?
+    /// Replicas ready when the sample was taken, when known.
+    public var replicas: Int?
+
+    /// Creates a sample.
+    public init(
+        time: Double,
+        reactiveValue: Double,
+        activityValue: Double? = nil,
+        backlog: Double? = nil,
+        arrived: Double? = nil,
+        consumed: Double? = nil,
+        replicas: Int? = nil
+    ) {
+        self.time = time
+        self.reactiveValue = reactiveValue
+        self.activityValue = activityValue ?? reactiveValue
+        self.backlog = backlog
+        self.arrived = arrived
+        self.consumed = consumed
+        self.replicas = replicas
+    }
+}

@@ -1,0 +1,41 @@
+/// Turns a trigger's samples into decisions. The server, the simulator and `prescale plan` all drive a
+/// planner through this one entry point, so what users tune is what runs.
+///
+/// Implementations are value types with O(1) state: `decide` is called once per sample, in time order.
+public protocol Planner: Sendable {
+    /// Folds `sample` into the planner's state and returns the decision for it.
+    mutating func decide(_ sample: MetricSample) -> PlannerDecision
+}
+
+/// The planner that reports exactly what KEDA's own scaler would: the sample's reactive value.
+///
+/// It is the behaviour of `predict: "false"`, and the only planner until prediction lands.
+public struct ReactivePlanner: Planner {
+    /// The target value per replica.
+    public var target: Double
+    /// Active when the sample's activity value is strictly greater than this.
+    public var activationThreshold: Double
+
+    /// Creates a reactive planner for a trigger.
+    public init(target: Double, activationThreshold: Double) {
+        self.target = target
+        self.activationThreshold = activationThreshold
+    }
+
+    /// Creates a reactive planner from a parsed trigger.
+    public init(spec: TriggerSpec) {
+        self.init(target: spec.target, activationThreshold: spec.activationThreshold)
+    }
+
+    public mutating func decide(_ sample: MetricSample) -> PlannerDecision {
+        let value = sample.reactiveValue.isFinite ? max(sample.reactiveValue, 0) : sample.reactiveValue
+        return PlannerDecision(
+            value: value,
+            target: self.target,
+            isActive: sample.activityValue > self.activationThreshold,
+            desiredReplicas: PlannerDecision.replicas(value: value, target: self.target),
+            reactiveValue: sample.reactiveValue,
+            sampleTime: sample.time
+        )
+    }
+}

@@ -1,0 +1,66 @@
+/// Everything Prescale knows about one KEDA trigger after parsing its metadata once.
+///
+/// A spec is pure data: it names the source and its settings, the metric name returned to KEDA and the
+/// activation threshold. Building one never touches the network.
+public struct TriggerSpec: Sendable, Hashable {
+    /// The source-specific settings.
+    public enum Source: Sendable, Hashable {
+        /// `source: static`.
+        case `static`(StaticSourceSpec)
+    }
+
+    /// The source and its settings.
+    public var source: Source
+    /// The metric name returned in `GetMetricSpec` (lower case, `[a-z0-9-]`).
+    public var metricName: String
+    /// The target value per replica (`targetSizeFloat`).
+    public var target: Double
+    /// The trigger is active when the value is strictly greater than this.
+    public var activationThreshold: Double
+
+    /// Creates a spec.
+    public init(source: Source, metricName: String, target: Double, activationThreshold: Double) {
+        self.source = source
+        self.metricName = metricName
+        self.target = target
+        self.activationThreshold = activationThreshold
+    }
+
+    /// The kind of source.
+    public var kind: SourceKind {
+        switch self.source {
+        case .static: return .static
+        }
+    }
+}
+
+extension TriggerSpec {
+    /// Parses a trigger's metadata map as KEDA sends it in `ScaledObjectRef.scalerMetadata`.
+    ///
+    /// - Throws: ``MetadataError`` naming the first key at fault.
+    public init(metadata: [String: String]) throws(MetadataError) {
+        let reader = MetadataReader(metadata)
+        let allowedSources = SourceKind.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let sourceName = reader.string(SourceKind.metadataKey) else {
+            throw MetadataError(.missingKey, key: SourceKind.metadataKey, allowed: "one of \(allowedSources)")
+        }
+        guard let kind = SourceKind(rawValue: sourceName.lowercased()) else {
+            throw MetadataError(
+                .unknownSource,
+                key: SourceKind.metadataKey,
+                value: sourceName,
+                allowed: "one of \(allowedSources)"
+            )
+        }
+        switch kind {
+        case .static:
+            let spec = try StaticSourceSpec(metadata: reader)
+            self.init(
+                source: .static(spec),
+                metricName: "static",
+                target: spec.target,
+                activationThreshold: spec.activationValue
+            )
+        }
+    }
+}

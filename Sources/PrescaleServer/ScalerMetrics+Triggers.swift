@@ -1,0 +1,111 @@
+import Prometheus
+import PrescaleCore
+import Synchronization
+
+/// Per-trigger gauges by (namespace, ScaledObject, metric), reference-counted because two triggers
+/// may share those labels (the same ScaledObject with the same source twice).
+struct TriggerSeriesTable {
+    struct Entry {
+        var series: TriggerSeries
+        var references: Int
+    }
+    var entries: [TriggerSeriesLabels: Entry] = [:]
+}
+
+struct TriggerSeriesLabels: Hashable {
+    var namespace: String
+    var scaledObject: String
+    var metric: String
+    var source: String
+}
+
+/// The gauges of one trigger: value, target, active and source availability.
+final class TriggerSeries: Sendable {
+    let value: Gauge
+    let target: Gauge
+    let active: Gauge
+    let available: Gauge
+    let desiredReplicas: Gauge
+
+    init(registry: PrometheusCollectorRegistry, labels: TriggerSeriesLabels) {
+        let pairs = [
+            ("namespace", labels.namespace), ("scaledobject", labels.scaledObject), ("metric", labels.metric),
+            ("source", labels.source),
+        ]
+        self.value = registry.makeGauge(descriptor: .named("prescale_trigger_value", help: "The metric value Prescale reports to KEDA for the trigger."), labels: pairs)
+        self.target = registry.makeGauge(descriptor: .named("prescale_trigger_target", help: "The target value per replica of the trigger."), labels: pairs)
+        self.active = registry.makeGauge(descriptor: .named("prescale_trigger_active", help: "1 when the trigger is active (value above its activation threshold), else 0."), labels: pairs)
+        self.available = registry.makeGauge(descriptor: .named("prescale_trigger_source_available", help: "1 when the trigger's source has a current sample, 0 while it answers UNAVAILABLE."), labels: pairs)
+        self.desiredReplicas = registry.makeGauge(descriptor: .named("prescale_trigger_desired_replicas", help: "ceil(value / target): the replica count the HPA computes from the reported value."), labels: pairs)
+    }
+
+    func unregister(from registry: PrometheusCollectorRegistry) {
+        for gauge in [self.value, self.target, self.active, self.available, self.desiredReplicas] {
+            registry.unregisterGauge(gauge)
+        }
+    }
+}
+
+/// Feeds one trigger's status into its gauges.
+struct TriggerSeriesObserver: TriggerObserver {
+    let metrics: ScalerMetrics
+    let labels: TriggerSeriesLabels
+    let series: TriggerSeries?
+    let source: SourceKind
+
+    func update(_ status: TriggerStatus) {
+        switch status {
+        case .pending:
+            self.series?.available.set(Int64(0))
+        case .failed(let failure):
+            self.series?.available.set(Int64(0))
+            self.metrics.recordSourceError(source: self.source, failure: failure)
+        case .ready(let decision):
+            guard let series = self.series else { return }
+            series.available.set(Int64(1))
+            series.value.set(decision.value)
+            series.target.set(decision.target)
+            series.active.set(Int64(decision.isActive ? 1 : 0))
+            series.desiredReplicas.set(Int64(decision.desiredReplicas))
+        }
+    }
+
+    func release() {
+        guard self.series != nil else { return }
+        let removed = self.metrics.triggerSeries.withLock { table -> TriggerSeries? in
+            guard var entry = table.entries[self.labels] else { return nil }
+            entry.references -= 1
+            if entry.references > 0 {
+                table.entries[self.labels] = entry
+                return nil
+            }
+            table.entries.removeValue(forKey: self.labels)
+            return entry.series
+        }
+        removed?.unregister(from: self.metrics.registry)
+    }
+}
+
+extension ScalerMetrics: TriggerObserverFactory {
+    public func makeObserver(key: TriggerKey, spec: TriggerSpec) -> (any TriggerObserver)? {
+        let labels = TriggerSeriesLabels(
+            namespace: key.namespace,
+            scaledObject: key.name,
+            metric: spec.metricName,
+            source: spec.kind.rawValue
+        )
+        let series = self.triggerSeries.withLock { table -> TriggerSeries? in
+            if var entry = table.entries[labels] {
+                entry.references += 1
+                table.entries[labels] = entry
+                return entry.series
+            }
+            guard table.entries.count < self.maximumTriggerSeries else { return nil }
+            let series = TriggerSeries(registry: self.registry, labels: labels)
+            table.entries[labels] = .init(series: series, references: 1)
+            return series
+        }
+        if series == nil { self.dropSeries() }
+        return TriggerSeriesObserver(metrics: self, labels: labels, series: series, source: spec.kind)
+    }
+}

@@ -1,0 +1,101 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// `prescale serve`: the gRPC ExternalScaler, the HTTP endpoints and the trigger registry, run as one
+/// `ServiceGroup` that drains on SIGTERM and SIGINT.
+///
+/// ```swift
+/// let server = ScalerServer(configuration: config, logger: logger)
+/// try await server.run()   // returns after a graceful shutdown
+/// ```
+public struct ScalerServer: Sendable {
+    /// The resolved settings.
+    public let configuration: ServerConfiguration
+    /// Where sources come from; the built-in ones by default.
+    public let sources: any MetricSourceFactory
+    /// The process logger.
+    public let logger: Logger
+
+    /// Creates a server.
+    public init(
+        configuration: ServerConfiguration,
+        sources: any MetricSourceFactory = BuiltInSourceFactory(),
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.sources = sources
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains and returns.
+    ///
+    /// - Throws: a bind failure or any other fatal error of a listener.
+    public func run() async throws {
+        let metrics = ScalerMetrics(maximumTriggerSeries: self.configuration.maxTriggerSeries)
+        let registry = TriggerRegistry(
+            configuration: .init(
+                idleTimeout: self.configuration.triggerIdleTimeout,
+                maximumTriggers: self.configuration.maxTriggers
+            ),
+            sources: self.sources,
+            observers: metrics
+        )
+        let readiness = Readiness()
+        let grpcServer = GRPCServer(
+            transport: HTTP2ServerTransport.Posix(
+                address: Self.socketAddress(self.configuration.grpcAddress),
+                transportSecurity: .plaintext
+            ),
+            services: [ExternalScalerService(registry: registry, metrics: metrics)]
+        )
+        let http = Application(
+            router: HTTPEndpoints.router(metrics: metrics, registry: registry, readiness: readiness),
+            configuration: .init(
+                address: .hostname(self.configuration.httpAddress.host, port: self.configuration.httpAddress.port),
+                serverName: nil
+            ),
+            onServerRunning: { [logger] channel in
+                readiness.httpIsListening()
+                logger.info("HTTP listening", metadata: ["address": "\(channel.localAddress.flatMap { address in address.ipAddress.map { "\($0):\(address.port ?? 0)" } } ?? "unknown")"])
+            },
+            // Hummingbird reports its own shutdown noise at error level; real failures are thrown to us.
+            logger: self.logger.withLevel(.critical)
+        )
+        var groupConfiguration = ServiceGroupConfiguration(
+                services: [
+                    .init(service: registry),
+                    .init(service: HTTPServerService(application: http, address: self.configuration.httpAddress)),
+                    .init(service: GRPCServerService(
+                    server: grpcServer,
+                    registry: registry,
+                    readiness: readiness,
+                    address: self.configuration.grpcAddress,
+                    logger: self.logger
+                )),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [],
+                logger: self.logger.withLevel(max(self.logger.logLevel, .notice))
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = self.configuration.shutdownTimeout
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        self.logger.info("stopped cleanly")
+    }
+
+    static func socketAddress(_ address: HostAndPort) -> GRPCNIOTransportCore.SocketAddress {
+        let host = address.host == "localhost" ? "127.0.0.1" : address.host
+        return host.contains(":") ? .ipv6(host: host, port: address.port) : .ipv4(host: host, port: address.port)
+    }
+}
+
+extension Logger {
+    func withLevel(_ level: Logger.Level) -> Logger {
+        var copy = self
+        copy.logLevel = level
+        return copy
+    }
+}

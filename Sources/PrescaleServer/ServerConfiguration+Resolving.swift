@@ -1,0 +1,133 @@
+import Logging
+import Yams
+
+extension ServerConfiguration {
+    /// A setting's names in each place it can be given.
+    struct Setting: Sendable {
+        /// The flag without dashes; also the config file key.
+        var name: String
+        var allowed: String
+        var apply: @Sendable (inout ServerConfiguration, String) -> Bool
+
+        var flag: String { "--\(self.name)" }
+        var environmentVariable: String {
+            "PRESCALE_" + String(self.name.uppercased().map { $0 == "-" ? "_" : $0 })
+        }
+    }
+
+    /// The settings, in the order `--help` and the README list them.
+    static let settings: [Setting] = [
+        Setting(name: "grpc-address", allowed: "host:port with a port from 0 to 65535") { config, text in
+            guard let address = HostAndPort(parsing: text) else { return false }
+            config.grpcAddress = address
+            return true
+        },
+        Setting(name: "http-address", allowed: "host:port with a port from 0 to 65535") { config, text in
+            guard let address = HostAndPort(parsing: text) else { return false }
+            config.httpAddress = address
+            return true
+        },
+        Setting(name: "log-level", allowed: "one of trace, debug, info, notice, warning, error, critical") {
+            config, text in
+            guard let level = Logger.Level(rawValue: text) else { return false }
+            config.logLevel = level
+            return true
+        },
+        Setting(name: "log-format", allowed: "one of text, json") { config, text in
+            guard let format = LogFormat(rawValue: text) else { return false }
+            config.logFormat = format
+            return true
+        },
+        Setting(name: "trigger-idle-timeout", allowed: "whole seconds from 1 to 86400") { config, text in
+            guard let seconds = Int(text), (1...86_400).contains(seconds) else { return false }
+            config.triggerIdleTimeout = .seconds(seconds)
+            return true
+        },
+        Setting(name: "max-triggers", allowed: "a whole number from 1 to 1000000") { config, text in
+            guard let count = Int(text), (1...1_000_000).contains(count) else { return false }
+            config.maxTriggers = count
+            return true
+        },
+        Setting(name: "max-trigger-series", allowed: "a whole number from 0 to 100000") { config, text in
+            guard let count = Int(text), (0...100_000).contains(count) else { return false }
+            config.maxTriggerSeries = count
+            return true
+        },
+        Setting(name: "shutdown-timeout", allowed: "whole seconds from 1 to 3600") { config, text in
+            guard let seconds = Int(text), (1...3600).contains(seconds) else { return false }
+            config.shutdownTimeout = .seconds(seconds)
+            return true
+        },
+    ]
+
+    /// The names of every setting, as flags take them without dashes.
+    public static var settingNames: [String] { Self.settings.map(\.name) }
+
+    /// Builds a configuration from defaults, then the YAML file, then environment variables, then
+    /// flags, each overriding the one before.
+    ///
+    /// - Parameters:
+    ///   - flags: values given on the command line, by setting name (`grpc-address`).
+    ///   - environment: the process environment; only `PRESCALE_*` names of known settings are read.
+    ///   - fileContents: the YAML config file, a mapping of setting names to scalars.
+    /// - Throws: ``ConfigurationError`` naming the first bad value and where it came from. Unknown keys
+    ///   in the file are errors too, so a typo is never silently ignored.
+    public static func resolve(
+        flags: [String: String],
+        environment: [String: String],
+        fileContents: String?
+    ) throws(ConfigurationError) -> ServerConfiguration {
+        var config = ServerConfiguration()
+        let known = Set(Self.settings.map(\.name))
+        if let fileContents {
+            let entries = try Self.parseFile(fileContents)
+            for key in entries.keys.sorted() where !known.contains(key) {
+                throw ConfigurationError(
+                    origin: "config file key \"\(key)\"",
+                    value: nil,
+                    allowed: "is not a setting; known keys: \(Self.settings.map(\.name).joined(separator: ", "))"
+                )
+            }
+            for setting in Self.settings {
+                if let value = entries[setting.name], !setting.apply(&config, value) {
+                    throw ConfigurationError(origin: "config file key \"\(setting.name)\"", value: value, allowed: setting.allowed)
+                }
+            }
+        }
+        for setting in Self.settings {
+            if let value = environment[setting.environmentVariable], !setting.apply(&config, value) {
+                throw ConfigurationError(origin: setting.environmentVariable, value: value, allowed: setting.allowed)
+            }
+        }
+        for setting in Self.settings {
+            if let value = flags[setting.name], !setting.apply(&config, value) {
+                throw ConfigurationError(origin: setting.flag, value: value, allowed: setting.allowed)
+            }
+        }
+        return config
+    }
+
+    private static func parseFile(_ contents: String) throws(ConfigurationError) -> [String: String] {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: contents)
+        } catch {
+            throw ConfigurationError(origin: "config file", value: nil, allowed: "valid YAML; \(error)")
+        }
+        guard let node else { return [:] }
+        guard let mapping = node.mapping else {
+            throw ConfigurationError(origin: "config file", value: nil, allowed: "a YAML mapping of setting names to values")
+        }
+        var entries: [String: String] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else {
+                throw ConfigurationError(origin: "config file", value: nil, allowed: "keys must be plain strings")
+            }
+            guard let scalar = value.scalar?.string else {
+                throw ConfigurationError(origin: "config file key \"\(name)\"", value: nil, allowed: "a single value, not a list or mapping")
+            }
+            entries[name] = scalar
+        }
+        return entries
+    }
+}

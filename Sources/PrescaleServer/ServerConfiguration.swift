@@ -1,0 +1,81 @@
+import Logging
+
+/// Everything `prescale serve` can be told, with the defaults documented field by field.
+///
+/// Each setting can come from a flag (`--grpc-address`), an environment variable
+/// (`PRESCALE_GRPC_ADDRESS`) or a YAML config file (`grpc-address:`), in that order of precedence;
+/// see ``ServerConfiguration/resolve(flags:environment:fileContents:)``.
+public struct ServerConfiguration: Sendable, Equatable {
+    /// Where KEDA connects. Default: `0.0.0.0:6000`.
+    public var grpcAddress: HostAndPort
+    /// Where `/metrics`, `/healthz` and `/readyz` are served. Default: `0.0.0.0:8080`.
+    public var httpAddress: HostAndPort
+    /// The lowest level logged. Default: `info`.
+    public var logLevel: Logger.Level
+    /// `text` for people, `json` for log pipelines. Default: `text`.
+    public var logFormat: LogFormat
+    /// How long a trigger may go unasked before it is evicted. Default: 600 s.
+    public var triggerIdleTimeout: Duration
+    /// The most triggers served at once. Default: 10,000.
+    public var maxTriggers: Int
+    /// The most triggers with their own `/metrics` series. Default: 1,000.
+    public var maxTriggerSeries: Int
+    /// How long a graceful shutdown may take before open RPCs are cut. Default: 10 s.
+    public var shutdownTimeout: Duration
+
+    /// Creates a configuration; every argument has the default documented on its property.
+    public init(
+        grpcAddress: HostAndPort = HostAndPort(host: "0.0.0.0", port: 6000),
+        httpAddress: HostAndPort = HostAndPort(host: "0.0.0.0", port: 8080),
+        logLevel: Logger.Level = .info,
+        logFormat: LogFormat = .text,
+        triggerIdleTimeout: Duration = .seconds(600),
+        maxTriggers: Int = 10_000,
+        maxTriggerSeries: Int = 1_000,
+        shutdownTimeout: Duration = .seconds(10)
+    ) {
+        self.grpcAddress = grpcAddress
+        self.httpAddress = httpAddress
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+        self.triggerIdleTimeout = triggerIdleTimeout
+        self.maxTriggers = maxTriggers
+        self.maxTriggerSeries = maxTriggerSeries
+        self.shutdownTimeout = shutdownTimeout
+    }
+}
+
+/// A `host:port` pair to listen on. Port 0 asks the system for a free port.
+public struct HostAndPort: Sendable, Hashable, CustomStringConvertible {
+    /// The host name or IP address (IPv6 without brackets).
+    public var host: String
+    /// The TCP port, 0 to 65535.
+    public var port: Int
+
+    /// Creates an address.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `host:port`, `:port` (all interfaces) or `[v6]:port`; `nil` when malformed.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
+        self.init(host: host, port: port)
+    }
+
+    public var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
+}
+
+/// How log lines are written.
+public enum LogFormat: String, Sendable, CaseIterable {
+    /// `2026-11-29T04:32:03Z info prescale: message key=value`.
+    case text
+    /// One JSON object per line.
+    case json
+}

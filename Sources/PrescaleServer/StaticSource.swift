@@ -1,0 +1,36 @@
+import PrescaleCore
+
+/// The `source: static` source: one sample with the metadata's value, for smoke tests.
+public struct StaticSource: MetricSource {
+    /// The parsed metadata.
+    public var spec: StaticSourceSpec
+
+    /// Creates the source.
+    public init(spec: StaticSourceSpec) {
+        self.spec = spec
+    }
+
+    public var initialSample: MetricSample? {
+        MetricSample(time: MonotonicTime.now(), reactiveValue: self.spec.value)
+    }
+
+    public func run(into sink: any SampleSink) async throws {
+        // The value never changes; the initial sample is all there is.
+    }
+}
+
+/// Builds the sources that ship with the server itself.
+public struct BuiltInSourceFactory: MetricSourceFactory {
+    /// Creates the factory.
+    public init() {}
+
+    /// The source kinds this factory builds, for the startup log.
+    public static var kinds: String { SourceKind.allCases.map(\.rawValue).joined(separator: ",") }
+
+    public func makeSource(for spec: TriggerSpec, namespace: String) throws(ScalerError) -> any MetricSource {
+        switch spec.source {
+        case .static(let staticSpec):
+            return StaticSource(spec: staticSpec)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import PrescaleCore
+import Synchronization
+
+/// One live trigger: its parsed spec, its source, its planner and the latest answer.
+///
+/// RPC handlers read ``currentDecision()`` from memory; the source's background task writes through
+/// ``publish(_:)`` and ``fail(_:)``. Both sides meet under one short lock.
+public final class Trigger: SampleSink, Sendable {
+    struct State {
+        var planner: any Planner
+        var status: TriggerStatus = .pending
+        var watchers: [Int: AsyncStream<TriggerStatus>.Continuation] = [:]
+        var nextWatcherID = 0
+        var watchersClosed = false
+    }
+
+    /// What identifies the trigger.
+    public let key: TriggerKey
+    /// The parsed metadata.
+    public let spec: TriggerSpec
+    /// Where samples come from.
+    let source: any MetricSource
+    /// Told about status changes (metrics gauges).
+    let observer: (any TriggerObserver)?
+
+    let state: Mutex<State>
+    private let lastAccess: Atomic<Int64>
+    private let stopStream: AsyncStream<Void>
+    private let stopContinuation: AsyncStream<Void>.Continuation
+
+    /// Creates a trigger; the initial sample, if the source has one, is applied at once.
+    init(
+        key: TriggerKey,
+        spec: TriggerSpec,
+        source: any MetricSource,
+        planner: any Planner,
+        observer: (any TriggerObserver)?,
+        now: Int64
+    ) {
+        self.key = key
+        self.spec = spec
+        self.source = source
+        self.observer = observer
+        self.state = Mutex(State(planner: planner))
+        self.lastAccess = Atomic(now)
+        (self.stopStream, self.stopContinuation) = AsyncStream.makeStream(of: Void.self)
+        if let sample = source.initialSample {
+            self.publish(sample)
+        } else {
+            observer?.update(.pending)
+        }
+    }
+
+    // MARK: Reading (RPC handlers)
+
+    /// The latest decision, or `UNAVAILABLE` when there is none or it is stale.
+    public func currentDecision(at now: Double = MonotonicTime.now()) throws(ScalerError) -> PlannerDecision {
+        let status = self.state.withLock { $0.status }
+        switch status {
+        case .pending:
+            throw .unavailable(
+                SourceFailure(.noSampleYet, "no sample yet from the \(self.spec.kind.rawValue) source for \(self.key)")
+            )
+        case .failed(let failure):
+            throw .unavailable(failure)
+        case .ready(let decision):
+            if let bound = self.source.staleAfter {
+                let age = now - decision.sampleTime
+                let limit = Double(bound.components.seconds) + Double(bound.components.attoseconds) * 1e-18
+                if age > limit {
+                    throw .unavailable(
+                        SourceFailure(
+                            .stale,
+                            "latest sample from the \(self.spec.kind.rawValue) source for \(self.key) is "
+                                + "\(Int(age)) s old (staleness bound \(Int(limit)) s)"
+                        )
+                    )
+                }
+            }
+            return decision
+        }
+    }
+
+    /// The current status, without staleness checks.
+    public var status: TriggerStatus {
+        self.state.withLock { $0.status }
+    }
+
+    /// Records that KEDA asked about this trigger.
+    func touch(_ now: Int64) {
+        self.lastAccess.store(now, ordering: .relaxed)
+    }
+
+    /// When KEDA last asked, in registry clock nanoseconds.
+    var lastAccessTime: Int64 {
+        self.lastAccess.load(ordering: .relaxed)
+    }
+
+    // MARK: Writing (source task)
+
+    public func publish(_ sample: MetricSample) {
+        self.update { state in
+            let decision = state.planner.decide(sample)
+            if decision.value.isNaN {
+                return .failed(SourceFailure(.invalidValue, "the \(self.spec.kind.rawValue) source for \(self.key) produced NaN"))
+            }
+            return .ready(decision)
+        }
+    }
+
+    public func fail(_ failure: SourceFailure) {
+        self.update { _ in .failed(failure) }
+    }
+
+    private func update(_ body: (inout State) -> TriggerStatus) {
+        let (status, wake) = self.state.withLock { state -> (TriggerStatus, [AsyncStream<TriggerStatus>.Continuation]) in
+            let old = state.status.signature
+            state.status = body(&state)
+            let wake = state.status.signature == old ? [] : Array(state.watchers.values)
+            return (state.status, wake)
+        }
+        for watcher in wake { watcher.yield(status) }
+        self.observer?.update(status)
+    }
+
+    // MARK: Lifecycle
+
+    /// Runs the source until the trigger is stopped or the task is cancelled.
+    func runSource() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await self.source.run(into: self)
+                } catch where !Task.isCancelled {
+                    self.fail(SourceFailure(.other, "the \(self.spec.kind.rawValue) source stopped: \(error)"))
+                } catch {}
+            }
+            group.addTask {
+                for await _ in self.stopStream {}
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Stops the source task and ends every watcher stream.
+    func stop() {
+        self.stopContinuation.finish()
+        self.closeWatchers()
+        self.observer?.release()
+    }
+}

@@ -1,0 +1,189 @@
+import PrescaleCore
+import ServiceLifecycle
+import Synchronization
+
+/// Every trigger Prescale is serving, keyed by ``TriggerKey``.
+///
+/// Metadata is parsed once, when a key is first seen; after that an RPC costs one dictionary lookup
+/// under a lock. Each trigger's source runs as a child task of ``run()``, so sources live inside the
+/// registry's structured task tree and stop with it. Idle triggers are evicted.
+///
+/// ```swift
+/// let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+/// let trigger = try registry.trigger(namespace: "shop", name: "orders", metadata: ["source": "static", …])
+/// let decision = try trigger.currentDecision()
+/// ```
+public final class TriggerRegistry: Service, Sendable {
+    private struct State {
+        var triggers: [TriggerKey: Trigger] = [:]
+        var draining = false
+    }
+
+    /// The registry's settings.
+    public let configuration: Configuration
+    private let sources: any MetricSourceFactory
+    private let observers: (any TriggerObserverFactory)?
+    private let state = Mutex(State())
+    private let startStream: AsyncStream<Trigger>
+    private let startContinuation: AsyncStream<Trigger>.Continuation
+    private let clock = ContinuousClock()
+    private let origin = ContinuousClock.now
+
+    /// Creates a registry that builds sources with `sources` and reports trigger status to `observers`.
+    public init(
+        configuration: Configuration = Configuration(),
+        sources: any MetricSourceFactory,
+        observers: (any TriggerObserverFactory)? = nil
+    ) {
+        self.configuration = configuration
+        self.sources = sources
+        self.observers = observers
+        (self.startStream, self.startContinuation) = AsyncStream.makeStream(of: Trigger.self)
+    }
+
+    /// Nanoseconds since the registry was created; the time base of last-access stamps.
+    private func nowNanos() -> Int64 {
+        let (seconds, attoseconds) = (ContinuousClock.now - self.origin).components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    /// The trigger for a ScaledObject's trigger metadata, created on first use.
+    ///
+    /// - Throws: `invalidArgument` for bad metadata, `unavailable` while draining,
+    ///   `resourceExhausted` past ``Configuration/maximumTriggers``.
+    public func trigger(namespace: String, name: String, metadata: [String: String]) throws(ScalerError) -> Trigger {
+        let key = TriggerKey(namespace: namespace, name: name, metadata: metadata)
+        let now = self.nowNanos()
+        if let existing = self.state.withLock({ $0.triggers[key] }) {
+            existing.touch(now)
+            return existing
+        }
+        return try self.create(key: key, now: now)
+    }
+
+    private func create(key: TriggerKey, now: Int64) throws(ScalerError) -> Trigger {
+        let spec: TriggerSpec
+        do {
+            spec = try TriggerSpec(metadata: key.metadata)
+        } catch {
+            throw .invalidMetadata(error)
+        }
+        let source = try self.sources.makeSource(for: spec, namespace: key.namespace)
+        let observer = self.observers?.makeObserver(key: key, spec: spec)
+        let candidate = Trigger(
+            key: key,
+            spec: spec,
+            source: source,
+            planner: ReactivePlanner(spec: spec),
+            observer: observer,
+            now: now
+        )
+        let outcome = self.state.withLock { state -> Result<(Trigger, Bool), ScalerError> in
+            if state.draining {
+                return .failure(ScalerError(.unavailable, "prescale is shutting down"))
+            }
+            if let raced = state.triggers[key] { return .success((raced, false)) }
+            if state.triggers.count >= self.configuration.maximumTriggers {
+                return .failure(
+                    ScalerError(
+                        .resourceExhausted,
+                        "trigger limit reached: prescale serves at most \(self.configuration.maximumTriggers) "
+                            + "triggers (--max-triggers)"
+                    )
+                )
+            }
+            state.triggers[key] = candidate
+            return .success((candidate, true))
+        }
+        switch outcome {
+        case .failure(let error):
+            observer?.release()
+            throw error
+        case .success((let trigger, let inserted)):
+            if inserted {
+                self.startContinuation.yield(trigger)
+            } else {
+                observer?.release()
+                trigger.touch(now)
+            }
+            return trigger
+        }
+    }
+
+    /// How many triggers are live.
+    public var count: Int {
+        self.state.withLock { $0.triggers.count }
+    }
+
+    /// Live trigger counts per source kind.
+    public func countsBySource() -> [SourceKind: Int] {
+        self.state.withLock { state in
+            var counts: [SourceKind: Int] = [:]
+            for trigger in state.triggers.values { counts[trigger.spec.kind, default: 0] += 1 }
+            return counts
+        }
+    }
+
+    /// Evicts triggers idle for longer than the idle timeout; returns how many went.
+    @discardableResult
+    public func evictIdle() -> Int {
+        let now = self.nowNanos()
+        let (seconds, attoseconds) = self.configuration.idleTimeout.components
+        let idleNanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let evicted = self.state.withLock { state -> [Trigger] in
+            let idle = state.triggers.filter { _, trigger in
+                now - trigger.lastAccessTime > idleNanos && trigger.watcherCount == 0
+            }
+            for key in idle.keys { state.triggers.removeValue(forKey: key) }
+            return Array(idle.values)
+        }
+        for trigger in evicted { trigger.stop() }
+        return evicted.count
+    }
+
+    /// Ends every push stream and refuses new triggers. Called first on graceful shutdown, so that
+    /// streaming handlers return cleanly before the gRPC server drains.
+    public func beginDraining() {
+        let triggers = self.state.withLock { state in
+            state.draining = true
+            return Array(state.triggers.values)
+        }
+        for trigger in triggers { trigger.closeWatchers() }
+    }
+
+    /// Whether ``beginDraining()`` has been called.
+    public var isDraining: Bool {
+        self.state.withLock { $0.draining }
+    }
+
+    /// Runs every trigger's source and the idle sweep until cancelled or gracefully shut down.
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    do {
+                        try await Task.sleep(for: self.configuration.sweepInterval)
+                    } catch {
+                        return
+                    }
+                    self.evictIdle()
+                }
+            }
+            for await trigger in self.startStream.cancelOnGracefulShutdown() {
+                group.addTask { await trigger.runSource() }
+            }
+            group.cancelAll()
+        }
+        let remaining = self.state.withLock { state in
+            defer { state.triggers.removeAll() }
+            return Array(state.triggers.values)
+        }
+        for trigger in remaining { trigger.stop() }
+    }
+}
+
+/// Makes a ``TriggerObserver`` for each new trigger (the Prometheus gauges), or `nil` past a cap.
+public protocol TriggerObserverFactory: Sendable {
+    /// The observer for a new trigger.
+    func makeObserver(key: TriggerKey, spec: TriggerSpec) -> (any TriggerObserver)?
+}

@@ -1,0 +1,36 @@
+import PrescaleCore
+
+/// What a trigger can answer right now.
+public enum TriggerStatus: Sendable, Hashable {
+    /// No sample has arrived yet.
+    case pending
+    /// The planner's latest decision.
+    case ready(PlannerDecision)
+    /// The source reported a failure; the next sample clears it.
+    case failed(SourceFailure)
+
+    /// The parts a push stream reports: availability, activity and the spec.
+    /// A change here wakes the trigger's watchers; a changed value alone does not.
+    var signature: Signature {
+        switch self {
+        case .pending: return Signature(available: false, isActive: false, target: 0)
+        case .failed: return Signature(available: false, isActive: false, target: 0)
+        case .ready(let decision):
+            return Signature(available: true, isActive: decision.isActive, target: decision.target)
+        }
+    }
+
+    struct Signature: Equatable {
+        var available: Bool
+        var isActive: Bool
+        var target: Double
+    }
+}
+
+/// Told about every status change of a trigger; the Prometheus gauges implement it.
+public protocol TriggerObserver: Sendable {
+    /// The trigger's status changed to `status`.
+    func update(_ status: TriggerStatus)
+    /// The trigger was evicted; drop anything kept for it.
+    func release()
+}

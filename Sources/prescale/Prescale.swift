@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `prescale` command: a KEDA external scaler that predicts load.
+@main
+struct Prescale: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prescale",
+        abstract: "An event-driven autoscaler for serverless functions: a KEDA external scaler (gRPC) that predicts load.",
+        subcommands: [Serve.self],
+        defaultSubcommand: nil
+    )
+}

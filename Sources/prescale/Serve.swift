@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PrescaleServer
+
+/// `prescale serve`: runs the gRPC ExternalScaler and the HTTP endpoints until SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve KEDA's externalscaler.ExternalScaler over gRPC, plus /metrics, /healthz and /readyz over HTTP.",
+        discussion: """
+            Every option can also be set with an environment variable (PRESCALE_ plus the option name in \
+            upper case with underscores, e.g. PRESCALE_GRPC_ADDRESS) or a key of the YAML --config file \
+            (the option name without dashes, e.g. grpc-address: 0.0.0.0:6000). Flags override the \
+            environment, which overrides the file.
+            """
+    )
+
+    @Option(help: "A YAML file of settings (keys are the option names, e.g. grpc-address).")
+    var config: String?
+
+    @Option(help: "Where KEDA connects: host:port (default 0.0.0.0:6000; port 0 picks a free port).")
+    var grpcAddress: String?
+
+    @Option(help: "Where /metrics, /healthz and /readyz are served (default 0.0.0.0:8080).")
+    var httpAddress: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
+    var logLevel: String?
+
+    @Option(help: "text or json (default text).")
+    var logFormat: String?
+
+    @Option(help: "Seconds a trigger may go unasked before it is evicted (default 600).")
+    var triggerIdleTimeout: String?
+
+    @Option(help: "The most triggers served at once (default 10000).")
+    var maxTriggers: String?
+
+    @Option(help: "The most triggers with their own /metrics series (default 1000).")
+    var maxTriggerSeries: String?
+
+    @Option(help: "Seconds a graceful shutdown may take before RPCs are cut (default 10).")
+    var shutdownTimeout: String?
+
+    func run() async throws {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration.resolve(
+                flags: self.flagValues(),
+                environment: ProcessInfo.processInfo.environment,
+                fileContents: try self.configFileContents()
+            )
+        } catch {
+            Self.fail(error.description)
+        }
+        LoggingSystem.bootstrap { label in
+            FormattedLogHandler(label: label, format: configuration.logFormat, level: configuration.logLevel)
+        }
+        let logger = Logger(label: "prescale")
+        logger.info(
+            "starting",
+            metadata: [
+                "grpc": "\(configuration.grpcAddress)", "http": "\(configuration.httpAddress)",
+                "sources": "\(BuiltInSourceFactory.kinds)",
+            ]
+        )
+        do {
+            try await ScalerServer(configuration: configuration, logger: logger).run()
+        } catch {
+            Self.fail(String(describing: error))
+        }
+    }
+
+    private func flagValues() -> [String: String] {
+        let pairs: [(String, String?)] = [
+            ("grpc-address", self.grpcAddress), ("http-address", self.httpAddress), ("log-level", self.logLevel),
+            ("log-format", self.logFormat), ("trigger-idle-timeout", self.triggerIdleTimeout),
+            ("max-triggers", self.maxTriggers), ("max-trigger-series", self.maxTriggerSeries),
+            ("shutdown-timeout", self.shutdownTimeout),
+        ]
+        return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
+    }
+
+    private func configFileContents() throws(ConfigurationError) -> String? {
+        guard let path = self.config ?? ProcessInfo.processInfo.environment["PRESCALE_CONFIG"] else { return nil }
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(origin: "--config", value: path, allowed: "a readable YAML file (\(error.localizedDescription))")
+        }
+    }
+
+    /// Prints one line on standard error and exits with status 1.
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("prescale: error: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+}

@@ -1,0 +1,56 @@
+import PrescaleServer
+import Testing
+
+@Suite("Server configuration")
+struct ServerConfigurationTests {
+    @Test("defaults are documented values")
+    func defaults() throws {
+        let config = try ServerConfiguration.resolve(flags: [:], environment: [:], fileContents: nil)
+        #expect(config.grpcAddress == HostAndPort(host: "0.0.0.0", port: 6000))
+        #expect(config.httpAddress == HostAndPort(host: "0.0.0.0", port: 8080))
+        #expect(config == ServerConfiguration())
+    }
+
+    @Test("flags override the environment, which overrides the file")
+    func precedence() throws {
+        let file = "grpc-address: 127.0.0.1:7000\nhttp-address: 127.0.0.1:7001\nlog-format: json\n"
+        let environment = ["PRESCALE_HTTP_ADDRESS": "127.0.0.1:7002", "PRESCALE_LOG_LEVEL": "debug", "HOME": "/root"]
+        let config = try ServerConfiguration.resolve(
+            flags: ["log-level": "warning"],
+            environment: environment,
+            fileContents: file
+        )
+        #expect(config.grpcAddress == HostAndPort(host: "127.0.0.1", port: 7000))
+        #expect(config.httpAddress == HostAndPort(host: "127.0.0.1", port: 7002))
+        #expect(config.logFormat == .json)
+        #expect(config.logLevel == .warning)
+    }
+
+    @Test("a bad value names where it came from and what is allowed", arguments: [
+        ([("grpc-address", "localhost")], [:], nil, "--grpc-address: \"localhost\" is not allowed; allowed: host:port with a port from 0 to 65535"),
+        ([], ["PRESCALE_LOG_FORMAT": "xml"], nil, "PRESCALE_LOG_FORMAT: \"xml\" is not allowed; allowed: one of text, json"),
+        ([], [:], "max-triggers: lots", "config file key \"max-triggers\": \"lots\" is not allowed; allowed: a whole number from 1 to 1000000"),
+        ([], [:], "grpc-adress: :6000", "config file key \"grpc-adress\": is not a setting; known keys: grpc-address, http-address, log-level, log-format, trigger-idle-timeout, max-triggers, max-trigger-series, shutdown-timeout"),
+        ([("http-address", "0.0.0.0:70000")], [:], nil, "--http-address: \"0.0.0.0:70000\" is not allowed; allowed: host:port with a port from 0 to 65535"),
+    ] as [([(String, String)], [String: String], String?, String)])
+    func badValues(_ flags: [(String, String)], _ environment: [String: String], _ file: String?, _ message: String) {
+        #expect {
+            _ = try ServerConfiguration.resolve(
+                flags: Dictionary(uniqueKeysWithValues: flags),
+                environment: environment,
+                fileContents: file
+            )
+        } throws: { error in
+            (error as? ConfigurationError)?.description == message
+        }
+    }
+
+    @Test("addresses parse in the forms operators write", arguments: [
+        (":6000", HostAndPort(host: "0.0.0.0", port: 6000)),
+        ("127.0.0.1:0", HostAndPort(host: "127.0.0.1", port: 0)),
+        ("[::1]:6000", HostAndPort(host: "::1", port: 6000)),
+    ])
+    func addresses(_ text: String, _ expected: HostAndPort) {
+        #expect(HostAndPort(parsing: text) == expected)
+    }
+}

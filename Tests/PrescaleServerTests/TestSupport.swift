@@ -1,0 +1,67 @@
+import GRPCCore
+import GRPCInProcessTransport
+import PrescaleCore
+import PrescaleProtocol
+@testable import PrescaleServer
+
+/// Serves the built-in sources, except that a trigger in namespace `memory-<key>` reads the
+/// ``InMemorySource`` registered under `<key>`, so tests control its samples without a special parser.
+final class TestSourceFactory: MetricSourceFactory {
+    let memorySources: [String: InMemorySource]
+    let builtIn = BuiltInSourceFactory()
+
+    init(memorySources: [String: InMemorySource] = [:]) {
+        self.memorySources = memorySources
+    }
+
+    func makeSource(for spec: TriggerSpec, namespace: String) throws(ScalerError) -> any MetricSource {
+        if namespace.hasPrefix("memory-"), let source = self.memorySources[String(namespace.dropFirst(7))] {
+            return source
+        }
+        return try self.builtIn.makeSource(for: spec, namespace: namespace)
+    }
+}
+
+func scaledObject(
+    _ metadata: [String: String],
+    name: String = "orders",
+    namespace: String = "shop"
+) -> Externalscaler_ScaledObjectRef {
+    var ref = Externalscaler_ScaledObjectRef()
+    ref.name = name
+    ref.namespace = namespace
+    ref.scalerMetadata = metadata
+    return ref
+}
+
+let staticMetadata: [String: String] = [
+    "scalerAddress": "prescale.prescale.svc:6000", "source": "static", "value": "25", "target": "10",
+    "activationValue": "3",
+]
+
+/// Runs `body` with a client connected in-process to an ExternalScaler service over `registry`.
+func withScaler<Result: Sendable>(
+    registry: TriggerRegistry,
+    metrics: ScalerMetrics = ScalerMetrics(),
+    _ body: @Sendable (Externalscaler_ExternalScaler.Client<InProcessTransport.Client>) async throws -> Result
+) async throws -> Result {
+    let transport = InProcessTransport()
+    let service = ExternalScalerService(registry: registry, metrics: metrics)
+    return try await withGRPCServer(transport: transport.server, services: [service]) { _ in
+        try await withGRPCClient(transport: transport.client) { client in
+            try await body(Externalscaler_ExternalScaler.Client(wrapping: client))
+        }
+    }
+}
+
+/// Runs `body` while the registry's own service runs (sources, eviction).
+func withRunningRegistry<Result: Sendable>(
+    _ registry: TriggerRegistry,
+    _ body: @Sendable () async throws -> Result
+) async throws -> Result {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await registry.run() }
+        defer { group.cancelAll() }
+        return try await body()
+    }
+}

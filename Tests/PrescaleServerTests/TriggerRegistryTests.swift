@@ -1,0 +1,99 @@
+import PrescaleCore
+@testable import PrescaleServer
+import Testing
+
+/// Counts how often the registry asks for a source, i.e. how often metadata was parsed into a trigger.
+final class CountingFactory: MetricSourceFactory {
+    let made = Counter()
+    func makeSource(for spec: TriggerSpec, namespace: String) throws(ScalerError) -> any MetricSource {
+        self.made.increment()
+        return try BuiltInSourceFactory().makeSource(for: spec, namespace: namespace)
+    }
+}
+
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func increment() { self.value.withLock { $0 += 1 } }
+    var count: Int { self.value.withLock { $0 } }
+}
+
+import Synchronization
+
+@Suite("Trigger registry")
+struct TriggerRegistryTests {
+    @Test("metadata is parsed once per key; later calls reuse the trigger")
+    func parsedOnce() throws {
+        let factory = CountingFactory()
+        let registry = TriggerRegistry(sources: factory)
+        let first = try registry.trigger(namespace: "shop", name: "orders", metadata: staticMetadata)
+        for _ in 0..<100 {
+            let again = try registry.trigger(namespace: "shop", name: "orders", metadata: staticMetadata)
+            #expect(again === first)
+        }
+        #expect(factory.made.count == 1)
+    }
+
+    @Test("a changed metadata map, namespace or name is a new trigger")
+    func changedMetadataIsNewTrigger() throws {
+        let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+        let base = try registry.trigger(namespace: "shop", name: "orders", metadata: staticMetadata)
+        var changed = staticMetadata
+        changed["value"] = "26"
+        #expect(try registry.trigger(namespace: "shop", name: "orders", metadata: changed) !== base)
+        #expect(try registry.trigger(namespace: "shop2", name: "orders", metadata: staticMetadata) !== base)
+        #expect(try registry.trigger(namespace: "shop", name: "orders2", metadata: staticMetadata) !== base)
+        #expect(registry.count == 4)
+    }
+
+    @Test("idle triggers are evicted and asked-for ones stay")
+    func eviction() async throws {
+        let registry = TriggerRegistry(configuration: .init(idleTimeout: .milliseconds(50)), sources: BuiltInSourceFactory())
+        _ = try registry.trigger(namespace: "shop", name: "old", metadata: staticMetadata)
+        try await Task.sleep(for: .milliseconds(80))
+        _ = try registry.trigger(namespace: "shop", name: "fresh", metadata: staticMetadata)
+        #expect(registry.evictIdle() == 1)
+        #expect(registry.count == 1)
+        #expect(registry.countsBySource() == [.static: 1])
+    }
+
+    @Test("past the trigger limit new triggers are RESOURCE_EXHAUSTED naming the limit")
+    func triggerLimit() throws {
+        let registry = TriggerRegistry(configuration: .init(maximumTriggers: 2), sources: BuiltInSourceFactory())
+        _ = try registry.trigger(namespace: "a", name: "1", metadata: staticMetadata)
+        _ = try registry.trigger(namespace: "a", name: "2", metadata: staticMetadata)
+        #expect {
+            _ = try registry.trigger(namespace: "a", name: "3", metadata: staticMetadata)
+        } throws: { error in
+            guard let error = error as? ScalerError else { return false }
+            return error.code == .resourceExhausted && error.message.contains("--max-triggers")
+        }
+        // Existing triggers still answer.
+        _ = try registry.trigger(namespace: "a", name: "1", metadata: staticMetadata)
+    }
+
+    @Test("evicting a trigger removes its /metrics series")
+    func evictionRemovesSeries() async throws {
+        let metrics = ScalerMetrics()
+        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero), sources: BuiltInSourceFactory(), observers: metrics)
+        _ = try registry.trigger(namespace: "shop", name: "orders", metadata: staticMetadata)
+        let scrape = metrics.registry.emitToString()
+        #expect(scrape.contains("prescale_trigger_value{namespace=\"shop\",scaledobject=\"orders\",metric=\"static\",source=\"static\"} 25"))
+        #expect(scrape.contains("prescale_trigger_active{namespace=\"shop\",scaledobject=\"orders\",metric=\"static\",source=\"static\"} 1"))
+        #expect(scrape.contains("prescale_trigger_desired_replicas{namespace=\"shop\",scaledobject=\"orders\",metric=\"static\",source=\"static\"} 3"))
+        try await Task.sleep(for: .milliseconds(2))
+        #expect(registry.evictIdle() == 1)
+        #expect(!metrics.registry.emitToString().contains("scaledobject=\"orders\""))
+    }
+
+    @Test("per-trigger series stop at the cardinality cap and are counted as dropped")
+    func seriesCap() throws {
+        let metrics = ScalerMetrics(maximumTriggerSeries: 1)
+        let registry = TriggerRegistry(sources: BuiltInSourceFactory(), observers: metrics)
+        _ = try registry.trigger(namespace: "a", name: "1", metadata: staticMetadata)
+        _ = try registry.trigger(namespace: "a", name: "2", metadata: staticMetadata)
+        let scrape = metrics.registry.emitToString()
+        #expect(scrape.contains("scaledobject=\"1\""))
+        #expect(!scrape.contains("scaledobject=\"2\""))
+        #expect(scrape.contains("prescale_trigger_series_dropped_total 1"))
+    }
+}
