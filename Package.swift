@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "prescale", targets: ["prescale"]),
         .library(name: "PrescaleCore", targets: ["PrescaleCore"]),
         .library(name: "PrescaleServer", targets: ["PrescaleServer"]),
+        .library(name: "PrescaleProtocol", targets: ["PrescaleProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
@@ -33,6 +34,23 @@ let package = Package(
             name: "PrescaleCore",
             swiftSettings: swiftSettings
         ),
+        // librdkafka through pkg-config (Debian: librdkafka-dev).
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // Kafka consumer-group lag: the librdkafka client, the shared samplers and the mock cluster.
+        .target(
+            name: "PrescaleKafka",
+            dependencies: [
+                "CRdKafka",
+                "PrescaleCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Code generated from proto/externalscaler.proto by scripts/generate-proto. Do not edit.
         .target(
             name: "PrescaleProtocol",
@@ -48,6 +66,7 @@ let package = Package(
             name: "PrescaleServer",
             dependencies: [
                 "PrescaleCore",
+                "PrescaleKafka",
                 "PrescaleProtocol",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -77,11 +96,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PrescaleKafkaTests",
+            dependencies: ["PrescaleKafka", "PrescaleCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PrescaleServerTests",
             dependencies: [
                 "PrescaleServer",
                 "PrescaleCore",
                 "PrescaleProtocol",
+                "PrescaleKafka",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),

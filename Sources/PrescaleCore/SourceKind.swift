@@ -2,6 +2,8 @@
 public enum SourceKind: String, Sendable, Hashable, CaseIterable {
     /// A fixed value from the metadata itself, for smoke tests of the KEDA wiring.
     case `static`
+    /// Consumer-group lag, with the keys and rules of KEDA's own `kafka` trigger.
+    case kafka
 
     /// The metadata key that selects the source.
     public static let metadataKey = "source"

@@ -7,6 +7,8 @@ public struct TriggerSpec: Sendable, Hashable {
     public enum Source: Sendable, Hashable {
         /// `source: static`.
         case `static`(StaticSourceSpec)
+        /// `source: kafka`.
+        case kafka(KafkaTriggerSpec)
     }
 
     /// The source and its settings.
@@ -30,6 +32,7 @@ public struct TriggerSpec: Sendable, Hashable {
     public var kind: SourceKind {
         switch self.source {
         case .static: return .static
+        case .kafka: return .kafka
         }
     }
 }
@@ -60,6 +63,14 @@ extension TriggerSpec {
                 metricName: "static",
                 target: spec.target,
                 activationThreshold: spec.activationValue
+            )
+        case .kafka:
+            let spec = try KafkaTriggerSpec(metadata: reader)
+            self.init(
+                source: .kafka(spec),
+                metricName: spec.metricName,
+                target: Double(spec.lagThreshold),
+                activationThreshold: Double(spec.activationLagThreshold)
             )
         }
     }

@@ -46,7 +46,8 @@ public struct ScalerError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The error for a source that cannot be read.
     public static func unavailable(_ failure: SourceFailure) -> ScalerError {
-        var result = ScalerError(.unavailable, failure.message)
+        let code: Code = failure.code == .invalidConfiguration ? .invalidArgument : .unavailable
+        var result = ScalerError(code, failure.message)
         result.sourceFailure = failure
         return result
     }

@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import Hummingbird
 import Logging
+import PrescaleKafka
 import Prometheus
 import ServiceLifecycle
 
@@ -15,7 +16,7 @@ import ServiceLifecycle
 public struct ScalerServer: Sendable {
     /// The resolved settings.
     public let configuration: ServerConfiguration
-    /// Where sources come from; the built-in ones by default.
+    /// Where sources come from: the built-in ones.
     public let sources: any MetricSourceFactory
     /// The process logger.
     public let logger: Logger
@@ -23,13 +24,16 @@ public struct ScalerServer: Sendable {
     /// Creates a server.
     public init(
         configuration: ServerConfiguration,
-        sources: any MetricSourceFactory = BuiltInSourceFactory(),
         logger: Logger
     ) {
         self.configuration = configuration
-        self.sources = sources
+        self.kafka = KafkaSamplerPool(logger: logger)
+        self.sources = BuiltInSourceFactory(kafka: self.kafka)
         self.logger = logger
     }
+
+    /// Kafka clients and samplers, run as a service beside the registry.
+    let kafka: KafkaSamplerPool
 
     /// Runs until SIGTERM or SIGINT, then drains and returns.
     ///
@@ -66,7 +70,9 @@ public struct ScalerServer: Sendable {
             logger: self.logger.withLevel(.critical)
         )
         var groupConfiguration = ServiceGroupConfiguration(
+                // Shut down in reverse: gRPC drains first, then HTTP, the registry, the Kafka samplers.
                 services: [
+                    .init(service: self.kafka),
                     .init(service: registry),
                     .init(service: HTTPServerService(application: http, address: self.configuration.httpAddress)),
                     .init(service: GRPCServerService(

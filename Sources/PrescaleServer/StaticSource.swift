@@ -1,4 +1,5 @@
 import PrescaleCore
+import PrescaleKafka
 
 /// The `source: static` source: one sample with the metadata's value, for smoke tests.
 public struct StaticSource: MetricSource {
@@ -19,10 +20,15 @@ public struct StaticSource: MetricSource {
     }
 }
 
-/// Builds the sources that ship with the server itself.
+/// Builds the sources that ship with the server: `static`, and `kafka` through a shared sampler pool.
 public struct BuiltInSourceFactory: MetricSourceFactory {
+    /// Where Kafka clients and samplers live; run it as a service next to the registry.
+    public let kafka: KafkaSamplerPool
+
     /// Creates the factory.
-    public init() {}
+    public init(kafka: KafkaSamplerPool = KafkaSamplerPool()) {
+        self.kafka = kafka
+    }
 
     /// The source kinds this factory builds, for the startup log.
     public static var kinds: String { SourceKind.allCases.map(\.rawValue).joined(separator: ",") }
@@ -31,6 +37,8 @@ public struct BuiltInSourceFactory: MetricSourceFactory {
         switch spec.source {
         case .static(let staticSpec):
             return StaticSource(spec: staticSpec)
+        case .kafka(let kafkaSpec):
+            return KafkaSource(spec: kafkaSpec, pool: self.kafka)
         }
     }
 }

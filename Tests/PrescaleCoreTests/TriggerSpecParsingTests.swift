@@ -35,7 +35,7 @@ struct TriggerSpecParsingTests {
         BadCase(metadata: [:], key: "source", code: .missingKey, messageContains: ["\"source\" is required", "static"]),
         BadCase(
             metadata: ["source": "kafak"], key: "source", code: .unknownSource,
-            messageContains: ["\"kafak\" is not a known source", "allowed: one of static"]),
+            messageContains: ["\"kafak\" is not a known source", "allowed: one of static, kafka"]),
         BadCase(
             metadata: ["source": "static", "target": "1"], key: "value", code: .missingKey,
             messageContains: ["\"value\" is required", "a number >= 0"]),

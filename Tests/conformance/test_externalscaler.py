@@ -73,7 +73,7 @@ def test_stream_metric_spec_agrees_with_get_metric_spec(pb, shared_scaler):
     (dict(STATIC, target="0"), "target", "a number > 0"),
     (dict(STATIC, value="lots"), "value", "\"lots\""),
     (dict(STATIC, activationValu="1"), "activationValu", "did you mean \"activationValue\""),
-    ({"scalerAddress": "x:6000"}, "source", "allowed: one of static"),
+    ({"scalerAddress": "x:6000"}, "source", "allowed: one of static, kafka"),
     (dict(STATIC, source="sqs"), "source", "\"sqs\" is not a known source"),
 ])
 def test_bad_metadata_is_invalid_argument_naming_the_key(pb, shared_scaler, metadata, key, fragment):

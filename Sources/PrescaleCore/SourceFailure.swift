@@ -1,5 +1,6 @@
-/// Why a trigger's source cannot be read right now. Reported to KEDA as `UNAVAILABLE`, so that the
-/// ScaledObject's `fallback` replicas apply instead of a made-up zero.
+/// Why a trigger's source cannot be read right now. Reported to KEDA as `UNAVAILABLE` (so that the
+/// ScaledObject's `fallback` replicas apply instead of a made-up zero), or as `INVALID_ARGUMENT` for
+/// ``Code/invalidConfiguration``.
 public struct SourceFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure. New codes may be added; switch with a default.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -14,6 +15,9 @@ public struct SourceFailure: Error, Sendable, Hashable, CustomStringConvertible 
         public static let unreachable = Code("unreachable")
         /// The broker refused the credentials.
         public static let authenticationFailed = Code("authentication_failed")
+        /// The trigger's settings point at something that does not exist (a Kafka topic): answered as
+        /// `INVALID_ARGUMENT`, because retrying will not help.
+        public static let invalidConfiguration = Code("invalid_configuration")
         /// The source produced a value that cannot be encoded (NaN).
         public static let invalidValue = Code("invalid_value")
         /// Any other source error.

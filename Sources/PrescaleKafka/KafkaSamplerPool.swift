@@ -1,0 +1,137 @@
+import CRdKafka
+import Logging
+import PrescaleCore
+import ServiceLifecycle
+import Synchronization
+
+/// Owns every Kafka client and lag sampler of the process.
+///
+/// - One ``KafkaHandle`` per ``KafkaClientSettings`` (cluster and security), shared by every sampler
+///   on that cluster and closed when the last one stops.
+/// - One ``KafkaSampler`` per ``KafkaSamplerKey`` (cluster, group, topic), shared by every trigger
+///   reading it, stopped when the last trigger leaves (eviction).
+///
+/// Samplers run as child tasks of ``run()``; the pool is a lifecycle `Service`.
+public final class KafkaSamplerPool: Service, Sendable {
+    private struct Client {
+        var handle: KafkaHandle
+        var samplers: Int
+    }
+
+    private struct State {
+        var samplers: [KafkaSamplerKey: KafkaSampler] = [:]
+        var clients: [KafkaClientSettings: Client] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let startStream: AsyncStream<KafkaSampler>
+    private let startContinuation: AsyncStream<KafkaSampler>.Continuation
+    private let logger: Logger
+
+    /// Creates an empty pool.
+    public init(logger: Logger = Logger(label: "prescale.kafka")) {
+        self.logger = logger
+        (self.startStream, self.startContinuation) = AsyncStream.makeStream(of: KafkaSampler.self)
+    }
+
+    /// Runs `body` with the samples for `key`, taken at least every `interval`, and unsubscribes when
+    /// `body` returns. The stream ends when the pool stops.
+    public func withSamples<Result: Sendable>(
+        for key: KafkaSamplerKey,
+        interval: Duration,
+        _ body: (AsyncStream<KafkaLagSample>) async throws -> Result
+    ) async throws -> Result {
+        let (sampler, id, stream) = try self.subscribe(to: key, interval: interval)
+        defer { self.unsubscribe(sampler, id: id) }
+        return try await body(stream)
+    }
+
+    /// How many samplers and clients are live (for metrics and tests).
+    public var counts: (samplers: Int, clients: Int) {
+        self.state.withLock { ($0.samplers.count, $0.clients.count) }
+    }
+
+    /// Finds or creates the sampler for `key` and subscribes to it under one lock, so a new sampler
+    /// never starts without its first subscriber (it would see none and stop at once).
+    private func subscribe(
+        to key: KafkaSamplerKey,
+        interval: Duration
+    ) throws(KafkaError) -> (KafkaSampler, Int, AsyncStream<KafkaLagSample>) {
+        let result = self.state.withLock { state -> Result<(KafkaSampler, Int, AsyncStream<KafkaLagSample>, Bool), KafkaError> in
+            if let existing = state.samplers[key] {
+                if let (id, stream) = existing.subscribe(interval: interval) { return .success((existing, id, stream, false)) }
+                // Stopped (its last subscriber just left) but not yet released: replace it.
+                state.samplers.removeValue(forKey: key)
+            }
+            let handle: KafkaHandle
+            if var client = state.clients[key.settings] {
+                client.samplers += 1
+                state.clients[key.settings] = client
+                handle = client.handle
+            } else {
+                do throws(KafkaError) {
+                    handle = try KafkaHandle(type: RD_KAFKA_CONSUMER, settings: key.settings)
+                } catch {
+                    return .failure(error)
+                }
+                state.clients[key.settings] = Client(handle: handle, samplers: 1)
+            }
+            let reader: KafkaLagReader
+            do throws(KafkaError) {
+                reader = try KafkaLagReader(handle: handle, group: key.group, topic: key.topic)
+            } catch {
+                // Undo this sampler's share of the client.
+                state.clients[key.settings]!.samplers -= 1
+                if state.clients[key.settings]!.samplers == 0 { state.clients.removeValue(forKey: key.settings) }
+                return .failure(error)
+            }
+            let sampler = KafkaSampler(key: key, reader: reader)
+            state.samplers[key] = sampler
+            // A fresh sampler always accepts its first subscriber.
+            let (id, stream) = sampler.subscribe(interval: interval)!
+            return .success((sampler, id, stream, true))
+        }
+        let (sampler, id, stream, created) = try result.get()
+        if created { self.startContinuation.yield(sampler) }
+        return (sampler, id, stream)
+    }
+
+    private func unsubscribe(_ sampler: KafkaSampler, id: Int) {
+        guard sampler.unsubscribe(id) else { return }
+        self.state.withLock { state in
+            if state.samplers[sampler.key] === sampler { state.samplers.removeValue(forKey: sampler.key) }
+        }
+    }
+
+    /// Drops a stopped sampler's share of its client; returns the handle to close if it was the last.
+    private func release(_ sampler: KafkaSampler) -> KafkaHandle? {
+        self.state.withLock { state -> KafkaHandle? in
+            if state.samplers[sampler.key] === sampler { state.samplers.removeValue(forKey: sampler.key) }
+            guard var client = state.clients[sampler.key.settings] else { return nil }
+            client.samplers -= 1
+            if client.samplers > 0 {
+                state.clients[sampler.key.settings] = client
+                return nil
+            }
+            state.clients.removeValue(forKey: sampler.key.settings)
+            return client.handle
+        }
+    }
+
+    /// Runs every sampler until cancelled or gracefully shut down.
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for await sampler in self.startStream.cancelOnGracefulShutdown() {
+                group.addTask {
+                    await sampler.run(logger: self.logger)
+                    await sampler.reader.groupHandle.close()
+                    if let handle = self.release(sampler) {
+                        // rd_kafka_destroy can block while it closes connections: not on this pool.
+                        await handle.close()
+                    }
+                }
+            }
+            group.cancelAll()
+        }
+    }
+}

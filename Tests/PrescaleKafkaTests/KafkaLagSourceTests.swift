@@ -1,0 +1,184 @@
+import PrescaleCore
+@testable import PrescaleKafka
+import Testing
+
+@Suite("Kafka lag against librdkafka's mock cluster", .serialized)
+struct KafkaLagSourceTests {
+    @Test("KEDA's scenario: 3 partitions, lagThreshold 1, activationLagThreshold 1")
+    func kedaScenario() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("orders", partitions: 3)
+            try await cluster.commit(group: "workers", offsets: [
+                TopicPartition("orders", 0): 0, TopicPartition("orders", 1): 0, TopicPartition("orders", 2): 0,
+            ])
+            let producer = try cluster.producer()
+            let metadata = [
+                "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "workers", "topic": "orders",
+                "lagThreshold": "1", "activationLagThreshold": "1",
+            ]
+            try await withKafkaTrigger(metadata, pool: pool) { sink in
+                try await eventually("an empty topic reads lag 0", sink: sink) { sink.latestSample?.reactiveValue == 0 }
+
+                try producer.produce(topic: "orders", partition: 0, count: 1)
+                try await eventually("one message: lag 1", sink: sink) { sink.latestSample?.activityValue == 1 }
+                var planner = ReactivePlanner(target: 1, activationThreshold: 1)
+                #expect(!planner.decide(try #require(sink.latestSample)).isActive)
+
+                try producer.produce(topic: "orders", partition: 1, count: 1)
+                try await eventually("two messages: value 2", sink: sink) { sink.latestSample?.reactiveValue == 2 }
+                #expect(planner.decide(try #require(sink.latestSample)).isActive)
+
+                try producer.produce(topic: "orders", partition: 2, count: 20)
+                try await eventually("many messages: capped at 3 partitions", sink: sink) { sink.latestSample?.activityValue == 22 }
+                #expect(sink.latestSample?.reactiveValue == 3)
+                #expect(sink.latestSample?.backlog == 22)
+            }
+        }
+    }
+
+    @Test("without topic, every topic the group committed counts; the metric is kafka-<group>-topics")
+    func allCommittedTopics() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("a", partitions: 2)
+            try cluster.createTopic("b", partitions: 1)
+            try cluster.createTopic("ignored", partitions: 1)
+            try await cluster.commit(group: "g", offsets: [TopicPartition("a", 0): 0, TopicPartition("b", 0): 0])
+            let producer = try cluster.producer()
+            try producer.produce(topic: "a", partition: 0, count: 4)
+            try producer.produce(topic: "a", partition: 1, count: 2)
+            try producer.produce(topic: "b", partition: 0, count: 3)
+            try producer.produce(topic: "ignored", partition: 0, count: 50)
+            let metadata = ["bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "lagThreshold": "100"]
+            try await withKafkaTrigger(metadata, pool: pool) { sink in
+                // a[0]: 4, a[1]: no commit under `latest` -> 1, b[0]: 3; topic "ignored" is not the group's.
+                try await eventually("lag of the group's topics", sink: sink) { sink.latestSample?.reactiveValue == 8 }
+            }
+            let spec = try KafkaTriggerSpec(metadata: MetadataReader(metadata.merging(["source": "kafka"]) { $1 }))
+            #expect(spec.metricName == "kafka-g-topics")
+        }
+    }
+
+    @Test("invalid offsets under both policies, with and without scaleToZeroOnInvalidOffset", arguments: [
+        ("latest", "false", 2.0), ("latest", "true", 0.0), ("earliest", "false", 7.0), ("earliest", "true", 0.0),
+    ])
+    func invalidOffsets(policy: String, scaleToZero: String, expected: Double) async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("t", partitions: 2)
+            let producer = try cluster.producer()
+            try producer.produce(topic: "t", partition: 0, count: 3)
+            try producer.produce(topic: "t", partition: 1, count: 4)
+            let metadata = [
+                "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "fresh", "topic": "t",
+                "offsetResetPolicy": policy, "scaleToZeroOnInvalidOffset": scaleToZero, "allowIdleConsumers": "true",
+            ]
+            try await withKafkaTrigger(metadata, pool: pool) { sink in
+                try await eventually("value \(expected)", sink: sink) { sink.latestSample?.reactiveValue == expected }
+            }
+        }
+    }
+
+    @Test("partitionLimitation counts only the listed partitions")
+    func partitionLimitation() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("t", partitions: 4)
+            try await cluster.commit(group: "g", offsets: Dictionary(uniqueKeysWithValues: (0..<4).map { (TopicPartition("t", Int32($0)), Int64(0)) }))
+            let producer = try cluster.producer()
+            for partition in 0..<4 { try producer.produce(topic: "t", partition: Int32(partition), count: 10 * (partition + 1)) }
+            let metadata = [
+                "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "t",
+                "partitionLimitation": "0, 2-3", "lagThreshold": "1000",
+            ]
+            try await withKafkaTrigger(metadata, pool: pool) { sink in
+                try await eventually("10 + 30 + 40", sink: sink) { sink.latestSample?.reactiveValue == 80 }
+            }
+        }
+    }
+
+    @Test("ensureEvenDistributionOfPartitions reports a factor of the partition count")
+    func evenDistribution() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("t", partitions: 6)
+            try await cluster.commit(group: "g", offsets: Dictionary(uniqueKeysWithValues: (0..<6).map { (TopicPartition("t", Int32($0)), Int64(0)) }))
+            let producer = try cluster.producer()
+            try producer.produce(topic: "t", partition: 0, count: 25)
+            let metadata = [
+                "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "t",
+                "lagThreshold": "10", "ensureEvenDistributionOfPartitions": "true",
+            ]
+            try await withKafkaTrigger(metadata, pool: pool) { sink in
+                // lag 25, threshold 10: factors of 6 are 1, 2, 3, 6; 3 × 10 = 30 is the first >= 25.
+                try await eventually("value 30", sink: sink) { sink.latestSample?.reactiveValue == 30 }
+            }
+        }
+    }
+
+    @Test("persistent lag counts for activation only, once the offset stood still for the window")
+    func persistentLag() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("t", partitions: 1)
+            try await cluster.commit(group: "g", offsets: [TopicPartition("t", 0): 0])
+            try cluster.producer().produce(topic: "t", partition: 0, count: 5)
+            let metadata = [
+                "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "t",
+                "excludePersistentLag": "true", "persistentLagWindowSeconds": "1", "lagThreshold": "100",
+            ]
+            try await withKafkaTrigger(metadata, pool: pool) { sink in
+                try await eventually("lag 5 counts at first", sink: sink) { sink.latestSample?.reactiveValue == 5 }
+                try await eventually("after the window it is persistent", sink: sink) { sink.latestSample?.reactiveValue == 0 }
+                #expect(sink.latestSample?.activityValue == 5)
+                // The consumer moves: no longer persistent.
+                try await cluster.commit(group: "g", offsets: [TopicPartition("t", 0): 2])
+                try await eventually("moving again counts", sink: sink) { sink.latestSample?.reactiveValue == 3 }
+            }
+        }
+    }
+
+    @Test("brokers down: the source fails as unreachable, then recovers by itself")
+    func brokersDownAndUp() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("t", partitions: 3)
+            try await cluster.commit(group: "g", offsets: [TopicPartition("t", 0): 0])
+            try cluster.producer().produce(topic: "t", partition: 0, count: 4)
+            let metadata = [
+                "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "t", "lagThreshold": "100",
+            ]
+            try await withKafkaTrigger(metadata, pool: pool) { sink in
+                // partition 0: 4; partitions 1 and 2 have no commit under `latest`: 1 each.
+                try await eventually("readable", sink: sink) { sink.latestSample?.reactiveValue == 6 }
+                cluster.setAllBrokers(up: false)
+                try await eventually("unreachable reported", sink: sink) { sink.latestFailure?.code == .unreachable }
+                #expect(sink.latestFailure?.message.hasPrefix("kafka: ") == true)
+                cluster.setAllBrokers(up: true)
+                try await eventually("recovered without restart", sink: sink) { sink.latestSample?.reactiveValue == 6 }
+            }
+        }
+    }
+
+    @Test("a topic that does not exist is an invalid-configuration failure")
+    func unknownTopic() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("exists", partitions: 1)
+            let metadata = ["bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "missing"]
+            try await withKafkaTrigger(metadata, pool: pool) { sink in
+                try await eventually("unknown topic reported", sink: sink) { sink.latestFailure?.code == .invalidConfiguration }
+                #expect(sink.latestFailure?.message.contains("\"missing\" does not exist") == true)
+            }
+        }
+    }
+
+    @Test("triggers on the same cluster, group and topic share one sampler and one client; both close after")
+    func sharing() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("t", partitions: 1)
+            let base = ["bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "t"]
+            try await withKafkaTrigger(base.merging(["lagThreshold": "5"]) { $1 }, pool: pool) { first in
+                try await withKafkaTrigger(base.merging(["lagThreshold": "7"]) { $1 }, pool: pool) { second in
+                    try await eventually("both read") { first.latestSample != nil && second.latestSample != nil }
+                    #expect(pool.counts.samplers == 1)
+                    #expect(pool.counts.clients == 1)
+                }
+            }
+            try await eventually("sampler and client closed") { pool.counts == (0, 0) }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Benchmark
+import PrescaleCore
+import PrescaleProtocol
+import PrescaleServer
+import SwiftProtobuf
+
+// 1,000 registered static triggers, as in the h2load scenario of docs/benchmarks.md.
+let registry = TriggerRegistry(sources: BuiltInSourceFactory(), observers: ScalerMetrics())
+func metadata(_ i: Int) -> [String: String] {
+    [
+        "scalerAddress": "prescale.prescale.svc:6000", "source": "static", "value": String(i % 97), "target": "10",
+        "activationValue": "0",
+    ]
+}
+for i in 0..<1_000 {
+    _ = try registry.trigger(namespace: "team-\(i % 20)", name: "function-\(i)", metadata: metadata(i))
+}
+let probe = metadata(500)
+
+benchmark("registry lookup (1,000 triggers) + current decision") {
+    let trigger = try registry.trigger(namespace: "team-0", name: "function-500", metadata: probe)
+    blackHole(try trigger.currentDecision())
+}
+
+benchmark("KEDA value encoding + GetMetricsResponse serialisation") {
+    let encoded = KEDAValue(25.5)!
+    var value = Externalscaler_MetricValue()
+    value.metricName = "static"
+    value.metricValue = encoded.integer
+    value.metricValueFloat = encoded.float
+    var response = Externalscaler_GetMetricsResponse()
+    response.metricValues = [value]
+    blackHole(try response.serializedBytes() as [UInt8])
+}
+
+benchmark("GetMetricsRequest decode (what the server does per call)") {
+    blackHole(try Externalscaler_GetMetricsRequest(serializedBytes: requestBytes))
+}
+
+let requestBytes: [UInt8] = {
+    var request = Externalscaler_GetMetricsRequest()
+    request.scaledObjectRef.name = "function-500"
+    request.scaledObjectRef.namespace = "team-0"
+    request.scaledObjectRef.scalerMetadata = probe
+    request.metricName = "static"
+    return try! request.serializedBytes()
+}()
+
+Benchmark.main()
