@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "PrescaleCore", targets: ["PrescaleCore"]),
         .library(name: "PrescaleServer", targets: ["PrescaleServer"]),
         .library(name: "PrescaleProtocol", targets: ["PrescaleProtocol"]),
+        .library(name: "PrescaleKafka", targets: ["PrescaleKafka"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
