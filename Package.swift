@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/google/swift-benchmark.git", from: "0.1.2"),
     ],
     targets: [
         // Pure core: metadata parsing, trigger specs, values and decisions. No I/O, no dependencies.
@@ -90,6 +91,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
+        ),
+        // Benchmarks (docs/benchmarks.md): run with `swift run -c release PrescaleBenchmarks` and
+        // `swift run -c release KafkaLagBenchmark 1000 10000`. Timing goals live there, never in tests.
+        .executableTarget(
+            name: "PrescaleBenchmarks",
+            dependencies: [
+                "PrescaleServer",
+                "PrescaleCore",
+                "PrescaleProtocol",
+                .product(name: "Benchmark", package: "swift-benchmark"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Benchmarks/PrescaleBenchmarks"
+        ),
+        .executableTarget(
+            name: "KafkaLagBenchmark",
+            dependencies: ["PrescaleKafka", "PrescaleCore"],
+            path: "Benchmarks/KafkaLagBenchmark"
         ),
         .testTarget(
             name: "PrescaleCoreTests",

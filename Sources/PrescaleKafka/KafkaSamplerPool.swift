@@ -39,6 +39,7 @@ public final class KafkaSamplerPool: Service, Sendable {
     public func withSamples<Result: Sendable>(
         for key: KafkaSamplerKey,
         interval: Duration,
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (AsyncStream<KafkaLagSample>) async throws -> Result
     ) async throws -> Result {
         let (sampler, id, stream) = try self.subscribe(to: key, interval: interval)

@@ -47,3 +47,9 @@ let requestBytes: [UInt8] = {
 }()
 
 Benchmark.main()
+
+/// Keeps the optimiser from discarding a benchmarked result.
+@inline(never)
+func blackHole<T>(_ value: T) {
+    withExtendedLifetime(value) {}
+}
