@@ -5,7 +5,7 @@ import ArgumentParser
 struct Prescale: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prescale",
-        abstract: "An event-driven autoscaler for serverless functions: a KEDA external scaler (gRPC) that predicts load.",
+        abstract: "An event-driven autoscaler for serverless functions: a KEDA external scaler (gRPC) for Kafka lag and smoke-test values.",
         subcommands: [Serve.self],
         defaultSubcommand: nil
     )
