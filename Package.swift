@@ -81,9 +81,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `prescale demo`: mock Kafka, load replay, the real gRPC server and a KEDA-like loop in one process.
+        .target(
+            name: "PrescaleDemo",
+            dependencies: [
+                "PrescaleCore",
+                "PrescaleKafka",
+                "PrescaleProtocol",
+                "PrescaleServer",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "prescale",
             dependencies: [
+                "PrescaleDemo",
                 "PrescaleServer",
                 "PrescaleCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -113,6 +127,11 @@ let package = Package(
         .testTarget(
             name: "PrescaleCoreTests",
             dependencies: ["PrescaleCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PrescaleDemoTests",
+            dependencies: ["PrescaleDemo"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -76,8 +76,28 @@ public final class KafkaMockCluster: @unchecked Sendable {
 
     /// Commits offsets for `group` without joining it, as a consumer that processed up to them would.
     public func commit(group: String, offsets: [TopicPartition: Int64]) async throws(KafkaError) {
-        let committer = try KafkaHandle(type: RD_KAFKA_CONSUMER, settings: self.settings, extra: ["group.id": group])
-        try await committer.blocking { handle throws(KafkaError) in
+        let committer = try KafkaOffsetCommitter(settings: self.settings, group: group)
+        try await committer.commit(offsets)
+        await committer.close()
+    }
+}
+
+/// Commits offsets for one group without joining it; keeps its connection for repeated commits.
+public final class KafkaOffsetCommitter: Sendable {
+    private let handle: KafkaHandle
+    /// The group committed for.
+    public let group: String
+
+    /// Creates a committer for `group`.
+    public init(settings: KafkaClientSettings, group: String) throws(KafkaError) {
+        self.handle = try KafkaHandle(type: RD_KAFKA_CONSUMER, settings: settings, extra: ["group.id": group])
+        self.group = group
+    }
+
+    /// Commits `offsets` synchronously (on the client's own queue).
+    public func commit(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {
+        let group = self.group
+        try await self.handle.blocking { handle throws(KafkaError) in
             let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))!
             defer { rd_kafka_topic_partition_list_destroy(list) }
             for (partition, offset) in offsets {
@@ -88,7 +108,11 @@ public final class KafkaMockCluster: @unchecked Sendable {
                 throw KafkaError(err, while: "committing offsets for group \(group)")
             }
         }
-        _ = rd_kafka_consumer_close(committer.pointer)
+    }
+
+    /// Closes the client.
+    public func close() async {
+        await self.handle.close()
     }
 }
 

@@ -5,8 +5,8 @@ import ArgumentParser
 struct Prescale: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prescale",
-        abstract: "An event-driven autoscaler for serverless functions: a KEDA external scaler (gRPC) for Kafka lag and smoke-test values.",
-        subcommands: [Serve.self],
+        abstract: "An event-driven autoscaler for serverless functions: a KEDA external scaler (gRPC) for Kafka lag and smoke-test values. Try `prescale demo`.",
+        subcommands: [Serve.self, Demo.self],
         defaultSubcommand: nil
     )
 }

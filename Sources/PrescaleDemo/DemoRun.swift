@@ -1,0 +1,116 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import PrescaleCore
+import PrescaleKafka
+import PrescaleProtocol
+import PrescaleServer
+
+/// `prescale demo`: the whole loop on one machine. An in-process mock Kafka cluster, a producer
+/// replaying a load, the real ExternalScaler gRPC server on loopback, a KEDA/HPA-like control loop
+/// that calls it over gRPC, and a pool of simulated consumers whose size follows that loop.
+public struct DemoRun: Sendable {
+    /// The demo's settings.
+    public struct Configuration: Sendable {
+        /// Simulated seconds to run. Default 60.
+        public var seconds: Int = 60
+        /// Simulated seconds per wall-clock second. Default 1.
+        public var speed: Double = 1
+        /// The load to replay. Default `.burst`.
+        public var load: DemoLoad = .burst
+        /// Messages one replica consumes per simulated second. Default 25.
+        public var messagesPerReplicaPerSecond: Double = 25
+        /// Simulated seconds between control-loop syncs (the HPA's 15 s by default).
+        public var syncSeconds: Double = 15
+        /// Simulated seconds from a scale decision to a ready replica. Default 2.
+        public var coldStartSeconds: Double = 2
+        /// Partitions of the demo topic, and the replica maximum. Default 12.
+        public var partitions: Int = 12
+        /// `lagThreshold` of the trigger. Default 50.
+        public var lagThreshold: Int = 50
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Runs the demo; `report` receives every simulated second as it ends.
+    public func run(report: @Sendable (DemoRow) -> Void) async throws -> [DemoRow] {
+        let config = self.configuration
+        let cluster = try KafkaMockCluster(brokers: 3)
+        try cluster.createTopic("orders", partitions: config.partitions)
+        let committer = try KafkaOffsetCommitter(settings: cluster.settings, group: "demo-workers")
+        try await committer.commit(Dictionary(uniqueKeysWithValues: (0..<config.partitions).map { (TopicPartition("orders", Int32($0)), Int64(0)) }))
+        let producer = try cluster.producer()
+        let pool = KafkaSamplerPool()
+        let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool))
+        let server = GRPCServer(
+            transport: HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
+            services: [ExternalScalerService(registry: registry, metrics: ScalerMetrics())]
+        )
+        let metadata = [
+            "scalerAddress": "127.0.0.1", "source": "kafka", "bootstrapServers": cluster.bootstrapServers,
+            "consumerGroup": "demo-workers", "topic": "orders", "lagThreshold": String(config.lagThreshold),
+            "sampleIntervalMs": String(max(100, Int(1000 / config.speed))),
+        ]
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await pool.run() }
+            group.addTask { try await registry.run() }
+            group.addTask { try await server.serve() }
+            defer { group.cancelAll() }
+            guard let address = try await server.listeningAddress?.ipv4 else {
+                throw RPCError(code: .unavailable, message: "the demo's gRPC server did not bind")
+            }
+            let client = GRPCClient(
+                transport: try HTTP2ClientTransport.Posix(
+                    target: .ipv4(host: address.host, port: address.port),
+                    transportSecurity: .plaintext
+                )
+            )
+            group.addTask { try await client.runConnections() }
+            defer { client.beginGracefulShutdown() }
+            let scaler = Externalscaler_ExternalScaler.Client(wrapping: client)
+            var simulation = DemoSimulation(configuration: config)
+            var rows: [DemoRow] = []
+            var request = Externalscaler_GetMetricsRequest()
+            var ref = Externalscaler_ScaledObjectRef()
+            ref.name = "orders-consumer"
+            ref.namespace = "demo"
+            ref.scalerMetadata = metadata
+            request.scaledObjectRef = ref
+            request.metricName = try await scaler.getMetricSpec(ref).metricSpecs.first?.metricName ?? ""
+            let ticksPerSecond = 10
+            for tick in 0..<(config.seconds * ticksPerSecond) {
+                let now = Double(tick) / Double(ticksPerSecond)
+                let produced = simulation.arrivals(at: now, duration: Double(config.seconds), step: 1.0 / Double(ticksPerSecond))
+                for (partition, count) in produced where count > 0 {
+                    try producer.enqueue(topic: "orders", partition: Int32(partition), count: count)
+                }
+                simulation.consume(step: 1.0 / Double(ticksPerSecond), now: now)
+                if tick % ticksPerSecond == 0 {
+                    try producer.flush()
+                    try await committer.commit(simulation.committedOffsets(topic: "orders"))
+                }
+                if simulation.isSyncDue(at: now) {
+                    // KEDA's order: GetMetrics, then IsActive. Answers may be UNAVAILABLE until the first sample.
+                    if let value = try? await scaler.getMetrics(request).metricValues.first?.metricValueFloat,
+                        let active = try? await scaler.isActive(ref).result
+                    {
+                        simulation.sync(value: value, active: active, now: now)
+                    }
+                }
+                if tick % ticksPerSecond == ticksPerSecond - 1 {
+                    let row = simulation.row(second: tick / ticksPerSecond, duration: Double(config.seconds))
+                    rows.append(row)
+                    report(row)
+                }
+                try await Task.sleep(for: .milliseconds(Int64(100 / config.speed)))
+            }
+            await committer.close()
+            return rows
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import PrescaleCore
+
+/// The demo's consumer pool and control loop, in simulated time. Pure state; `DemoRun` does the I/O.
+struct DemoSimulation {
+    let configuration: DemoRun.Configuration
+    private(set) var produced: [Int64]
+    private(set) var consumed: [Int64]
+    private var fraction = 0.0
+    private var capacity = 0.0
+    private var nextConsumed = 0
+    private var nextPartition = 0
+    private(set) var desired = 1
+    private(set) var ready = 1
+    private var pending: [(readyAt: Double, count: Int)] = []
+    private var nextSync = 0.0
+
+    init(configuration: DemoRun.Configuration) {
+        self.configuration = configuration
+        self.produced = Array(repeating: 0, count: configuration.partitions)
+        self.consumed = Array(repeating: 0, count: configuration.partitions)
+    }
+
+    /// Messages to produce this step, per partition (round robin), from the load's rate.
+    mutating func arrivals(at now: Double, duration: Double, step: Double) -> [Int: Int] {
+        self.fraction += self.configuration.load.rate(at: now, duration: duration) * step
+        let whole = Int(self.fraction)
+        self.fraction -= Double(whole)
+        var result: [Int: Int] = [:]
+        for _ in 0..<whole {
+            result[self.nextPartition, default: 0] += 1
+            self.produced[self.nextPartition] += 1
+            self.nextPartition = (self.nextPartition + 1) % self.configuration.partitions
+        }
+        return result
+    }
+
+    /// Ready replicas consume; each partition is served by one replica at most.
+    mutating func consume(step: Double, now: Double) {
+        while let first = self.pending.first, first.readyAt <= now {
+            self.ready = min(self.ready + first.count, self.configuration.partitions)
+            self.pending.removeFirst()
+        }
+        // Whole messages only; the fraction carries over, and idle capacity is not banked.
+        self.capacity += self.configuration.messagesPerReplicaPerSecond * step * Double(self.ready)
+        var budget = Int(self.capacity)
+        self.capacity -= Double(budget)
+        var idlePartitions = 0
+        while budget > 0 && idlePartitions < self.configuration.partitions {
+            let partition = self.nextConsumed
+            self.nextConsumed = (self.nextConsumed + 1) % self.configuration.partitions
+            if self.produced[partition] > self.consumed[partition] {
+                self.consumed[partition] += 1
+                budget -= 1
+                idlePartitions = 0
+            } else {
+                idlePartitions += 1
+            }
+        }
+        if budget > 0 { self.capacity = 0 }
+    }
+
+    func committedOffsets(topic: String) -> [TopicPartition: Int64] {
+        Dictionary(uniqueKeysWithValues: self.consumed.enumerated().map { (TopicPartition(topic, Int32($0.offset)), $0.element) })
+    }
+
+    func isSyncDue(at now: Double) -> Bool { now >= self.nextSync }
+
+    /// The HPA's step: desired = ceil(value / target), within [1, partitions]; up at once (after a cold
+    /// start), down without stabilisation for brevity.
+    mutating func sync(value: Double, active: Bool, now: Double) {
+        self.nextSync = now + self.configuration.syncSeconds
+        let wanted = PlannerDecision.replicas(value: value, target: Double(self.configuration.lagThreshold))
+        self.desired = max(1, min(wanted, self.configuration.partitions))
+        let inFlight = self.pending.reduce(0) { $0 + $1.count }
+        if self.desired > self.ready + inFlight {
+            self.pending.append((now + self.configuration.coldStartSeconds, self.desired - self.ready - inFlight))
+        } else if self.desired < self.ready {
+            self.ready = self.desired
+            self.pending.removeAll()
+        }
+    }
+
+    func row(second: Int, duration: Double) -> DemoRow {
+        let lag = zip(self.produced, self.consumed).reduce(Int64(0)) { $0 + $1.0 - $1.1 }
+        return DemoRow(
+            second: second,
+            arrivalRate: self.configuration.load.rate(at: Double(second), duration: duration),
+            lag: lag,
+            desired: self.desired,
+            ready: self.ready
+        )
+    }
+}

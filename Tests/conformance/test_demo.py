@@ -1,0 +1,51 @@
+"""`prescale demo` as a user runs it: a short burst, a trace, and bad flags."""
+import pathlib
+import subprocess
+
+
+def run(binary, *args, timeout=120):
+    return subprocess.run([str(binary), "demo", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_demo_scales_up_through_the_real_grpc_server(binary, tmp_path):
+    chart = tmp_path / "demo.svg"
+    result = run(binary, "--seconds", "20", "--speed", "5", "--sync-seconds", "5", "--out", str(chart))
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines() if line.strip() and line.split()[0].isdigit()]
+    assert len(rows) == 20
+    # The burst (seconds 4..9 of 20) builds lag, and the control loop, fed by GetMetrics over gRPC from
+    # the Kafka lag, asks for more than the single starting replica.
+    assert max(int(r[2]) for r in rows) > 0
+    assert max(int(r[3]) for r in rows) > 1
+    assert "summary: max lag" in result.stdout
+    svg = chart.read_text()
+    assert svg.startswith("<svg") and "ready replicas" in svg
+
+
+def test_demo_replays_a_trace(binary, tmp_path):
+    trace = tmp_path / "minutes.csv"
+    trace.write_text("period,count\n1998-04-30 21:30:00,600\n1998-04-30 21:31:00,6000\n")
+    result = run(binary, "--seconds", "8", "--speed", "8", "--trace", str(trace), "--scale", "0.1",
+                 "--out", str(tmp_path / "t.svg"))
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines() if line.strip() and line.split()[0].isdigit()]
+    assert float(rows[0][1]) == 1.0  # 600 per minute x 0.1 / 60
+
+
+def test_demo_bad_trace_names_the_line(binary, tmp_path):
+    trace = tmp_path / "bad.csv"
+    trace.write_text("period,count\n1998-04-30 21:30:00,lots\n")
+    result = run(binary, "--seconds", "5", "--trace", str(trace))
+    assert result.returncode != 0
+    assert "line 2" in result.stderr and "no count" in result.stderr
+
+
+def test_demo_bad_flags_name_the_flag(binary):
+    for args, fragment in [
+        (["--scenario", "tsunami"], '--scenario: "tsunami" is not allowed; allowed: burst, step, spike'),
+        (["--speed", "0"], "--speed: 0.0 is not allowed; allowed: 0.1 to 50"),
+        (["--seconds", "0"], "--seconds: 0 is not allowed; allowed: 1 to 86400"),
+    ]:
+        result = run(binary, *args)
+        assert result.returncode != 0
+        assert fragment in result.stderr, result.stderr
