@@ -68,11 +68,4 @@ public struct KafkaTriggerSpec: Sendable, Hashable {
         if let topic { return MetricName.sanitized("kafka-\(topic)") }
         return MetricName.sanitized("kafka-\(self.consumerGroup)-topics")
     }
-
-    /// What distinguishes one sampler from another: the cluster, its security and the group and topic.
-    public var clusterKey: String {
-        let security = "\(self.tls.map { "tls:\($0.ca ?? ""):\($0.cert ?? "")" } ?? "plain")/"
-            + "\(self.sasl.map { "\($0.mechanism.rawValue):\($0.username)" } ?? "nosasl")"
-        return self.bootstrapServers.sorted().joined(separator: ",") + "|" + security
-    }
 }

@@ -42,8 +42,9 @@ public struct DemoRun: Sendable {
         let config = self.configuration
         let cluster = try KafkaMockCluster(brokers: 3)
         try cluster.createTopic("orders", partitions: config.partitions)
+        var simulation = DemoSimulation(configuration: config)
         let committer = try KafkaOffsetCommitter(settings: cluster.settings, group: "demo-workers")
-        try await committer.commit(Dictionary(uniqueKeysWithValues: (0..<config.partitions).map { (TopicPartition("orders", Int32($0)), Int64(0)) }))
+        try await committer.commit(simulation.committedOffsets(topic: "orders"))
         let producer = try cluster.producer()
         let pool = KafkaSamplerPool()
         let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool))
@@ -73,7 +74,6 @@ public struct DemoRun: Sendable {
             group.addTask { try await client.runConnections() }
             defer { client.beginGracefulShutdown() }
             let scaler = Externalscaler_ExternalScaler.Client(wrapping: client)
-            var simulation = DemoSimulation(configuration: config)
             var rows: [DemoRow] = []
             var request = Externalscaler_GetMetricsRequest()
             var ref = Externalscaler_ScaledObjectRef()

@@ -26,7 +26,6 @@ public final class TriggerRegistry: Service, Sendable {
     private let state = Mutex(State())
     private let startStream: AsyncStream<Trigger>
     private let startContinuation: AsyncStream<Trigger>.Continuation
-    private let clock = ContinuousClock()
     private let origin = ContinuousClock.now
 
     /// Creates a registry that builds sources with `sources` and reports trigger status to `observers`.

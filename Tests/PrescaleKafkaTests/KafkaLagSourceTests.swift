@@ -8,9 +8,7 @@ struct KafkaLagSourceTests {
     func kedaScenario() async throws {
         try await withMockKafka { cluster, pool in
             try cluster.createTopic("orders", partitions: 3)
-            try await cluster.commit(group: "workers", offsets: [
-                TopicPartition("orders", 0): 0, TopicPartition("orders", 1): 0, TopicPartition("orders", 2): 0,
-            ])
+            try await cluster.commit(group: "workers", offsets: committedAtStart("orders", partitions: 3))
             let producer = try cluster.producer()
             let metadata = [
                 "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "workers", "topic": "orders",
@@ -81,7 +79,7 @@ struct KafkaLagSourceTests {
     func partitionLimitation() async throws {
         try await withMockKafka { cluster, pool in
             try cluster.createTopic("t", partitions: 4)
-            try await cluster.commit(group: "g", offsets: Dictionary(uniqueKeysWithValues: (0..<4).map { (TopicPartition("t", Int32($0)), Int64(0)) }))
+            try await cluster.commit(group: "g", offsets: committedAtStart("t", partitions: 4))
             let producer = try cluster.producer()
             for partition in 0..<4 { try producer.produce(topic: "t", partition: Int32(partition), count: 10 * (partition + 1)) }
             let metadata = [
@@ -98,7 +96,7 @@ struct KafkaLagSourceTests {
     func evenDistribution() async throws {
         try await withMockKafka { cluster, pool in
             try cluster.createTopic("t", partitions: 6)
-            try await cluster.commit(group: "g", offsets: Dictionary(uniqueKeysWithValues: (0..<6).map { (TopicPartition("t", Int32($0)), Int64(0)) }))
+            try await cluster.commit(group: "g", offsets: committedAtStart("t", partitions: 6))
             let producer = try cluster.producer()
             try producer.produce(topic: "t", partition: 0, count: 25)
             let metadata = [

@@ -68,3 +68,8 @@ func withKafkaTrigger<Result: Sendable>(
         return try await body(sink)
     }
 }
+
+/// Committed offset 0 for every partition of `topic`: a consumer that has read nothing yet.
+func committedAtStart(_ topic: String, partitions: Int) -> [TopicPartition: Int64] {
+    Dictionary(uniqueKeysWithValues: (0..<partitions).map { (TopicPartition(topic, Int32($0)), Int64(0)) })
+}

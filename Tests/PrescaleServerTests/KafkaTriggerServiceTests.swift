@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCInProcessTransport
 import PrescaleCore
 import PrescaleKafka
 import PrescaleProtocol
@@ -15,85 +16,86 @@ struct KafkaTriggerServiceTests {
             TopicPartition("orders", 0): 0, TopicPartition("orders", 1): 0, TopicPartition("orders", 2): 0,
         ])
         try cluster.producer().produce(topic: "orders", partition: 0, count: 2)
-        let pool = KafkaSamplerPool()
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool))
         let metadata = [
             "scalerAddress": "prescale:6000", "source": "kafka", "bootstrapServers": cluster.bootstrapServers,
             "consumerGroup": "workers", "topic": "orders", "lagThreshold": "1", "activationLagThreshold": "1",
             "sampleIntervalMs": "100",
         ]
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await pool.run() }
-            group.addTask { try await registry.run() }
-            defer { group.cancelAll() }
-            try await withScaler(registry: registry) { scaler in
-                let spec = try await scaler.getMetricSpec(scaledObject(metadata))
-                #expect(spec.metricSpecs.first?.metricName == "kafka-orders")
-                #expect(spec.metricSpecs.first?.targetSizeFloat == 1)
-                var request = Externalscaler_GetMetricsRequest()
-                request.scaledObjectRef = scaledObject(metadata)
-                request.metricName = "kafka-orders"
-                var value: Double? = nil
-                for _ in 0..<3_000 where value != 2 {
-                    value = try? await scaler.getMetrics(request).metricValues.first?.metricValueFloat
-                    try await Task.sleep(for: .milliseconds(10))
-                }
-                #expect(value == 2)
-                let active = try await scaler.isActive(scaledObject(metadata)).result
-                #expect(active)
-
-                cluster.setAllBrokers(up: false)
-                var code: RPCError.Code? = nil
-                for _ in 0..<3_000 where code != .unavailable {
-                    do {
-                        _ = try await scaler.getMetrics(request)
-                    } catch let error as RPCError {
-                        code = error.code
-                        #expect(error.message.hasPrefix("kafka: ") || error.message.contains("stale"))
-                    }
-                    try await Task.sleep(for: .milliseconds(10))
-                }
-                #expect(code == .unavailable)
-
-                cluster.setAllBrokers(up: true)
-                value = nil
-                for _ in 0..<3_000 where value != 2 {
-                    value = try? await scaler.getMetrics(request).metricValues.first?.metricValueFloat
-                    try await Task.sleep(for: .milliseconds(10))
-                }
-                #expect(value == 2)
+        try await withKafkaScaler { scaler in
+            let spec = try await scaler.getMetricSpec(scaledObject(metadata))
+            #expect(spec.metricSpecs.first?.metricName == "kafka-orders")
+            #expect(spec.metricSpecs.first?.targetSizeFloat == 1)
+            var request = Externalscaler_GetMetricsRequest()
+            request.scaledObjectRef = scaledObject(metadata)
+            request.metricName = "kafka-orders"
+            var value: Double? = nil
+            for _ in 0..<3_000 where value != 2 {
+                value = try? await scaler.getMetrics(request).metricValues.first?.metricValueFloat
+                try await Task.sleep(for: .milliseconds(10))
             }
+            #expect(value == 2)
+            let active = try await scaler.isActive(scaledObject(metadata)).result
+            #expect(active)
+
+            cluster.setAllBrokers(up: false)
+            var code: RPCError.Code? = nil
+            for _ in 0..<3_000 where code != .unavailable {
+                do {
+                    _ = try await scaler.getMetrics(request)
+                } catch let error as RPCError {
+                    code = error.code
+                    #expect(error.message.hasPrefix("kafka: ") || error.message.contains("stale"))
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(code == .unavailable)
+
+            cluster.setAllBrokers(up: true)
+            value = nil
+            for _ in 0..<3_000 where value != 2 {
+                value = try? await scaler.getMetrics(request).metricValues.first?.metricValueFloat
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(value == 2)
         }
     }
 
     @Test("a topic that does not exist is INVALID_ARGUMENT naming it")
     func unknownTopic() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
-        let pool = KafkaSamplerPool()
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool))
         let metadata = [
             "source": "kafka", "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "nope",
             "sampleIntervalMs": "100",
         ]
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await pool.run() }
-            group.addTask { try await registry.run() }
-            defer { group.cancelAll() }
-            try await withScaler(registry: registry) { scaler in
-                var code: RPCError.Code? = nil
-                var message = ""
-                for _ in 0..<3_000 where code != .invalidArgument {
-                    do {
-                        _ = try await scaler.isActive(scaledObject(metadata))
-                    } catch let error as RPCError {
-                        code = error.code
-                        message = error.message
-                    }
-                    try await Task.sleep(for: .milliseconds(10))
+        try await withKafkaScaler { scaler in
+            var code: RPCError.Code? = nil
+            var message = ""
+            for _ in 0..<3_000 where code != .invalidArgument {
+                do {
+                    _ = try await scaler.isActive(scaledObject(metadata))
+                } catch let error as RPCError {
+                    code = error.code
+                    message = error.message
                 }
-                #expect(code == .invalidArgument)
-                #expect(message.contains("topic \"nope\" does not exist"))
+                try await Task.sleep(for: .milliseconds(10))
             }
+            #expect(code == .invalidArgument)
+            #expect(message.contains("topic \"nope\" does not exist"))
         }
+    }
+}
+
+/// Runs `body` with a client of an ExternalScaler service whose registry reads Kafka through a running
+/// sampler pool.
+func withKafkaScaler(
+    _ body: @Sendable (Externalscaler_ExternalScaler.Client<InProcessTransport.Client>) async throws -> Void
+) async throws {
+    let pool = KafkaSamplerPool()
+    let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool))
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await pool.run() }
+        group.addTask { try await registry.run() }
+        defer { group.cancelAll() }
+        try await withScaler(registry: registry, body)
     }
 }
