@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "PrescaleServer", targets: ["PrescaleServer"]),
         .library(name: "PrescaleProtocol", targets: ["PrescaleProtocol"]),
         .library(name: "PrescaleKafka", targets: ["PrescaleKafka"]),
+        .library(name: "PrescaleMQTT", targets: ["PrescaleMQTT"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
@@ -53,6 +54,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libmosquitto through pkg-config (Debian: libmosquitto-dev).
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+        // MQTT arrival rate and mosquitto's $SYS backlog: the libmosquitto client, shared connections.
+        .target(
+            name: "PrescaleMQTT",
+            dependencies: [
+                "CMosquitto",
+                "PrescaleCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test support: a real mosquitto broker process, a publisher, a recording sample sink.
+        .target(
+            name: "PrescaleTesting",
+            dependencies: ["CMosquitto", "PrescaleCore"],
+            swiftSettings: swiftSettings
+        ),
         // Code generated from proto/externalscaler.proto by scripts/generate-proto. Do not edit.
         .target(
             name: "PrescaleProtocol",
@@ -69,6 +93,7 @@ let package = Package(
             dependencies: [
                 "PrescaleCore",
                 "PrescaleKafka",
+                "PrescaleMQTT",
                 "PrescaleProtocol",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -136,7 +161,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PrescaleKafkaTests",
-            dependencies: ["PrescaleKafka", "PrescaleCore"],
+            dependencies: ["PrescaleKafka", "PrescaleCore", "PrescaleTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PrescaleMQTTTests",
+            dependencies: ["PrescaleMQTT", "PrescaleTesting", "PrescaleCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -146,6 +176,8 @@ let package = Package(
                 "PrescaleCore",
                 "PrescaleProtocol",
                 "PrescaleKafka",
+                "PrescaleMQTT",
+                "PrescaleTesting",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),

@@ -4,6 +4,8 @@ public enum SourceKind: String, Sendable, Hashable, CaseIterable {
     case `static`
     /// Consumer-group lag, with the keys and rules of KEDA's own `kafka` trigger.
     case kafka
+    /// Message arrival rate (and optionally the broker's backlog) from an MQTT broker.
+    case mqtt
 
     /// The metadata key that selects the source.
     public static let metadataKey = "source"

@@ -9,6 +9,8 @@ public struct TriggerSpec: Sendable, Hashable {
         case `static`(StaticSourceSpec)
         /// `source: kafka`.
         case kafka(KafkaTriggerSpec)
+        /// `source: mqtt`.
+        case mqtt(MQTTTriggerSpec)
     }
 
     /// The source and its settings.
@@ -33,6 +35,7 @@ public struct TriggerSpec: Sendable, Hashable {
         switch self.source {
         case .static: return .static
         case .kafka: return .kafka
+        case .mqtt: return .mqtt
         }
     }
 }
@@ -71,6 +74,14 @@ extension TriggerSpec {
                 metricName: spec.metricName,
                 target: Double(spec.lagThreshold),
                 activationThreshold: Double(spec.activationLagThreshold)
+            )
+        case .mqtt:
+            let spec = try MQTTTriggerSpec(metadata: reader)
+            self.init(
+                source: .mqtt(spec),
+                metricName: spec.metricName,
+                target: spec.queryValue,
+                activationThreshold: spec.activationQueryValue
             )
         }
     }

@@ -1,15 +1,17 @@
 import Hummingbird
 import Logging
 import NIOCore
+import PrescaleMQTT
 
 /// The HTTP side: `/metrics` (Prometheus text), `/healthz` (the process is alive) and `/readyz`
 /// (listeners bound, not draining).
 public enum HTTPEndpoints {
     /// The router serving the three endpoints.
-    public static func router(metrics: ScalerMetrics, registry: TriggerRegistry, readiness: Readiness) -> Router<BasicRequestContext> {
+    public static func router(metrics: ScalerMetrics, registry: TriggerRegistry, readiness: Readiness, mqtt: MQTTConnectionPool? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
             metrics.updateTriggerCounts(registry.countsBySource())
+            if let mqtt { metrics.updateBrokers(mqtt.snapshots()) }
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16_384)
             metrics.registry.emit(into: &buffer)

@@ -32,6 +32,7 @@ public final class ScalerMetrics: Sendable {
     private let triggersBySource: [SourceKind: Gauge]
     private let seriesDropped: Counter
     let triggerSeries: Mutex<TriggerSeriesTable>
+    let brokerSeries = Mutex<[String: BrokerSeries]>([:])
 
     /// The RPC status codes counted separately; any other code is counted as `other`.
     static let countedCodes: [RPCError.Code?] = [

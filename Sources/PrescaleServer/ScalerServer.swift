@@ -3,6 +3,7 @@ import GRPCNIOTransportHTTP2
 import Hummingbird
 import Logging
 import PrescaleKafka
+import PrescaleMQTT
 import Prometheus
 import ServiceLifecycle
 
@@ -28,12 +29,15 @@ public struct ScalerServer: Sendable {
     ) {
         self.configuration = configuration
         self.kafka = KafkaSamplerPool(logger: logger)
-        self.sources = BuiltInSourceFactory(kafka: self.kafka)
+        self.mqtt = MQTTConnectionPool(logger: logger)
+        self.sources = BuiltInSourceFactory(kafka: self.kafka, mqtt: self.mqtt)
         self.logger = logger
     }
 
     /// Kafka clients and samplers, run as a service beside the registry.
     let kafka: KafkaSamplerPool
+    /// MQTT connections, run as a service beside the registry.
+    let mqtt: MQTTConnectionPool
 
     /// Runs until SIGTERM or SIGINT, then drains and returns.
     ///
@@ -57,7 +61,7 @@ public struct ScalerServer: Sendable {
             services: [ExternalScalerService(registry: registry, metrics: metrics)]
         )
         let http = Application(
-            router: HTTPEndpoints.router(metrics: metrics, registry: registry, readiness: readiness),
+            router: HTTPEndpoints.router(metrics: metrics, registry: registry, readiness: readiness, mqtt: self.mqtt),
             configuration: .init(
                 address: .hostname(self.configuration.httpAddress.host, port: self.configuration.httpAddress.port),
                 serverName: nil
@@ -70,9 +74,10 @@ public struct ScalerServer: Sendable {
             logger: self.logger.withLevel(.critical)
         )
         var groupConfiguration = ServiceGroupConfiguration(
-                // Shut down in reverse: gRPC drains first, then HTTP, the registry, the Kafka samplers.
+                // Shut down in reverse: gRPC drains first, then HTTP, the registry, the sources' pools.
                 services: [
                     .init(service: self.kafka),
+                    .init(service: self.mqtt),
                     .init(service: registry),
                     .init(service: HTTPServerService(application: http, address: self.configuration.httpAddress)),
                     .init(service: GRPCServerService(

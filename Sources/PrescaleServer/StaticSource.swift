@@ -1,5 +1,6 @@
 import PrescaleCore
 import PrescaleKafka
+import PrescaleMQTT
 
 /// The `source: static` source: one sample with the metadata's value, for smoke tests.
 public struct StaticSource: MetricSource {
@@ -20,14 +21,18 @@ public struct StaticSource: MetricSource {
     }
 }
 
-/// Builds the sources that ship with the server: `static`, and `kafka` through a shared sampler pool.
+/// Builds the sources that ship with the server: `static`, `kafka` through a shared sampler pool and
+/// `mqtt` through a shared connection pool.
 public struct BuiltInSourceFactory: MetricSourceFactory {
     /// Where Kafka clients and samplers live; run it as a service next to the registry.
     public let kafka: KafkaSamplerPool
+    /// Where MQTT connections live; run it as a service next to the registry.
+    public let mqtt: MQTTConnectionPool
 
     /// Creates the factory.
-    public init(kafka: KafkaSamplerPool = KafkaSamplerPool()) {
+    public init(kafka: KafkaSamplerPool = KafkaSamplerPool(), mqtt: MQTTConnectionPool = MQTTConnectionPool()) {
         self.kafka = kafka
+        self.mqtt = mqtt
     }
 
     /// The source kinds this factory builds, for the startup log.
@@ -39,6 +44,8 @@ public struct BuiltInSourceFactory: MetricSourceFactory {
             return StaticSource(spec: staticSpec)
         case .kafka(let kafkaSpec):
             return KafkaSource(spec: kafkaSpec, pool: self.kafka)
+        case .mqtt(let mqttSpec):
+            return MQTTSource(spec: mqttSpec, pool: self.mqtt)
         }
     }
 }

@@ -1,5 +1,6 @@
 import PrescaleCore
 @testable import PrescaleKafka
+import PrescaleTesting
 import Testing
 
 @Suite("Kafka lag against librdkafka's mock cluster", .serialized)

@@ -1,40 +1,8 @@
 import PrescaleCore
 @testable import PrescaleKafka
 import Synchronization
+import PrescaleTesting
 import Testing
-
-/// Records what a source publishes.
-final class RecordingSink: SampleSink {
-    enum Event: Sendable {
-        case sample(MetricSample)
-        case failure(SourceFailure)
-    }
-
-    private let events = Mutex<[Event]>([])
-
-    func publish(_ sample: MetricSample) { self.events.withLock { $0.append(.sample(sample)) } }
-    func fail(_ failure: SourceFailure) { self.events.withLock { $0.append(.failure(failure)) } }
-
-    var latest: Event? { self.events.withLock { $0.last } }
-    var latestSample: MetricSample? {
-        if case .sample(let sample) = self.latest { return sample }
-        return nil
-    }
-    var latestFailure: SourceFailure? {
-        if case .failure(let failure) = self.latest { return failure }
-        return nil
-    }
-}
-
-/// Polls until `condition` holds; records an issue (with what the sink saw last) after a generous
-/// bound instead of hanging.
-func eventually(_ what: String, sink: RecordingSink? = nil, _ condition: @Sendable () -> Bool) async throws {
-    for _ in 0..<3_000 {
-        if condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    Issue.record("not reached within 30 s: \(what); last event: \(String(describing: sink?.latest))")
-}
 
 /// A mock cluster with a sampler pool running; `body` gets both.
 func withMockKafka<Result: Sendable>(

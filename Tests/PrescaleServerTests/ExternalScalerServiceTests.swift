@@ -77,7 +77,7 @@ struct ExternalScalerServiceTests {
                 _ = try await scaler.isActive(scaledObject(["source": "rabbit"]))
             }
             #expect(error?.code == .invalidArgument)
-            #expect(error?.message == "metadata key \"source\": \"rabbit\" is not a known source; allowed: one of static, kafka")
+            #expect(error?.message == "metadata key \"source\": \"rabbit\" is not a known source; allowed: one of static, kafka, mqtt")
         }
     }
 

@@ -28,35 +28,17 @@ struct KafkaTriggerServiceTests {
             var request = Externalscaler_GetMetricsRequest()
             request.scaledObjectRef = scaledObject(metadata)
             request.metricName = "kafka-orders"
-            var value: Double? = nil
-            for _ in 0..<3_000 where value != 2 {
-                value = try? await scaler.getMetrics(request).metricValues.first?.metricValueFloat
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(value == 2)
+            #expect(try await pollMetricValue(scaler, request, until: 2) == 2)
             let active = try await scaler.isActive(scaledObject(metadata)).result
             #expect(active)
 
             cluster.setAllBrokers(up: false)
-            var code: RPCError.Code? = nil
-            for _ in 0..<3_000 where code != .unavailable {
-                do {
-                    _ = try await scaler.getMetrics(request)
-                } catch let error as RPCError {
-                    code = error.code
-                    #expect(error.message.hasPrefix("kafka: ") || error.message.contains("stale"))
-                }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(code == .unavailable)
+            let failure = try await pollMetricError(scaler, request, until: .unavailable)
+            #expect(failure?.code == .unavailable)
+            #expect(failure?.message.hasPrefix("kafka: ") == true || failure?.message.contains("stale") == true)
 
             cluster.setAllBrokers(up: true)
-            value = nil
-            for _ in 0..<3_000 where value != 2 {
-                value = try? await scaler.getMetrics(request).metricValues.first?.metricValueFloat
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(value == 2)
+            #expect(try await pollMetricValue(scaler, request, until: 2) == 2)
         }
     }
 

@@ -65,3 +65,35 @@ func withRunningRegistry<Result: Sendable>(
         return try await body()
     }
 }
+
+/// Polls `GetMetrics` every 10 ms until it answers `expected` (or 30 s pass) and returns the last value.
+func pollMetricValue(
+    _ scaler: Externalscaler_ExternalScaler.Client<InProcessTransport.Client>,
+    _ request: Externalscaler_GetMetricsRequest,
+    until expected: Double
+) async throws -> Double? {
+    var value: Double? = nil
+    for _ in 0..<3_000 where value != expected {
+        value = try? await scaler.getMetrics(request).metricValues.first?.metricValueFloat
+        if value != expected { try await Task.sleep(for: .milliseconds(10)) }
+    }
+    return value
+}
+
+/// Polls `GetMetrics` every 10 ms until it fails with `code` (or 30 s pass) and returns the last error.
+func pollMetricError(
+    _ scaler: Externalscaler_ExternalScaler.Client<InProcessTransport.Client>,
+    _ request: Externalscaler_GetMetricsRequest,
+    until code: RPCError.Code
+) async throws -> RPCError? {
+    var failure: RPCError? = nil
+    for _ in 0..<3_000 where failure?.code != code {
+        do {
+            _ = try await scaler.getMetrics(request)
+        } catch let error as RPCError {
+            failure = error
+        }
+        if failure?.code != code { try await Task.sleep(for: .milliseconds(10)) }
+    }
+    return failure
+}

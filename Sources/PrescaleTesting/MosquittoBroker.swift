@@ -1,0 +1,120 @@
+import Foundation
+
+/// A real `mosquitto` broker process on a free loopback port, for tests and benchmarks.
+///
+/// It runs with a temporary configuration (`sys_interval 1`, no persistence, optional password file)
+/// and is stopped by PID. ``restart()`` brings it back on the same port.
+///
+/// ```swift
+/// let broker = try MosquittoBroker.start()
+/// defer { broker.stop() }
+/// ```
+public final class MosquittoBroker: @unchecked Sendable {
+    /// The listening port on 127.0.0.1.
+    public let port: Int
+    /// The temporary directory holding the configuration and log.
+    public let directory: URL
+    private let lock = NSLock()
+    private var process: ChildProcess?
+
+    /// The `mqtt://` address.
+    public var address: String { "mqtt://127.0.0.1:\(self.port)" }
+
+    /// The broker's PID while it runs.
+    public var pid: Int32? {
+        self.lock.withLock { self.process?.pid }
+    }
+
+    private init(port: Int, directory: URL) {
+        self.port = port
+        self.directory = directory
+    }
+
+    /// Starts a broker. `users` maps usernames to passwords; with any, anonymous clients are refused.
+    public static func start(users: [String: String] = [:], extraConfiguration: [String] = []) throws -> MosquittoBroker {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prescale-mosquitto-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let port = try freePort()
+        var lines = ["listener \(port) 127.0.0.1", "sys_interval 1", "persistence false", "log_dest stderr"]
+        if users.isEmpty {
+            lines.append("allow_anonymous true")
+        } else {
+            let passwords = directory.appendingPathComponent("passwords")
+            FileManager.default.createFile(atPath: passwords.path, contents: nil)
+            for (user, password) in users.sorted(by: { $0.key < $1.key }) {
+                try ChildProcess.run("/usr/bin/mosquitto_passwd", ["-b", passwords.path, user, password])
+            }
+            lines += ["allow_anonymous false", "password_file \(passwords.path)"]
+        }
+        lines += extraConfiguration
+        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+        let broker = MosquittoBroker(port: port, directory: directory)
+        try broker.launch()
+        return broker
+    }
+
+    private func launch() throws {
+        let log = self.directory.appendingPathComponent("mosquitto.log").path
+        let process = try ChildProcess(Self.executable, ["-c", self.directory.appendingPathComponent("mosquitto.conf").path], logPath: log)
+        self.lock.withLock { self.process = process }
+        // Ready when it accepts a TCP connection.
+        for _ in 0..<200 {
+            if Self.accepts(port: self.port) { return }
+            guard process.isRunning else { break }
+            usleep(25_000)
+        }
+        process.signal(SIGKILL)
+        process.wait()
+        self.lock.withLock { self.process = nil }
+        throw BrokerError(message: "mosquitto did not start on port \(self.port); log: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    /// Stops the broker with SIGTERM (or SIGKILL when `kill`) and waits for it to exit.
+    public func stop(kill: Bool = false) {
+        let process = self.lock.withLock { () -> ChildProcess? in
+            defer { self.process = nil }
+            return self.process
+        }
+        guard let process else { return }
+        process.signal(kill ? SIGKILL : SIGTERM)
+        process.wait()
+    }
+
+    /// Starts the broker again on the same port after ``stop(kill:)``.
+    public func restart() throws {
+        for _ in 0..<100 {
+            do {
+                try self.launch()
+                return
+            } catch where !Self.portIsFree(self.port) {
+                usleep(50_000)
+            }
+        }
+        try self.launch()
+    }
+
+    deinit {
+        self.stop()
+        try? FileManager.default.removeItem(at: self.directory)
+    }
+
+    /// Where the broker binary is (Debian installs it in /usr/sbin).
+    public static var executable: String {
+        ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        } ?? "/usr/sbin/mosquitto"
+    }
+
+    /// Whether the `mosquitto` broker is installed.
+    public static var isInstalled: Bool {
+        FileManager.default.isExecutableFile(atPath: executable)
+    }
+}
+
+/// A broker that failed to start.
+public struct BrokerError: Error, CustomStringConvertible {
+    /// What happened.
+    public var message: String
+    public var description: String { self.message }
+}
+

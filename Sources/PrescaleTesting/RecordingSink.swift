@@ -1,0 +1,62 @@
+import PrescaleCore
+import Synchronization
+
+/// A ``SampleSink`` that records what a source publishes, for tests.
+public final class RecordingSink: SampleSink {
+    /// One thing the source said.
+    public enum Event: Sendable {
+        case sample(MetricSample)
+        case failure(SourceFailure)
+    }
+
+    private let events = Mutex<[Event]>([])
+
+    /// Creates an empty sink.
+    public init() {}
+
+    public func publish(_ sample: MetricSample) { self.events.withLock { $0.append(.sample(sample)) } }
+    public func fail(_ failure: SourceFailure) { self.events.withLock { $0.append(.failure(failure)) } }
+
+    /// Everything so far.
+    public var all: [Event] { self.events.withLock { $0 } }
+    /// The newest event.
+    public var latest: Event? { self.events.withLock { $0.last } }
+    /// The newest event if it is a sample.
+    public var latestSample: MetricSample? {
+        if case .sample(let sample) = self.latest { return sample }
+        return nil
+    }
+    /// The newest event if it is a failure.
+    public var latestFailure: SourceFailure? {
+        if case .failure(let failure) = self.latest { return failure }
+        return nil
+    }
+}
+
+/// A condition that did not come true in time.
+public struct NotReached: Error, CustomStringConvertible {
+    /// What was awaited, and what the sink saw last.
+    public var description: String
+
+    /// Creates the error.
+    public init(description: String) {
+        self.description = description
+    }
+}
+
+/// Polls every 10 ms until `condition` holds; throws ``NotReached`` (naming `what` and the sink's last
+/// event) after a generous bound instead of hanging. A liveness bound, not a timing assertion.
+public func eventually(
+    _ what: String,
+    sink: RecordingSink? = nil,
+    within bound: Duration = .seconds(30),
+    _ condition: @Sendable () -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + bound
+    while ContinuousClock.now < deadline {
+        if condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    if condition() { return }
+    throw NotReached(description: "not reached within \(bound): \(what); last event: \(String(describing: sink?.latest))")
+}
