@@ -10,7 +10,7 @@ extension MQTTConnection {
         let pointer = self.handle.pointer
         let settings = self.settings
         let broker = settings.address.description
-        var delay = settings.initialReconnectDelay
+        var backoff = ReconnectBackoff(initial: settings.initialReconnectDelay, maximum: settings.maximumReconnectDelay)
         while !self.isStopping {
             self.state.withLock { state in
                 state.connackFailure = nil
@@ -58,9 +58,9 @@ extension MQTTConnection {
                 state.pendingSubscriptions.removeAll()
                 return state.connectedThisAttempt
             }
-            if wasConnected { delay = settings.initialReconnectDelay }
+            if wasConnected { backoff.reset() }
+            let delay = backoff.next()
             _ = self.wakeup.wait(timeout: .now() + .nanoseconds(Int(delay.nanoseconds)))
-            if !wasConnected { delay = min(delay * 2, settings.maximumReconnectDelay) }
         }
         mosquitto_disconnect(pointer)
         mosquitto_destroy(pointer)

@@ -17,25 +17,37 @@ public final class MosquittoBroker: @unchecked Sendable {
     private let lock = NSLock()
     private var process: ChildProcess?
 
-    /// The `mqtt://` address.
-    public var address: String { "mqtt://127.0.0.1:\(self.port)" }
+    /// The `mqtt://` address (`mqtts://` for a TLS broker).
+    public var address: String { "\(self.usesTLS ? "mqtts" : "mqtt")://127.0.0.1:\(self.port)" }
+    /// Whether the listener speaks TLS.
+    public let usesTLS: Bool
 
     /// The broker's PID while it runs.
     public var pid: Int32? {
         self.lock.withLock { self.process?.pid }
     }
 
-    private init(port: Int, directory: URL) {
+    private init(port: Int, directory: URL, usesTLS: Bool) {
         self.port = port
         self.directory = directory
+        self.usesTLS = usesTLS
     }
 
     /// Starts a broker. `users` maps usernames to passwords; with any, anonymous clients are refused.
-    public static func start(users: [String: String] = [:], extraConfiguration: [String] = []) throws -> MosquittoBroker {
+    /// With `tls`, the listener speaks TLS only, with that server certificate.
+    public static func start(
+        users: [String: String] = [:],
+        tls: TestCertificates? = nil,
+        extraConfiguration: [String] = []
+    ) throws -> MosquittoBroker {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prescale-mosquitto-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let port = try freePort()
-        var lines = ["listener \(port) 127.0.0.1", "sys_interval 1", "persistence false", "log_dest stderr"]
+        var lines = ["listener \(port) 127.0.0.1"]
+        if let tls {
+            lines += ["cafile \(tls.ca)", "certfile \(tls.serverCertificate)", "keyfile \(tls.serverKey)"]
+        }
+        lines += ["sys_interval 1", "persistence false", "log_dest stderr"]
         if users.isEmpty {
             lines.append("allow_anonymous true")
         } else {
@@ -48,7 +60,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         }
         lines += extraConfiguration
         try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
-        let broker = MosquittoBroker(port: port, directory: directory)
+        let broker = MosquittoBroker(port: port, directory: directory, usesTLS: tls != nil)
         try broker.launch()
         return broker
     }

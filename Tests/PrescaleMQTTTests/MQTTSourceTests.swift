@@ -161,3 +161,26 @@ struct MQTTSourceTests {
         }
     }
 }
+
+@Suite("MQTT over TLS against a real mosquitto broker", .serialized, .enabled(if: MosquittoBroker.isInstalled))
+struct MQTTTLSTests {
+    @Test("mqtts:// with the broker's CA counts messages; without it the certificate is refused; unsafeSsl skips the check")
+    func tls() async throws {
+        let certificates = try TestCertificates.make()
+        let broker = try MosquittoBroker.start(tls: certificates)
+        #expect(broker.address.hasPrefix("mqtts://"))
+        try await withPool { pool in
+            try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "t", "ca": certificates.ca], pool: pool) { sink in
+                try await eventually("a sample over TLS", sink: sink) { sink.value == 0 }
+            }
+            // The system trust store does not know the test CA.
+            try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "t"], pool: pool) { sink in
+                try await eventually("a TLS failure", sink: sink) { sink.latestFailure != nil }
+                #expect(sink.latestFailure?.message.contains("TLS") == true)
+            }
+            try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "t", "unsafeSsl": "true"], pool: pool) { sink in
+                try await eventually("a sample without verification", sink: sink) { sink.value == 0 }
+            }
+        }
+    }
+}
