@@ -46,6 +46,20 @@ let requestBytes: [UInt8] = {
     return try! request.serializedBytes()
 }()
 
+// One planner update per sample: forecasters, scoring at the lead time, conformal quantile, value.
+var planner = PredictivePlanner(target: 100, activationThreshold: 0, prediction: PredictionSpec())
+var plannerTime = 0.0
+var plannerArrived = 0.0
+var plannerConsumed = 0.0
+benchmark("predictive planner update (per sample per trigger)") {
+    plannerTime += 1
+    // A bursty but deterministic series, so every branch (scoring, quantile) runs.
+    plannerArrived += 100 + Double((Int(plannerTime) * 7_919) % 300)
+    plannerConsumed = min(plannerArrived, plannerConsumed + 240)
+    let backlog = plannerArrived - plannerConsumed
+    blackHole(planner.decide(MetricSample(time: plannerTime, reactiveValue: backlog, backlog: backlog, arrived: plannerArrived, consumed: plannerConsumed)))
+}
+
 Benchmark.main()
 
 /// Keeps the optimiser from discarding a benchmarked result.

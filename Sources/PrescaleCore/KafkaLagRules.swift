@@ -21,6 +21,9 @@ public struct KafkaLagRules: Sendable {
         public var partitionCount: Int64
         /// Partitions with lag > 0 (persistent lag excluded).
         public var partitionsWithLag: Int64
+        /// The partition cap (partitions, or partitions with lag, × `lagThreshold`), when one applies:
+        /// a predicted value never goes above it.
+        public var cap: Int64? = nil
     }
 
     /// Applies the rules to `offsets`. `persistent` names the partitions whose committed offset has
@@ -42,8 +45,10 @@ public struct KafkaLagRules: Sendable {
         let partitions = Int64(offsets.committed.count)
         var value = totalLag
         let threshold = self.spec.lagThreshold
+        var cap: Int64?
         if !self.spec.allowIdleConsumers || self.spec.limitToPartitionsWithLag {
             let upperBound = self.spec.limitToPartitionsWithLag ? withLag : partitions
+            cap = upperBound.multipliedReportingOverflow(by: threshold).overflow ? Int64.max : upperBound * threshold
             // Integer division, as KEDA: 5 partitions, threshold 10, lag 59 -> 59 / 10 = 5, not capped.
             if value / threshold > upperBound {
                 value = upperBound * threshold
@@ -57,7 +62,8 @@ public struct KafkaLagRules: Sendable {
             totalLagWithPersistent: totalWithPersistent,
             totalLag: totalLag,
             partitionCount: partitions,
-            partitionsWithLag: withLag
+            partitionsWithLag: withLag,
+            cap: cap
         )
     }
 

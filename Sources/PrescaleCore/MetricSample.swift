@@ -19,6 +19,12 @@ public struct MetricSample: Sendable, Hashable {
     public var consumed: Double?
     /// Replicas ready when the sample was taken, when known.
     public var replicas: Int?
+    /// The highest value the source's own rules allow (Kafka's partition cap), if any: a predicted
+    /// value stays at or below it.
+    public var valueCap: Double?
+    /// For a source whose value is a count of arrivals over a sliding window (MQTT), the window in
+    /// seconds; the predicted value is then the forecast rate over that window.
+    public var windowSeconds: Double?
 
     /// Creates a sample.
     public init(
@@ -28,7 +34,9 @@ public struct MetricSample: Sendable, Hashable {
         backlog: Double? = nil,
         arrived: Double? = nil,
         consumed: Double? = nil,
-        replicas: Int? = nil
+        replicas: Int? = nil,
+        valueCap: Double? = nil,
+        windowSeconds: Double? = nil
     ) {
         self.time = time
         self.reactiveValue = reactiveValue
@@ -37,5 +45,7 @@ public struct MetricSample: Sendable, Hashable {
         self.arrived = arrived
         self.consumed = consumed
         self.replicas = replicas
+        self.valueCap = valueCap
+        self.windowSeconds = windowSeconds
     }
 }

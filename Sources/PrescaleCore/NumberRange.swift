@@ -36,6 +36,8 @@ public struct NumberRange: Sendable, Hashable, CustomStringConvertible {
     /// For example `a number > 0` or `a number from 1 to 3600`.
     public var description: String {
         switch (self.lowerBound, self.upperBound) {
+        case (let lower?, let upper?) where !self.lowerInclusive:
+            return "a number > \(Self.format(lower)) and <= \(Self.format(upper))"
         case (let lower?, let upper?):
             return "a number from \(Self.format(lower)) to \(Self.format(upper))"
         case (let lower?, nil):

@@ -12,6 +12,8 @@ public struct PlannerDecision: Sendable, Hashable {
     public var reactiveValue: Double
     /// The time of the sample the decision came from.
     public var sampleTime: Double
+    /// Why the value is what it is, when prediction is on.
+    public var prediction: PredictionExplanation?
 
     /// Creates a decision.
     public init(
@@ -20,7 +22,8 @@ public struct PlannerDecision: Sendable, Hashable {
         isActive: Bool,
         desiredReplicas: Int,
         reactiveValue: Double,
-        sampleTime: Double
+        sampleTime: Double,
+        prediction: PredictionExplanation? = nil
     ) {
         self.value = value
         self.target = target
@@ -28,6 +31,7 @@ public struct PlannerDecision: Sendable, Hashable {
         self.desiredReplicas = desiredReplicas
         self.reactiveValue = reactiveValue
         self.sampleTime = sampleTime
+        self.prediction = prediction
     }
 
     /// `ceil(value / target)` as the HPA computes it for an `AverageValue` target, saturating instead

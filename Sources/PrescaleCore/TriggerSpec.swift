@@ -21,13 +21,31 @@ public struct TriggerSpec: Sendable, Hashable {
     public var target: Double
     /// The trigger is active when the value is strictly greater than this.
     public var activationThreshold: Double
+    /// Prediction settings, for sources with a time series (`kafka`, `mqtt`); `nil` for `static`.
+    public var prediction: PredictionSpec?
 
     /// Creates a spec.
-    public init(source: Source, metricName: String, target: Double, activationThreshold: Double) {
+    public init(
+        source: Source,
+        metricName: String,
+        target: Double,
+        activationThreshold: Double,
+        prediction: PredictionSpec? = nil
+    ) {
         self.source = source
         self.metricName = metricName
         self.target = target
         self.activationThreshold = activationThreshold
+        self.prediction = prediction
+    }
+
+    /// The planner this trigger runs: ``PredictivePlanner`` when prediction is on, else
+    /// ``ReactivePlanner``.
+    public func makePlanner() -> any Planner {
+        if let prediction, prediction.enabled {
+            return PredictivePlanner(spec: self, prediction: prediction)
+        }
+        return ReactivePlanner(spec: self)
     }
 
     /// The kind of source.
@@ -73,7 +91,8 @@ extension TriggerSpec {
                 source: .kafka(spec),
                 metricName: spec.metricName,
                 target: Double(spec.lagThreshold),
-                activationThreshold: Double(spec.activationLagThreshold)
+                activationThreshold: Double(spec.activationLagThreshold),
+                prediction: try PredictionSpec(metadata: reader)
             )
         case .mqtt:
             let spec = try MQTTTriggerSpec(metadata: reader)
@@ -81,7 +100,8 @@ extension TriggerSpec {
                 source: .mqtt(spec),
                 metricName: spec.metricName,
                 target: spec.queryValue,
-                activationThreshold: spec.activationQueryValue
+                activationThreshold: spec.activationQueryValue,
+                prediction: try PredictionSpec(metadata: reader)
             )
         }
     }

@@ -41,7 +41,8 @@ public struct KafkaSource: MetricSource {
                             activityValue: Double(result.totalLagWithPersistent),
                             backlog: Double(result.totalLag),
                             arrived: Double(offsets.end.values.reduce(0, &+)),
-                            consumed: Double(offsets.committed.values.reduce(0) { $0 &+ max($1, 0) })
+                            consumed: Double(offsets.committed.values.reduce(0) { $0 &+ max($1, 0) }),
+                            valueCap: result.cap.map { Double(max($0, result.value)) }
                         )
                     )
                 case .failure(let error):

@@ -126,7 +126,9 @@ public struct MQTTSource: MetricSource {
             }
             let value = inWindow + (backlog ?? 0)
             return .sample(
-                MetricSample(time: now, reactiveValue: value, backlog: backlog, arrived: Double(total)))
+                MetricSample(
+                    time: now, reactiveValue: value, backlog: backlog, arrived: Double(total),
+                    windowSeconds: Double(self.spec.windowSeconds)))
         }
     }
 }

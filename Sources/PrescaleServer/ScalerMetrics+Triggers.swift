@@ -26,8 +26,9 @@ final class TriggerSeries: Sendable {
     let active: Gauge
     let available: Gauge
     let desiredReplicas: Gauge
+    let prediction: PredictionSeries?
 
-    init(registry: PrometheusCollectorRegistry, labels: TriggerSeriesLabels) {
+    init(registry: PrometheusCollectorRegistry, labels: TriggerSeriesLabels, predicts: Bool) {
         let pairs = [
             ("namespace", labels.namespace), ("scaledobject", labels.scaledObject), ("metric", labels.metric),
             ("source", labels.source),
@@ -37,12 +38,14 @@ final class TriggerSeries: Sendable {
         self.active = registry.makeGauge(descriptor: .named("prescale_trigger_active", help: "1 when the trigger is active (value above its activation threshold), else 0."), labels: pairs)
         self.available = registry.makeGauge(descriptor: .named("prescale_trigger_source_available", help: "1 when the trigger's source has a current sample, 0 while it answers UNAVAILABLE."), labels: pairs)
         self.desiredReplicas = registry.makeGauge(descriptor: .named("prescale_trigger_desired_replicas", help: "ceil(value / target): the replica count the HPA computes from the reported value."), labels: pairs)
+        self.prediction = predicts ? PredictionSeries(registry: registry, labels: pairs) : nil
     }
 
     func unregister(from registry: PrometheusCollectorRegistry) {
         for gauge in [self.value, self.target, self.active, self.available, self.desiredReplicas] {
             registry.unregisterGauge(gauge)
         }
+        self.prediction?.unregister(from: registry)
     }
 }
 
@@ -67,6 +70,7 @@ struct TriggerSeriesObserver: TriggerObserver {
             series.target.set(decision.target)
             series.active.set(Int64(decision.isActive ? 1 : 0))
             series.desiredReplicas.set(Int64(decision.desiredReplicas))
+            series.prediction?.update(decision)
         }
     }
 
@@ -101,7 +105,7 @@ extension ScalerMetrics: TriggerObserverFactory {
                 return entry.series
             }
             guard table.entries.count < self.maximumTriggerSeries else { return nil }
-            let series = TriggerSeries(registry: self.registry, labels: labels)
+            let series = TriggerSeries(registry: self.registry, labels: labels, predicts: spec.prediction?.enabled == true)
             table.entries[labels] = .init(series: series, references: 1)
             return series
         }

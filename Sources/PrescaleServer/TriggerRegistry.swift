@@ -73,7 +73,7 @@ public final class TriggerRegistry: Service, Sendable {
             key: key,
             spec: spec,
             source: source,
-            planner: ReactivePlanner(spec: spec),
+            planner: spec.makePlanner(),
             observer: observer,
             now: now
         )

@@ -1,0 +1,164 @@
+/// The planner behind `predict: "true"` (the default for `kafka` and `mqtt`): forecasts the arrival
+/// rate over the lead time and reports a value that makes KEDA and the HPA put replicas in place when
+/// the load arrives, never less than the reactive value.
+///
+/// Per sample, in O(1) time with no allocation:
+/// 1. the arrival rate since the previous sample feeds four forecasters (``ForecastModel``);
+/// 2. the forecast each made one lead time ago is scored against the mean rate that actually
+///    followed, and the model with the lowest absolute loss over the last ``lossWindow`` scores is used;
+/// 3. headroom is the `predictQuantile` of that model's recent residuals (actual − forecast), a
+///    conformal bound rather than a fixed multiplier;
+/// 4. **lag mode**: value = max(reactive, predicted backlog at the lead time), where the backlog grows
+///    by (upper rate − consumption rate) × lead time, capped by the source's own cap (Kafka's partition
+///    cap). For windowed sources (MQTT) the prediction is the upper rate × window, plus any backlog.
+///    **Rate mode** (`messagesPerReplicaPerSecond`): desired = ceil((upper rate + backlog /
+///    `drainSeconds`) / rate per replica), value = max(reactive, desired × target).
+///
+/// With `predict: "false"` it returns exactly ``ReactivePlanner``'s decision.
+public struct PredictivePlanner: Planner {
+    /// How many lead-time scores each model's loss and residuals are judged over.
+    public static let lossWindow = 60
+    /// The longest lead time in samples that is scored (longer ones use this many samples).
+    public static let maximumSteps = 256
+    /// Residuals needed before headroom is added.
+    public static let minimumResiduals = 5
+
+    /// The reactive part (and the whole planner when prediction is off).
+    public var reactive: ReactivePlanner
+    /// The prediction settings.
+    public let prediction: PredictionSpec
+
+    private var bank = ForecasterBank()
+    private var lastTime: Double?
+    private var lastArrived: Double = 0
+    private var lastConsumed: Double?
+    private var interval: Double?
+    private var consumeRate: Double?
+    private var arrivals: FixedRing
+    private var times: FixedRing
+    private var pastForecasts: [FixedRing]
+    private var losses: [FixedRing]
+    private var residuals: [FixedRing]
+    private var scratch: [Double]
+    private var current: (Double, Double, Double, Double) = (0, 0, 0, 0)
+
+    /// Creates a planner for a trigger's target, activation threshold and prediction settings.
+    public init(target: Double, activationThreshold: Double, prediction: PredictionSpec) {
+        self.reactive = ReactivePlanner(target: target, activationThreshold: activationThreshold)
+        self.prediction = prediction
+        let history = Self.maximumSteps + 1
+        self.arrivals = FixedRing(capacity: history)
+        self.times = FixedRing(capacity: history)
+        self.pastForecasts = Array(repeating: FixedRing(capacity: history), count: 4)
+        self.losses = Array(repeating: FixedRing(capacity: Self.lossWindow), count: 4)
+        self.residuals = Array(repeating: FixedRing(capacity: Self.lossWindow), count: 4)
+        self.scratch = []
+        self.scratch.reserveCapacity(Self.lossWindow)
+    }
+
+    /// Creates the planner a parsed trigger asks for.
+    public init(spec: TriggerSpec, prediction: PredictionSpec) {
+        self.init(target: spec.target, activationThreshold: spec.activationThreshold, prediction: prediction)
+    }
+
+    /// The model with the lowest recent loss (the responsive EWMA until any has been scored).
+    public var chosenModel: ForecastModel {
+        guard self.losses[0].count > 0 else { return .ewmaFast }
+        var best = 0
+        for index in 1..<4 where self.losses[index].sum < self.losses[best].sum { best = index }
+        return ForecastModel.byIndex[best]
+    }
+
+    public mutating func decide(_ sample: MetricSample) -> PlannerDecision {
+        var decision = self.reactive.decide(sample)
+        guard self.prediction.enabled, let arrived = sample.arrived, arrived.isFinite else { return decision }
+        guard let lastTime = self.lastTime, sample.time > lastTime else {
+            if self.lastTime == nil { self.remember(sample, arrived: arrived) }
+            return decision
+        }
+        let elapsed = sample.time - lastTime
+        let rate = max(arrived - self.lastArrived, 0) / elapsed
+        if let consumed = sample.consumed, let lastConsumed = self.lastConsumed {
+            let consumption = max(consumed - lastConsumed, 0) / elapsed
+            self.consumeRate = self.consumeRate.map { $0 + 0.3 * (consumption - $0) } ?? consumption
+        }
+        self.interval = self.interval.map { $0 + 0.2 * (elapsed - $0) } ?? elapsed
+        self.remember(sample, arrived: arrived)
+        self.bank.observe(rate)
+        self.arrivals.push(arrived)
+        self.times.push(sample.time)
+
+        let lead = self.prediction.leadTimeSeconds
+        let steps = min(max(Int((lead / self.interval!).rounded()), 1), Self.maximumSteps)
+        self.score(arrived: arrived, time: sample.time, steps: steps)
+        self.bank.forecast(steps: steps, into: &self.current)
+        for index in 0..<4 { self.pastForecasts[index].push(self.currentForecast(index)) }
+
+        let model = self.chosenModel
+        let forecast = self.currentForecast(model.index)
+        var headroom = 0.0
+        if self.residuals[model.index].count >= Self.minimumResiduals,
+            let quantile = self.residuals[model.index].quantile(self.prediction.quantile, scratch: &self.scratch)
+        {
+            headroom = max(quantile, 0)
+        }
+        let upper = forecast + headroom
+        let backlog = max(sample.backlog ?? 0, 0)
+
+        var predicted: Double
+        var rateReplicas: Int?
+        if let window = sample.windowSeconds {
+            predicted = upper * window + backlog
+        } else {
+            let consumption = self.consumeRate ?? forecast
+            predicted = max(backlog + (upper - consumption) * lead, 0)
+        }
+        if let cap = sample.valueCap { predicted = min(predicted, cap) }
+        var value = predicted
+        if let perReplica = self.prediction.messagesPerReplicaPerSecond {
+            let replicas = PlannerDecision.replicas(value: upper + backlog / self.prediction.drainSeconds, target: perReplica)
+            rateReplicas = replicas
+            value = Double(replicas) * self.reactive.target
+        }
+        value = max(decision.value, value.isFinite ? value : decision.value)
+        decision.value = value
+        decision.desiredReplicas = PlannerDecision.replicas(value: value, target: self.reactive.target)
+        decision.isActive = decision.isActive || value > self.reactive.activationThreshold
+        decision.prediction = PredictionExplanation(
+            forecastRate: forecast, upperRate: upper, predictedBacklog: predicted, model: model,
+            leadTimeSeconds: lead, rateModeReplicas: rateReplicas)
+        return decision
+    }
+
+    private func currentForecast(_ index: Int) -> Double {
+        switch index {
+        case 0: return self.current.0
+        case 1: return self.current.1
+        case 2: return self.current.2
+        default: return self.current.3
+        }
+    }
+
+    private mutating func remember(_ sample: MetricSample, arrived: Double) {
+        self.lastTime = sample.time
+        self.lastArrived = arrived
+        self.lastConsumed = sample.consumed
+        if self.arrivals.count == 0 {
+            self.arrivals.push(arrived)
+            self.times.push(sample.time)
+        }
+    }
+
+    /// Scores the forecasts made `steps` samples ago against the mean rate that followed.
+    private mutating func score(arrived: Double, time: Double, steps: Int) {
+        guard let arrivedThen = self.arrivals.value(ago: steps), let timeThen = self.times.value(ago: steps),
+            time > timeThen
+        else { return }
+        let actual = max(arrived - arrivedThen, 0) / (time - timeThen)
+        for index in 0..<4 {
+            guard let forecast = self.pastForecasts[index].value(ago: steps - 1) else { continue }
+            self.losses[index].push(abs(actual - forecast))
+            self.residuals[index].push(actual - forecast)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import PrescaleCore
+import Prometheus
+
+/// The gauges that show why a predicting trigger scaled: the observed (reactive) value next to the
+/// forecast, the upper bound, the predicted backlog and the chosen model.
+final class PredictionSeries: Sendable {
+    let observed: Gauge
+    let forecastRate: Gauge
+    let upperRate: Gauge
+    let predictedBacklog: Gauge
+    let models: [ForecastModel: Gauge]
+
+    init(registry: PrometheusCollectorRegistry, labels: [(String, String)]) {
+        self.observed = registry.makeGauge(descriptor: .named("prescale_trigger_observed_value", help: "The reactive value (what KEDA's own scaler would report) next to the reported prescale_trigger_value."), labels: labels)
+        self.forecastRate = registry.makeGauge(descriptor: .named("prescale_trigger_forecast_rate", help: "Forecast mean arrival rate over the lead time, messages per second."), labels: labels)
+        self.upperRate = registry.makeGauge(descriptor: .named("prescale_trigger_forecast_upper_rate", help: "Forecast plus conformal headroom (the predictQuantile of recent residuals): the rate planned for."), labels: labels)
+        self.predictedBacklog = registry.makeGauge(descriptor: .named("prescale_trigger_predicted_backlog", help: "Backlog (or window count) predicted at the lead time."), labels: labels)
+        var models: [ForecastModel: Gauge] = [:]
+        for model in ForecastModel.allCases {
+            models[model] = registry.makeGauge(descriptor: .named("prescale_trigger_forecast_model", help: "1 for the forecaster currently chosen (lowest recent loss), else 0."), labels: labels + [("model", model.rawValue)])
+        }
+        self.models = models
+    }
+
+    func update(_ decision: PlannerDecision) {
+        self.observed.set(decision.reactiveValue)
+        guard let prediction = decision.prediction else { return }
+        self.forecastRate.set(prediction.forecastRate)
+        self.upperRate.set(prediction.upperRate)
+        self.predictedBacklog.set(prediction.predictedBacklog)
+        for (model, gauge) in self.models { gauge.set(Int64(model == prediction.model ? 1 : 0)) }
+    }
+
+    func unregister(from registry: PrometheusCollectorRegistry) {
+        for gauge in [self.observed, self.forecastRate, self.upperRate, self.predictedBacklog] + Array(self.models.values) {
+            registry.unregisterGauge(gauge)
+        }
+    }
+}

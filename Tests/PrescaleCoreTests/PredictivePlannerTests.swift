@@ -1,0 +1,165 @@
+import PrescaleCore
+import Testing
+
+@Suite("Predictive planner")
+struct PredictivePlannerTests {
+    static let lag = PredictionSpec(coldStartSeconds: 5)  // lead time 20 s
+
+    /// Samples of a Kafka-like source: `rates[i]` messages arrive in second i; `consumePerSecond` are
+    /// consumed while there is backlog.
+    static func series(rates: [Double], consumePerSecond: Double) -> [MetricSample] {
+        var arrived = 0.0, consumed = 0.0
+        var samples: [MetricSample] = []
+        for (second, rate) in rates.enumerated() {
+            arrived += rate
+            consumed = min(arrived, consumed + consumePerSecond)
+            let backlog = arrived - consumed
+            samples.append(MetricSample(time: Double(second), reactiveValue: backlog, backlog: backlog, arrived: arrived, consumed: consumed))
+        }
+        return samples
+    }
+
+    @Test("predict: false is exactly the reactive planner, sample by sample")
+    func predictOff() {
+        var predictive = PredictivePlanner(target: 10, activationThreshold: 1, prediction: PredictionSpec(enabled: false))
+        var reactive = ReactivePlanner(target: 10, activationThreshold: 1)
+        for sample in Self.series(rates: (0..<120).map { Double(($0 * 37) % 50) }, consumePerSecond: 20) {
+            #expect(predictive.decide(sample) == reactive.decide(sample))
+        }
+    }
+
+    @Test("never below the reactive value, on random series (property)", arguments: [1, 2, 3, 4, 5, 6, 7, 8])
+    func neverBelowReactive(seed: UInt64) {
+        var generator = SplitMix(seed: seed)
+        var planner = PredictivePlanner(target: 5, activationThreshold: 0, prediction: PredictionSpec(quantile: 0.5 + Double(seed) * 0.05))
+        var reactive = ReactivePlanner(target: 5, activationThreshold: 0)
+        var arrived = 0.0, consumed = 0.0, time = 0.0
+        for _ in 0..<2_000 {
+            time += 0.2 + Double(generator.next() % 2_000) / 1_000
+            arrived += Double(generator.next() % 500)
+            consumed = min(arrived, consumed + Double(generator.next() % 400))
+            let backlog = arrived - consumed
+            let window: Double? = seed % 2 == 0 ? 30 : nil
+            let sample = MetricSample(
+                time: time, reactiveValue: backlog, backlog: backlog, arrived: arrived,
+                consumed: seed % 3 == 0 ? nil : consumed, valueCap: seed % 4 == 0 ? 300 : nil, windowSeconds: window)
+            let decision = planner.decide(sample)
+            let floor = reactive.decide(sample)
+            #expect(decision.value >= floor.value)
+            #expect(decision.value.isFinite)
+            #expect(decision.desiredReplicas >= floor.desiredReplicas)
+            if floor.isActive { #expect(decision.isActive) }
+        }
+    }
+
+    @Test("on a rising load the value leads the reactive one; on a steady one it stays close")
+    func leadsARamp() {
+        // 20 s steady at 100/s with consumers keeping up, then a ramp of +10/s every second.
+        let rates = Array(repeating: 100.0, count: 60) + (1...40).map { 100 + Double($0) * 10 }
+        let samples = Self.series(rates: rates, consumePerSecond: 100)
+        var planner = PredictivePlanner(target: 100, activationThreshold: 0, prediction: Self.lag)
+        var decisions: [PlannerDecision] = []
+        for sample in samples { decisions.append(planner.decide(sample)) }
+        let steady = decisions[55]
+        #expect(steady.reactiveValue == 0)
+        #expect(steady.value < 100, "steady load: little headroom, got \(steady.value)")
+        let rising = decisions[75]
+        let explanation = try! #require(rising.prediction)
+        // 15 s into the ramp the backlog is ~1,200; in 20 s more at the growing excess rate it is far larger.
+        #expect(rising.value > rising.reactiveValue * 2, "value \(rising.value) reactive \(rising.reactiveValue)")
+        #expect(explanation.forecastRate > 150)
+        #expect(explanation.upperRate >= explanation.forecastRate)
+        #expect(explanation.leadTimeSeconds == 20)
+    }
+
+    @Test("the partition cap bounds the prediction, never the reactive value")
+    func cap() {
+        var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: Self.lag)
+        var last: PlannerDecision?
+        for sample in Self.series(rates: (0..<60).map { Double($0) * 5 }, consumePerSecond: 10) {
+            var capped = sample
+            capped.valueCap = 30
+            capped.reactiveValue = min(sample.reactiveValue, 30)
+            last = planner.decide(capped)
+        }
+        #expect(last?.value == 30)
+    }
+
+    @Test("rate mode: desired = ceil((upper rate + backlog / drainSeconds) / rate per replica)")
+    func rateMode() throws {
+        let spec = PredictionSpec(messagesPerReplicaPerSecond: 25, drainSeconds: 10)
+        var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: spec)
+        var decision: PlannerDecision?
+        // A constant 100/s with a backlog of 50 that is not drained.
+        for second in 0..<120 {
+            let arrived = Double(second) * 100
+            decision = planner.decide(MetricSample(time: Double(second), reactiveValue: 50, backlog: 50, arrived: arrived, consumed: arrived - 50))
+        }
+        let explanation = try #require(decision?.prediction)
+        #expect(abs(explanation.forecastRate - 100) < 1e-6)
+        #expect(abs(explanation.upperRate - 100) < 1e-6)  // constant: zero residuals
+        // (100 + 50 / 10) / 25 = 4.2 → 5 replicas → value 5 × target 10 = 50; reactive 50 → 50.
+        #expect(explanation.rateModeReplicas == 5)
+        #expect(decision?.value == 50)
+        #expect(decision?.desiredReplicas == 5)
+    }
+
+    @Test("windowed sources (MQTT): the prediction is the upper rate over the window plus backlog")
+    func windowed() throws {
+        var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: Self.lag)
+        var decision: PlannerDecision?
+        for second in 0..<100 {
+            let arrived = Double(second) * 4
+            decision = planner.decide(MetricSample(time: Double(second), reactiveValue: 40, backlog: 7, arrived: arrived, windowSeconds: 10))
+        }
+        let explanation = try #require(decision?.prediction)
+        #expect(abs(explanation.predictedBacklog - (4 * 10 + 7)) < 1e-6)
+        #expect(abs(decision!.value - 47) < 1e-6)
+    }
+}
+
+@Suite("Prediction metadata")
+struct PredictionSpecTests {
+    static let base = ["source": "kafka", "bootstrapServers": "k:9092", "consumerGroup": "g", "topic": "t"]
+
+    func parse(_ changes: [String: String]) throws -> PredictionSpec {
+        try #require(try TriggerSpec(metadata: Self.base.merging(changes) { $1 }).prediction)
+    }
+
+    @Test("defaults: on, lead time = HPA sync 15 s + cold start 5 s, quantile 0.9, lag mode")
+    func defaults() throws {
+        let spec = try self.parse([:])
+        #expect(spec.enabled && spec.leadTimeSeconds == 20 && spec.quantile == 0.9)
+        #expect(spec.messagesPerReplicaPerSecond == nil && spec.drainSeconds == 30)
+        #expect(try self.parse(["coldStartSeconds": "0.01"]).leadTimeSeconds == 15.01)
+        #expect(try self.parse(["leadTimeSeconds": "3", "coldStartSeconds": "1"]).leadTimeSeconds == 3)
+        #expect(try !self.parse(["predict": "false"]).enabled)
+        #expect(try TriggerSpec(metadata: ["source": "static", "value": "1", "target": "1"]).prediction == nil)
+    }
+
+    @Test("bad values name their key", arguments: [
+        ("predict", "maybe"), ("leadTimeSeconds", "0"), ("leadTimeSeconds", "7200"), ("predictQuantile", "1"),
+        ("predictQuantile", "0"), ("messagesPerReplicaPerSecond", "-3"), ("drainSeconds", "0"),
+        ("coldStartSeconds", "-1"), ("leadTimeSecond", "10"),
+    ])
+    func badValues(key: String, value: String) {
+        #expect {
+            _ = try self.parse([key: value])
+        } throws: { error in
+            (error as? MetadataError)?.key == key
+        }
+    }
+}
+
+/// A small deterministic generator for property tests.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { self.state = seed }
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
