@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "PrescaleProtocol", targets: ["PrescaleProtocol"]),
         .library(name: "PrescaleKafka", targets: ["PrescaleKafka"]),
         .library(name: "PrescaleMQTT", targets: ["PrescaleMQTT"]),
+        .library(name: "PrescaleSimulator", targets: ["PrescaleSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
@@ -77,6 +78,12 @@ let package = Package(
             dependencies: ["CMosquitto", "PrescaleCore"],
             swiftSettings: swiftSettings
         ),
+        // `prescale simulate`: trace readers, control-path models and scoring; drives the core's planner.
+        .target(
+            name: "PrescaleSimulator",
+            dependencies: ["PrescaleCore"],
+            swiftSettings: swiftSettings
+        ),
         // Code generated from proto/externalscaler.proto by scripts/generate-proto. Do not edit.
         .target(
             name: "PrescaleProtocol",
@@ -123,6 +130,7 @@ let package = Package(
             name: "prescale",
             dependencies: [
                 "PrescaleDemo",
+                "PrescaleSimulator",
                 "PrescaleServer",
                 "PrescaleCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -152,6 +160,11 @@ let package = Package(
         .testTarget(
             name: "PrescaleCoreTests",
             dependencies: ["PrescaleCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PrescaleSimulatorTests",
+            dependencies: ["PrescaleSimulator", "PrescaleCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,71 @@
+/// Arrivals per second: what the simulator replays. Built from a trace or a synthetic scenario.
+public struct ArrivalSeries: Sendable, Hashable {
+    /// Messages arriving in second `i`.
+    public var perSecond: [Double]
+    /// Where it came from, for tables and charts.
+    public var name: String
+
+    /// Creates a series.
+    public init(perSecond: [Double], name: String) {
+        self.perSecond = perSecond
+        self.name = name
+    }
+
+    /// Total messages.
+    public var total: Double { self.perSecond.reduce(0, +) }
+
+    /// The highest arrival rate averaged over `window` seconds (the rate static provisioning must
+    /// serve).
+    public func peakRate(window: Int = 60) -> Double {
+        guard !self.perSecond.isEmpty else { return 0 }
+        let width = max(1, min(window, self.perSecond.count))
+        var sum = self.perSecond.prefix(width).reduce(0, +)
+        var best = sum
+        for index in width..<self.perSecond.count {
+            sum += self.perSecond[index] - self.perSecond[index - width]
+            best = max(best, sum)
+        }
+        return best / Double(width)
+    }
+}
+
+/// Built-in load shapes, with Poisson arrivals around the shape's rate.
+public enum SyntheticScenario: String, Sendable, CaseIterable {
+    /// 5/s, then 60/s from a third of the way in.
+    case step
+    /// 5/s with a 30 s spike to 150/s in the middle.
+    case spike
+    /// A sine day (compressed to the run) between 2/s and 60/s.
+    case diurnal
+    /// Alternating 60 s at 50/s and 120 s idle.
+    case onOff = "on-off"
+
+    /// The mean rate at second `second` of a `seconds`-long run.
+    public func rate(at second: Int, of seconds: Int) -> Double {
+        switch self {
+        case .step:
+            return second < seconds / 3 ? 5 : 60
+        case .spike:
+            return abs(second - seconds / 2) < 15 ? 150 : 5
+        case .diurnal:
+            let phase = Double(second) / Double(max(seconds, 1)) * 2 * Double.pi
+            return 31 - 29 * cosine(phase)
+        case .onOff:
+            return second % 180 < 60 ? 50 : 0
+        }
+    }
+
+    /// The series of `seconds` seconds, seeded.
+    public func series(seconds: Int, scale: Double, random: inout SimulationRandom) -> ArrivalSeries {
+        let counts = (0..<seconds).map { random.poisson(self.rate(at: $0, of: seconds) * scale) }
+        return ArrivalSeries(perSecond: counts, name: "scenario \(self.rawValue)")
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+func cosine(_ x: Double) -> Double { cos(x) }

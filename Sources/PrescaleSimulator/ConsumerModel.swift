@@ -1,0 +1,53 @@
+/// The workers being scaled: how fast a replica consumes, how long it takes to start, and the limits.
+public struct ConsumerModel: Sendable, Hashable {
+    /// Messages one ready replica consumes per second. Default: 25.
+    public var ratePerReplica: Double = 25
+    /// Seconds from a replica being created to it consuming (pod scheduling + runtime start +
+    /// consumer start). Default: 2.
+    public var coldStartSeconds: Double = 2
+    /// Seconds every consumer pauses when the group changes size (a Kafka rebalance). Default: 0.
+    public var rebalancePauseSeconds: Double = 0
+    /// Consumers beyond this do nothing (Kafka partitions). Default: 100.
+    public var partitions = 100
+    /// The replica maximum (`maxReplicaCount`). Default: 100.
+    public var maximumReplicas = 100
+
+    /// Creates the default model.
+    public init() {}
+}
+
+/// The settings of the control paths the policies model. Defaults are KEDA's, the HPA's and Knative's.
+public struct ControlPathSettings: Sendable, Hashable {
+    /// KEDA `pollingInterval` (activation checks) for the `keda` policy. Default: 30 s.
+    public var pollingInterval: Double = 30
+    /// KEDA `pollingInterval` for `keda-fast`. Default: 1 s.
+    public var fastPollingInterval: Double = 1
+    /// HPA sync period. Default: 15 s.
+    public var hpaSyncSeconds: Double = 15
+    /// HPA scale-up policy: at most this many pods added per period… Default: 4.
+    public var hpaScaleUpPods = 4
+    /// …or this factor of the current count, whichever is more. Default: 2 (100%).
+    public var hpaScaleUpFactor: Double = 2
+    /// HPA scale-down stabilisation window. Default: 300 s.
+    public var hpaStabilizationSeconds: Double = 300
+    /// HPA tolerance. Default: 0.1.
+    public var hpaTolerance: Double = 0.1
+    /// KEDA `cooldownPeriod` before scaling to zero. Default: 300 s.
+    public var cooldownSeconds: Double = 300
+    /// The metric target per replica (`lagThreshold`), in messages of backlog. Default: the consumer
+    /// rate × 1 s.
+    public var target: Double?
+    /// Knative KPA stable window. Default: 60 s.
+    public var kpaStableWindow: Double = 60
+    /// Knative KPA panic window. Default: 6 s.
+    public var kpaPanicWindow: Double = 6
+    /// Knative KPA panic threshold. Default: 2 (200%).
+    public var kpaPanicThreshold: Double = 2
+    /// Knative KPA tick. Default: 2 s.
+    public var kpaTick: Double = 2
+    /// How often Prescale samples the source. Default: 1 s.
+    public var sampleInterval: Double = 1
+
+    /// Creates the defaults.
+    public init() {}
+}

@@ -1,0 +1,25 @@
+/// What a policy sees at one tick of the simulation.
+public struct ScalingObservation: Sendable {
+    /// Simulated seconds since the start.
+    public var time: Double
+    /// Messages waiting.
+    public var backlog: Double
+    /// Messages arrived so far.
+    public var arrived: Double
+    /// Messages consumed so far.
+    public var consumed: Double
+    /// Replicas consuming (started and not paused).
+    public var ready: Int
+    /// Replicas that exist (starting or ready): what the control path set.
+    public var provisioned: Int
+    /// Messages arrived during the last tick, per second.
+    public var arrivalRate: Double
+}
+
+/// A control path that decides the replica count. Called every tick; keeps its own timers.
+public protocol ScalingPolicy: Sendable {
+    /// The policy's name in tables and charts.
+    var name: String { get }
+    /// The replica count the control path wants now (it may keep the current one).
+    mutating func replicas(for observation: ScalingObservation) -> Int
+}

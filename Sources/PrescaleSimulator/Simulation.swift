@@ -1,0 +1,112 @@
+/// Replays arrivals through a consumer pool sized by one policy, in 0.1 s ticks, FIFO.
+///
+/// Arrivals of each second form a cohort (arriving, on average, mid-second); consumption takes the
+/// oldest cohorts first and records each message's wait. After the trace, the run continues without
+/// arrivals until the backlog is served (at most an hour), so every message is served exactly once.
+public struct Simulation: Sendable {
+    /// The tick.
+    public static let tick = 0.1
+    /// The consumers.
+    public var model: ConsumerModel
+    /// The message-wait SLO, seconds. Default: 2.
+    public var slo: Double = 2
+
+    /// Creates a simulation of `model`.
+    public init(model: ConsumerModel) {
+        self.model = model
+    }
+
+    /// Runs `policy` over `series`.
+    public func run(_ series: ArrivalSeries, policy: inout some ScalingPolicy) -> SimulationResult {
+        let ticksPerSecond = Int((1 / Self.tick).rounded())
+        var cohorts: [(arrival: Double, remaining: Double)] = []
+        cohorts.reserveCapacity(series.perSecond.count)
+        var head = 0
+        var backlog = 0.0, arrived = 0.0, consumed = 0.0, maximumBacklog = 0.0
+        var pending: [Double] = []  // ready-at times
+        var pendingHead = 0
+        var ready = 0
+        var pausedUntil = -Double.infinity
+        var replicaSeconds = 0.0
+        var coldStarts = 0, scaleEvents = 0, reversals = 0, lastDirection = 0
+        var waits = WaitHistogram()
+        var timelineBacklog: [Double] = []
+        var timelineReplicas: [Double] = []
+        let drainLimit = series.perSecond.count + 3_600
+        var second = 0
+        while second < series.perSecond.count || (backlog > 1e-9 && second < drainLimit) {
+            let arrivals = second < series.perSecond.count ? series.perSecond[second] : 0
+            if arrivals > 0 {
+                cohorts.append((Double(second) + 0.5, arrivals))
+            }
+            for step in 0..<ticksPerSecond {
+                let now = Double(second) + Double(step) * Self.tick
+                let tickArrivals = arrivals / Double(ticksPerSecond)
+                arrived += tickArrivals
+                backlog += tickArrivals
+                // Replicas whose cold start is over begin consuming.
+                var changed = false
+                while pendingHead < pending.count && pending[pendingHead] <= now {
+                    pendingHead += 1
+                    ready += 1
+                    changed = true
+                }
+                if changed && self.model.rebalancePauseSeconds > 0 { pausedUntil = now + self.model.rebalancePauseSeconds }
+                // Consume, oldest first; only what has arrived by now can be taken.
+                if now >= pausedUntil {
+                    var capacity = Double(min(ready, self.model.partitions)) * self.model.ratePerReplica * Self.tick
+                    capacity = min(capacity, backlog)
+                    while capacity > 1e-12 && head < cohorts.count {
+                        let take = min(capacity, cohorts[head].remaining)
+                        waits.record(wait: max(now + Self.tick - cohorts[head].arrival, 0), count: take)
+                        cohorts[head].remaining -= take
+                        capacity -= take
+                        backlog -= take
+                        consumed += take
+                        if cohorts[head].remaining <= 1e-12 { head += 1 }
+                    }
+                }
+                maximumBacklog = max(maximumBacklog, backlog)
+                let provisioned = ready + (pending.count - pendingHead)
+                let observation = ScalingObservation(
+                    time: now, backlog: backlog, arrived: arrived, consumed: consumed, ready: ready,
+                    provisioned: provisioned, arrivalRate: tickArrivals / Self.tick)
+                let desired = min(max(policy.replicas(for: observation), 0), self.model.maximumReplicas)
+                if desired != provisioned {
+                    scaleEvents += 1
+                    let direction = desired > provisioned ? 1 : -1
+                    if lastDirection != 0 && direction != lastDirection { reversals += 1 }
+                    lastDirection = direction
+                    if desired > provisioned {
+                        for _ in provisioned..<desired { pending.append(now + self.model.coldStartSeconds) }
+                        coldStarts += desired - provisioned
+                    } else {
+                        var remove = provisioned - desired
+                        // Starting replicas go first, newest first; then ready ones.
+                        while remove > 0 && pending.count > pendingHead {
+                            pending.removeLast()
+                            remove -= 1
+                        }
+                        if remove > 0 {
+                            ready -= remove
+                            if self.model.rebalancePauseSeconds > 0 { pausedUntil = now + self.model.rebalancePauseSeconds }
+                        }
+                    }
+                }
+                replicaSeconds += Double(ready + (pending.count - pendingHead)) * Self.tick
+            }
+            if pendingHead > 1_024 && pendingHead * 2 > pending.count {
+                pending.removeFirst(pendingHead)
+                pendingHead = 0
+            }
+            timelineBacklog.append(backlog)
+            timelineReplicas.append(Double(ready + (pending.count - pendingHead)))
+            second += 1
+        }
+        return SimulationResult(
+            policy: policy.name, replicaSeconds: replicaSeconds, waitP50: waits.quantile(0.5), waitP95: waits.quantile(0.95),
+            waitP99: waits.quantile(0.99), overSLO: waits.share(above: self.slo), maximumBacklog: maximumBacklog,
+            coldStarts: coldStarts, scaleEvents: scaleEvents, reversals: reversals, arrived: arrived, served: consumed,
+            seconds: Double(second), backlog: timelineBacklog, replicas: timelineReplicas)
+    }
+}

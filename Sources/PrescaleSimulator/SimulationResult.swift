@@ -1,0 +1,29 @@
+/// How one policy did on one run.
+public struct SimulationResult: Sendable {
+    /// The policy.
+    public var policy: String
+    /// Σ replicas that existed (starting or ready) × seconds: the cost.
+    public var replicaSeconds: Double
+    /// Message wait (arrival to the start of consumption, FIFO) percentiles, in seconds.
+    public var waitP50: Double
+    public var waitP95: Double
+    public var waitP99: Double
+    /// The share of messages that waited longer than the SLO.
+    public var overSLO: Double
+    /// The largest backlog seen.
+    public var maximumBacklog: Double
+    /// Replicas started.
+    public var coldStarts: Int
+    /// Changes of the replica count.
+    public var scaleEvents: Int
+    /// Changes of scaling direction (up then down, or down then up).
+    public var reversals: Int
+    /// Messages that arrived, and that were served (equal after the drain).
+    public var arrived: Double
+    public var served: Double
+    /// Seconds simulated (the trace plus the drain).
+    public var seconds: Double
+    /// Per-second timeline for charts: backlog and replicas.
+    public var backlog: [Double]
+    public var replicas: [Double]
+}

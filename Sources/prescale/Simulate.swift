@@ -1,0 +1,253 @@
+import ArgumentParser
+import Foundation
+import PrescaleCore
+import PrescaleSimulator
+
+/// `prescale simulate`: replay a workload through models of the whole control path and compare
+/// policies side by side, deterministically.
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay a trace or scenario through KEDA/HPA, KPA, Prescale and static policies and compare them.",
+        discussion: """
+            Every policy sees the same arrivals (seeded) and the same consumer model. `prescale` and \
+            `prescale-direct` run the server's own planner, configured with --metadata (the trigger's \
+            prediction keys). Prints a table; --json writes the numbers, --out a chart per run.
+            """
+    )
+
+    @Option(help: "A trace: TIMESTAMP,… per request, period,count per minute, second,count per second, or the Azure Functions 2019 per-minute format.")
+    var trace: String?
+    @Option(help: "A synthetic scenario instead: step, spike, diurnal or on-off.")
+    var scenario: String?
+    @Option(help: "Seconds to keep (a trace) or to generate (a scenario; default 3600).")
+    var seconds: Int?
+    @Option(help: "Seconds of the trace to skip first.")
+    var skip: Int = 0
+    @Option(help: "Multiplier for arrival counts, > 0.")
+    var scale: Double = 1
+    @Option(help: "Azure Functions format: the data row to replay (1-based).")
+    var row: Int = 1
+    @Option(help: "Seed for Poisson arrivals.")
+    var seed: UInt64 = 1
+    @Option(help: "Policies to compare, comma-separated: \(PolicyName.allCases.map(\.rawValue).joined(separator: ",")).")
+    var policies: String = PolicyName.allCases.map(\.rawValue).joined(separator: ",")
+
+    @Option(help: "Messages one replica consumes per second, > 0.")
+    var ratePerReplica: Double = 25
+    @Option(help: "Seconds from creating a replica to it consuming, >= 0.")
+    var coldStart: Double = 2
+    @Option(help: "Seconds all consumers pause when the group changes (Kafka rebalance), >= 0.")
+    var rebalancePause: Double = 0
+    @Option(help: "Partitions: consumers beyond this do nothing, >= 1.")
+    var partitions: Int = 100
+    @Option(help: "maxReplicaCount, >= 1.")
+    var maxReplicas: Int = 100
+    @Option(help: "Metric target per replica in messages of backlog (lagThreshold); default: --rate-per-replica.")
+    var target: Double?
+    @Option(help: "Message-wait SLO in seconds, > 0.")
+    var slo: Double = 2
+
+    @Option(help: "KEDA pollingInterval for `keda`, seconds.")
+    var pollingInterval: Double = 30
+    @Option(help: "KEDA pollingInterval for `keda-fast`, seconds.")
+    var fastPollingInterval: Double = 1
+    @Option(help: "HPA sync period, seconds.")
+    var hpaSync: Double = 15
+    @Option(help: "HPA scale-up: pods added per sync at least.")
+    var hpaScaleUpPods: Int = 4
+    @Option(help: "HPA scale-down stabilisation window, seconds.")
+    var hpaStabilization: Double = 300
+    @Option(help: "HPA tolerance, 0 to 1.")
+    var tolerance: Double = 0.1
+    @Option(help: "KEDA cooldownPeriod before scaling to zero, seconds.")
+    var cooldown: Double = 300
+    @Option(help: "KPA stable window, seconds.")
+    var kpaStableWindow: Double = 60
+    @Option(help: "KPA panic window, seconds.")
+    var kpaPanicWindow: Double = 6
+    @Option(help: "KPA panic threshold (2 = 200%).")
+    var kpaPanicThreshold: Double = 2
+    @Option(help: "KPA tick, seconds.")
+    var kpaTick: Double = 2
+
+    @Option(name: .long, help: "Planner metadata key=value for prescale policies (predict, leadTimeSeconds, coldStartSeconds, predictQuantile, messagesPerReplicaPerSecond, drainSeconds); repeatable.")
+    var metadata: [String] = []
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+    @Option(help: "Write the chart (SVG) into this directory.")
+    var out: String?
+
+    func validate() throws {
+        func positive(_ value: Double, _ flag: String) throws {
+            guard value > 0, value.isFinite else { throw ValidationError("--\(flag): \(value) is not allowed; allowed: a number > 0") }
+        }
+        func nonNegative(_ value: Double, _ flag: String) throws {
+            guard value >= 0, value.isFinite else { throw ValidationError("--\(flag): \(value) is not allowed; allowed: a number >= 0") }
+        }
+        guard (self.trace == nil) != (self.scenario == nil) else {
+            throw ValidationError("give exactly one of --trace FILE or --scenario \(SyntheticScenario.allCases.map(\.rawValue).joined(separator: "|"))")
+        }
+        if let scenario, SyntheticScenario(rawValue: scenario) == nil {
+            throw ValidationError("--scenario: \"\(scenario)\" is not allowed; allowed: \(SyntheticScenario.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let seconds, !(1...31_536_000).contains(seconds) { throw ValidationError("--seconds: \(seconds) is not allowed; allowed: 1 to 31536000") }
+        guard self.skip >= 0 else { throw ValidationError("--skip: \(self.skip) is not allowed; allowed: a whole number >= 0") }
+        guard self.row >= 1 else { throw ValidationError("--row: \(self.row) is not allowed; allowed: 1 or more") }
+        try positive(self.scale, "scale")
+        try positive(self.ratePerReplica, "rate-per-replica")
+        try nonNegative(self.coldStart, "cold-start")
+        try nonNegative(self.rebalancePause, "rebalance-pause")
+        guard self.partitions >= 1 else { throw ValidationError("--partitions: \(self.partitions) is not allowed; allowed: 1 or more") }
+        guard self.maxReplicas >= 1 else { throw ValidationError("--max-replicas: \(self.maxReplicas) is not allowed; allowed: 1 or more") }
+        if let target { try positive(target, "target") }
+        try positive(self.slo, "slo")
+        for (value, flag) in [(self.pollingInterval, "polling-interval"), (self.fastPollingInterval, "fast-polling-interval"), (self.hpaSync, "hpa-sync"), (self.kpaStableWindow, "kpa-stable-window"), (self.kpaPanicWindow, "kpa-panic-window"), (self.kpaPanicThreshold, "kpa-panic-threshold"), (self.kpaTick, "kpa-tick")] {
+            try positive(value, flag)
+        }
+        try nonNegative(self.hpaStabilization, "hpa-stabilization")
+        try nonNegative(self.cooldown, "cooldown")
+        guard (0...1).contains(self.tolerance) else { throw ValidationError("--tolerance: \(self.tolerance) is not allowed; allowed: 0 to 1") }
+        guard self.hpaScaleUpPods >= 1 else { throw ValidationError("--hpa-scale-up-pods: \(self.hpaScaleUpPods) is not allowed; allowed: 1 or more") }
+        _ = try self.policyNames()
+        _ = try self.prediction()
+    }
+
+    func policyNames() throws -> [PolicyName] {
+        try self.policies.split(separator: ",").map { name in
+            guard let policy = PolicyName(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--policies: \"\(name)\" is not allowed; allowed: \(PolicyName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return policy
+        }
+    }
+
+    func prediction() throws -> PredictionSpec {
+        var map: [String: String] = [:]
+        for pair in self.metadata {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw ValidationError("--metadata: \"\(pair)\" is not allowed; allowed: key=value")
+            }
+            let key = String(pair[..<equals])
+            guard PredictionSpec.keys.contains(key) else {
+                throw ValidationError("--metadata: key \"\(key)\" is not allowed; allowed: \(PredictionSpec.keys.sorted().joined(separator: ", "))")
+            }
+            map[key] = String(pair[pair.index(after: equals)...])
+        }
+        do {
+            return try PredictionSpec(metadata: MetadataReader(map))
+        } catch {
+            throw ValidationError("--metadata: \(error)")
+        }
+    }
+
+    func run() async throws {
+        let series = try self.loadSeries()
+        var model = ConsumerModel()
+        model.ratePerReplica = self.ratePerReplica
+        model.coldStartSeconds = self.coldStart
+        model.rebalancePauseSeconds = self.rebalancePause
+        model.partitions = self.partitions
+        model.maximumReplicas = self.maxReplicas
+        var settings = ControlPathSettings()
+        settings.pollingInterval = self.pollingInterval
+        settings.fastPollingInterval = self.fastPollingInterval
+        settings.hpaSyncSeconds = self.hpaSync
+        settings.hpaScaleUpPods = self.hpaScaleUpPods
+        settings.hpaStabilizationSeconds = self.hpaStabilization
+        settings.hpaTolerance = self.tolerance
+        settings.cooldownSeconds = self.cooldown
+        settings.target = self.target
+        settings.kpaStableWindow = self.kpaStableWindow
+        settings.kpaPanicWindow = self.kpaPanicWindow
+        settings.kpaPanicThreshold = self.kpaPanicThreshold
+        settings.kpaTick = self.kpaTick
+        let roster = PolicyRoster(settings: settings, model: model, prediction: try self.prediction())
+        var simulation = Simulation(model: model)
+        simulation.slo = self.slo
+        let names = try self.policyNames()
+        let progress = Progress(total: names.count, label: "\(series.name), \(series.perSecond.count) s")
+        let started = ContinuousClock.now
+        let results = await withTaskGroup(of: (Int, SimulationResult).self) { group in
+            for (index, name) in names.enumerated() {
+                group.addTask { [simulation] in (index, roster.run(name, series: series, simulation: simulation)) }
+            }
+            var results: [SimulationResult?] = Array(repeating: nil, count: names.count)
+            for await (index, result) in group {
+                results[index] = result
+                progress.step()
+            }
+            return results.compactMap { $0 }
+        }
+        progress.finish()
+        print(SimulationTable.render(results, slo: self.slo, title: "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.seed) (\(started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))))"))
+        if let json {
+            try SimulationTable.json(results, series: series).write(toFile: json, atomically: true, encoding: .utf8)
+        }
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let file = (out as NSString).appendingPathComponent("simulate-\(Self.slug(series.name)).svg")
+            try SimulationChart.svg(series: series, results: results, title: "\(series.name) — arrivals, backlog and replicas per policy").write(toFile: file, atomically: true, encoding: .utf8)
+            print("chart: \(file)")
+        }
+    }
+
+    func loadSeries() throws -> ArrivalSeries {
+        if let scenarioName = self.scenario, let scenario = SyntheticScenario(rawValue: scenarioName) {
+            var random = SimulationRandom(seed: self.seed)
+            return scenario.series(seconds: self.seconds ?? 3_600, scale: self.scale, random: &random)
+        }
+        let path = self.trace!
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("--trace: cannot read \"\(path)\" as UTF-8 text")
+        }
+        var reader = TraceReader()
+        reader.scale = self.scale
+        reader.skipSeconds = self.skip
+        reader.limitSeconds = self.seconds ?? Int.max
+        reader.row = self.row
+        reader.seed = self.seed
+        do {
+            return try reader.read(text, name: (path as NSString).lastPathComponent)
+        } catch {
+            throw ValidationError("--trace: \(error)")
+        }
+    }
+
+    static func slug(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    }
+}
+
+/// A progress line on a terminal (stderr), one step per finished policy.
+final class Progress: @unchecked Sendable {
+    let total: Int
+    let label: String
+    let enabled = isatty(2) == 1
+    private var done = 0
+    private let lock = NSLock()
+
+    init(total: Int, label: String) {
+        self.total = total
+        self.label = label
+        self.draw()
+    }
+
+    func step() {
+        self.lock.withLock { self.done += 1 }
+        self.draw()
+    }
+
+    func draw() {
+        guard self.enabled else { return }
+        let done = self.lock.withLock { self.done }
+        let width = 30
+        let filled = self.total == 0 ? width : done * width / self.total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(self.total) policies — \(self.label)".utf8))
+    }
+
+    func finish() {
+        guard self.enabled else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}

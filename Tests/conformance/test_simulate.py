@@ -1,0 +1,66 @@
+"""`prescale simulate` as a performance engineer runs it."""
+import json
+import pathlib
+import subprocess
+
+import pytest
+
+SHARED = pathlib.Path(__file__).resolve().parents[3] / "shared" / "traces"
+POLICIES = ["keda", "keda-fast", "kpa", "prescale", "prescale-direct", "peak"]
+
+
+def simulate(binary, *args):
+    return subprocess.run([str(binary), "simulate", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_scenario_table_json_and_chart(binary, tmp_path):
+    out = tmp_path / "charts"
+    result = simulate(binary, "--scenario", "spike", "--seconds", "900", "--seed", "3", "--json", str(tmp_path / "r.json"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    for policy in POLICIES:
+        assert f"\n{policy} " in result.stdout
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [p["policy"] for p in data["policies"]] == POLICIES
+    for p in data["policies"]:
+        assert abs(p["served"] - data["messages"]) < 1e-3, p
+        assert p["waitP50"] <= p["waitP95"] <= p["waitP99"]
+    svg = (out / "simulate-scenario-spike.svg").read_text()
+    assert svg.startswith("<svg") and all(p in svg for p in POLICIES)
+    again = simulate(binary, "--scenario", "spike", "--seconds", "900", "--seed", "3", "--json", str(tmp_path / "s.json"))
+    assert json.loads((tmp_path / "s.json").read_text()) == data
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/traces is absent (outside the project's setup)")
+def test_real_traces_replay(binary, tmp_path):
+    result = simulate(binary, "--trace", str(SHARED / "azure-llm-code-2023.csv"), "--rate-per-replica", "2", "--policies", "keda,prescale",
+                      "--metadata", "messagesPerReplicaPerSecond=2", "--json", str(tmp_path / "r.json"))
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["messages"] == 8819
+    result = simulate(binary, "--trace", str(SHARED / "worldcup98-per-minute.csv"), "--seconds", "3600", "--scale", "0.01", "--policies", "peak")
+    assert result.returncode == 0, result.stderr
+
+
+def test_bad_flags_name_the_flag(binary):
+    for args, fragment in [
+        ([], "give exactly one of --trace FILE or --scenario"),
+        (["--scenario", "tsunami"], "--scenario: \"tsunami\" is not allowed"),
+        (["--scenario", "step", "--policies", "keda,hpa"], "--policies: \"hpa\" is not allowed"),
+        (["--scenario", "step", "--rate-per-replica", "0"], "--rate-per-replica: 0.0 is not allowed"),
+        (["--scenario", "step", "--tolerance", "2"], "--tolerance: 2.0 is not allowed"),
+        (["--scenario", "step", "--metadata", "leadTimeSeconds=0"], "leadTimeSeconds"),
+        (["--scenario", "step", "--metadata", "lagThreshold=5"], "key \"lagThreshold\" is not allowed"),
+    ]:
+        result = simulate(binary, *args)
+        assert result.returncode != 0, args
+        assert fragment in result.stderr, (args, result.stderr)
+
+
+def test_bad_trace_names_the_line(binary, tmp_path):
+    trace = tmp_path / "bad.csv"
+    trace.write_text("period,count\n1998-04-30 21:30:00,5\n1998-04-30 21:31:00,many\n")
+    result = simulate(binary, "--trace", str(trace))
+    assert result.returncode != 0
+    assert "line 3" in result.stderr and "bad.csv" in result.stderr
+    result = simulate(binary, "--trace", str(tmp_path / "missing.csv"))
+    assert result.returncode != 0 and "cannot read" in result.stderr
