@@ -4,11 +4,21 @@ public struct ArrivalSeries: Sendable, Hashable {
     public var perSecond: [Double]
     /// Where it came from, for tables and charts.
     public var name: String
+    /// The work (for example tokens) arriving in second `i`, when messages differ in size.
+    public var workPerSecond: [Double]?
 
     /// Creates a series.
-    public init(perSecond: [Double], name: String) {
+    public init(perSecond: [Double], name: String, workPerSecond: [Double]? = nil) {
         self.perSecond = perSecond
         self.name = name
+        self.workPerSecond = workPerSecond
+    }
+
+    /// The mean work per message (1 without a work column).
+    public var meanWork: Double {
+        guard let work = self.workPerSecond else { return 1 }
+        let total = self.total
+        return total > 0 ? work.reduce(0, +) / total : 1
     }
 
     /// Total messages.

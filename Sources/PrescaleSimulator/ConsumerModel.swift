@@ -2,6 +2,10 @@
 public struct ConsumerModel: Sendable, Hashable {
     /// Messages one ready replica consumes per second. Default: 25.
     public var ratePerReplica: Double = 25
+    /// With a trace whose messages carry work (tokens): work units one replica handles per second.
+    /// Service time is then proportional to each message's work; `ratePerReplica` is what policies
+    /// assume per replica (the trace's mean). Default: `nil` (every message is one unit).
+    public var workPerReplica: Double?
     /// Seconds from a replica being created to it consuming (pod scheduling + runtime start +
     /// consumer start). Default: 2.
     public var coldStartSeconds: Double = 2

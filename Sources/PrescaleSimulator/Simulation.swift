@@ -19,7 +19,9 @@ public struct Simulation: Sendable {
     /// Runs `policy` over `series`.
     public func run(_ series: ArrivalSeries, policy: inout some ScalingPolicy) -> SimulationResult {
         let ticksPerSecond = Int((1 / Self.tick).rounded())
-        var cohorts: [(arrival: Double, remaining: Double)] = []
+        var cohorts: [(arrival: Double, remaining: Double, work: Double)] = []
+        let useWork = self.model.workPerReplica != nil && series.workPerSecond != nil
+        let perReplica = useWork ? self.model.workPerReplica! : self.model.ratePerReplica
         cohorts.reserveCapacity(series.perSecond.count)
         var head = 0
         var backlog = 0.0, arrived = 0.0, consumed = 0.0, maximumBacklog = 0.0
@@ -37,7 +39,8 @@ public struct Simulation: Sendable {
         while second < series.perSecond.count || (backlog > 1e-9 && second < drainLimit) {
             let arrivals = second < series.perSecond.count ? series.perSecond[second] : 0
             if arrivals > 0 {
-                cohorts.append((Double(second) + 0.5, arrivals))
+                let work = useWork && second < series.perSecond.count ? series.workPerSecond![second] / arrivals : 1
+                cohorts.append((Double(second) + 0.5, arrivals, work))
             }
             for step in 0..<ticksPerSecond {
                 let now = Double(second) + Double(step) * Self.tick
@@ -54,13 +57,15 @@ public struct Simulation: Sendable {
                 if changed && self.model.rebalancePauseSeconds > 0 { pausedUntil = now + self.model.rebalancePauseSeconds }
                 // Consume, oldest first; only what has arrived by now can be taken.
                 if now >= pausedUntil {
-                    var capacity = Double(min(ready, self.model.partitions)) * self.model.ratePerReplica * Self.tick
-                    capacity = min(capacity, backlog)
-                    while capacity > 1e-12 && head < cohorts.count {
-                        let take = min(capacity, cohorts[head].remaining)
+                    // Capacity in work units (messages without a work model); only arrived messages are taken.
+                    var capacity = Double(min(ready, self.model.partitions)) * perReplica * Self.tick
+                    var allowed = backlog
+                    while capacity > 1e-12 && allowed > 1e-12 && head < cohorts.count {
+                        let take = min(cohorts[head].remaining, allowed, cohorts[head].work > 0 ? capacity / cohorts[head].work : .infinity)
                         waits.record(wait: max(now + Self.tick - cohorts[head].arrival, 0), count: take)
                         cohorts[head].remaining -= take
-                        capacity -= take
+                        capacity -= take * cohorts[head].work
+                        allowed -= take
                         backlog -= take
                         consumed += take
                         if cohorts[head].remaining <= 1e-12 { head += 1 }

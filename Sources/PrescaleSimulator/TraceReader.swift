@@ -24,6 +24,8 @@ public struct TraceReader: Sendable {
     public var row = 1
     /// Seed for Poisson arrivals within minutes.
     public var seed: UInt64 = 1
+    /// For per-request traces: the column holding each message's work (e.g. `GeneratedTokens`).
+    public var workColumn: String?
 
     /// Creates a reader with defaults.
     public init() {}
@@ -36,8 +38,18 @@ public struct TraceReader: Sendable {
         let header = headerLine.lowercased().split(separator: ",").map { $0.trimmingCharacters() }
         var random = SimulationRandom(seed: self.seed)
         var counts: [Double]
+        var work: [Double]?
         if header.first == "timestamp" {
-            counts = try self.requests(lines, name: name)
+            var workIndex: Int?
+            if let column = self.workColumn {
+                guard let index = header.firstIndex(of: column.lowercased()), index > 0 else {
+                    throw ReadError("\(name): --work-column \"\(column)\" is not a column; allowed: \(header.dropFirst().joined(separator: ", "))")
+                }
+                workIndex = index
+            }
+            (counts, work) = try self.requests(lines, name: name, workIndex: workIndex)
+        } else if let column = self.workColumn {
+            throw ReadError("\(name): --work-column \"\(column)\" needs a per-request trace (TIMESTAMP,…)")
         } else if header == ["period", "count"] {
             counts = try self.perMinute(lines.map { line throws(ReadError) -> Double in
                 try Self.lastNumber(line, name: name, lines: lines)
@@ -69,11 +81,12 @@ public struct TraceReader: Sendable {
         }
         let kept = Array(counts.dropFirst(self.skipSeconds).prefix(self.limitSeconds))
         guard !kept.isEmpty else { throw ReadError("\(name): no seconds left after skipping \(self.skipSeconds)") }
-        return ArrivalSeries(perSecond: kept, name: name)
+        return ArrivalSeries(perSecond: kept, name: name, workPerSecond: work.map { Array($0.dropFirst(self.skipSeconds).prefix(self.limitSeconds)) })
     }
 
-    private func requests(_ lines: [Substring], name: String) throws(ReadError) -> [Double] {
+    private func requests(_ lines: [Substring], name: String, workIndex: Int?) throws(ReadError) -> ([Double], [Double]?) {
         var counts: [Double] = []
+        var work: [Double] = []
         var first: Double?
         let end = self.limitSeconds == Int.max ? Int.max : self.skipSeconds + self.limitSeconds
         for (index, line) in lines.enumerated() {
@@ -86,10 +99,20 @@ public struct TraceReader: Sendable {
                 throw ReadError("\(name): line \(index + 2): the timestamp is before the first one")
             }
             if offset >= end { break }
-            if offset >= counts.count { counts += Array(repeating: 0, count: offset - counts.count + 1) }
+            if offset >= counts.count {
+                counts += Array(repeating: 0, count: offset - counts.count + 1)
+                if workIndex != nil { work += Array(repeating: 0, count: offset - work.count + 1) }
+            }
             counts[offset] += self.scale
+            if let workIndex {
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                guard workIndex < fields.count, let size = Double(fields[workIndex].trimmingCharacters()), size >= 0 else {
+                    throw ReadError("\(name): line \(index + 2): the work column is not a number >= 0")
+                }
+                work[offset] += size * self.scale
+            }
         }
-        return counts
+        return (counts, workIndex == nil ? nil : work)
     }
 
     private func perMinute(_ minutes: [Double], random: inout SimulationRandom) throws(ReadError) -> [Double] {

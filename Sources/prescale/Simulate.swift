@@ -34,6 +34,10 @@ struct Simulate: AsyncParsableCommand {
 
     @Option(help: "Messages one replica consumes per second, > 0.")
     var ratePerReplica: Double = 25
+    @Option(help: "Per-request traces: the column holding each message's work, e.g. GeneratedTokens.")
+    var workColumn: String?
+    @Option(help: "With --work-column: work units one replica handles per second, > 0 (replaces --rate-per-replica with the trace's mean).")
+    var workPerReplica: Double?
     @Option(help: "Seconds from creating a replica to it consuming, >= 0.")
     var coldStart: Double = 2
     @Option(help: "Seconds all consumers pause when the group changes (Kafka rebalance), >= 0.")
@@ -95,6 +99,13 @@ struct Simulate: AsyncParsableCommand {
         guard self.row >= 1 else { throw ValidationError("--row: \(self.row) is not allowed; allowed: 1 or more") }
         try positive(self.scale, "scale")
         try positive(self.ratePerReplica, "rate-per-replica")
+        if let workPerReplica { try positive(workPerReplica, "work-per-replica") }
+        guard (self.workColumn == nil) == (self.workPerReplica == nil) else {
+            throw ValidationError("--work-column and --work-per-replica go together")
+        }
+        if self.workColumn != nil && self.trace == nil {
+            throw ValidationError("--work-column needs --trace with a per-request trace")
+        }
         try nonNegative(self.coldStart, "cold-start")
         try nonNegative(self.rebalancePause, "rebalance-pause")
         guard self.partitions >= 1 else { throw ValidationError("--partitions: \(self.partitions) is not allowed; allowed: 1 or more") }
@@ -144,6 +155,11 @@ struct Simulate: AsyncParsableCommand {
         let series = try self.loadSeries()
         var model = ConsumerModel()
         model.ratePerReplica = self.ratePerReplica
+        if let workPerReplica = self.workPerReplica {
+            model.workPerReplica = workPerReplica
+            model.ratePerReplica = workPerReplica / series.meanWork
+            print("work model: \(self.workColumn!) mean \(String(format: "%.1f", series.meanWork)) per message; a replica handles \(workPerReplica) per second = \(String(format: "%.2f", model.ratePerReplica)) messages per second on average")
+        }
         model.coldStartSeconds = self.coldStart
         model.rebalancePauseSeconds = self.rebalancePause
         model.partitions = self.partitions
@@ -206,6 +222,7 @@ struct Simulate: AsyncParsableCommand {
         reader.limitSeconds = self.seconds ?? Int.max
         reader.row = self.row
         reader.seed = self.seed
+        reader.workColumn = self.workColumn
         do {
             return try reader.read(text, name: (path as NSString).lastPathComponent)
         } catch {

@@ -101,3 +101,30 @@ struct HPAModelTests {
         #expect(hpa.sync(now: 400, current: 10, value: 2, target: 1) == 2)  // the window has passed
     }
 }
+
+@Suite("Work per message")
+struct WorkModelTests {
+    @Test("messages with more work take longer to serve, and all are still served once")
+    func tokens() throws {
+        var reader = TraceReader()
+        reader.workColumn = "GeneratedTokens"
+        let text = "TIMESTAMP,ContextTokens,GeneratedTokens\n" + (0..<20).map { "2023-11-16 18:00:\($0 < 10 ? "0" : "")\($0).5,1,\($0 % 2 == 0 ? 5 : 95)" }.joined(separator: "\n")
+        let series = try reader.read(text, name: "tokens")
+        #expect(series.workPerSecond?.reduce(0, +) == 1_000)
+        #expect(series.meanWork == 50)
+        var model = ConsumerModel()
+        model.coldStartSeconds = 0
+        model.workPerReplica = 40
+        model.ratePerReplica = 2
+        var policy = PeakPolicy(series: ArrivalSeries(perSecond: [2], name: "two"), model: model)  // 1 replica
+        let heavy = Simulation(model: model).run(series, policy: &policy)
+        #expect(abs(heavy.served - 20) < 1e-9)
+        // 1,000 units at 40 per second take 25 s of the one replica: the run drains past the trace.
+        #expect(heavy.seconds >= 25)
+        #expect(heavy.waitP99 > 2)
+        model.workPerReplica = nil
+        let light = Simulation(model: model).run(ArrivalSeries(perSecond: series.perSecond, name: "unit"), policy: &policy)
+        #expect(abs(light.served - 20) < 1e-9)
+        #expect(light.waitP99 < 1 && light.seconds <= 21)
+    }
+}

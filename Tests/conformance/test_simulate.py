@@ -64,3 +64,15 @@ def test_bad_trace_names_the_line(binary, tmp_path):
     assert "line 3" in result.stderr and "bad.csv" in result.stderr
     result = simulate(binary, "--trace", str(tmp_path / "missing.csv"))
     assert result.returncode != 0 and "cannot read" in result.stderr
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/traces is absent (outside the project's setup)")
+def test_token_work_model(binary, tmp_path):
+    result = simulate(binary, "--trace", str(SHARED / "azure-llm-conv-2023.csv"), "--work-column", "GeneratedTokens", "--work-per-replica", "200",
+                      "--policies", "keda,peak", "--json", str(tmp_path / "r.json"))
+    assert result.returncode == 0, result.stderr
+    assert "work model: GeneratedTokens mean" in result.stdout
+    result = simulate(binary, "--trace", str(SHARED / "azure-llm-conv-2023.csv"), "--work-column", "Tokens", "--work-per-replica", "200")
+    assert result.returncode != 0 and '--work-column "Tokens" is not a column' in result.stderr
+    result = simulate(binary, "--scenario", "step", "--work-per-replica", "200")
+    assert result.returncode != 0 and "--work-column and --work-per-replica go together" in result.stderr
