@@ -34,6 +34,22 @@ public enum SimulationTable {
         return out + "]}\n"
     }
 
+    /// A per-second CSV: `second,arrivals,backlog_<policy>,replicas_<policy>,…`.
+    public static func timeline(_ results: [SimulationResult], series: ArrivalSeries) -> String {
+        let seconds = max(results.map(\.backlog.count).max() ?? 0, series.perSecond.count)
+        var out = "second,arrivals" + results.map { ",backlog_\($0.policy),replicas_\($0.policy)" }.joined() + "\n"
+        for second in 0..<seconds {
+            out += "\(second),\(Self.raw(second < series.perSecond.count ? series.perSecond[second] : 0))"
+            for result in results {
+                let backlog = second < result.backlog.count ? result.backlog[second] : 0
+                let replicas = second < result.replicas.count ? result.replicas[second] : 0
+                out += ",\(Self.raw((backlog * 100).rounded() / 100)),\(Self.raw(replicas))"
+            }
+            out += "\n"
+        }
+        return out
+    }
+
     static func raw(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)

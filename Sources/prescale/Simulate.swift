@@ -80,6 +80,8 @@ struct Simulate: AsyncParsableCommand {
     var json: String?
     @Option(help: "Write the chart (SVG) into this directory.")
     var out: String?
+    @Option(help: "Write a per-second CSV timeline (arrivals, then backlog and replicas per policy) to this file.")
+    var timeline: String?
 
     func validate() throws {
         func positive(_ value: Double, _ flag: String) throws {
@@ -198,6 +200,9 @@ struct Simulate: AsyncParsableCommand {
         print(SimulationTable.render(results, slo: self.slo, title: "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.seed) (\(started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))))"))
         if let json {
             try SimulationTable.json(results, series: series).write(toFile: json, atomically: true, encoding: .utf8)
+        }
+        if let timeline {
+            try SimulationTable.timeline(results, series: series).write(toFile: timeline, atomically: true, encoding: .utf8)
         }
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

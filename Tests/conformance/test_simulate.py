@@ -76,3 +76,12 @@ def test_token_work_model(binary, tmp_path):
     assert result.returncode != 0 and '--work-column "Tokens" is not a column' in result.stderr
     result = simulate(binary, "--scenario", "step", "--work-per-replica", "200")
     assert result.returncode != 0 and "--work-column and --work-per-replica go together" in result.stderr
+
+
+def test_timeline_csv(binary, tmp_path):
+    result = simulate(binary, "--scenario", "step", "--seconds", "120", "--policies", "keda,peak", "--timeline", str(tmp_path / "t.csv"))
+    assert result.returncode == 0, result.stderr
+    lines = (tmp_path / "t.csv").read_text().splitlines()
+    assert lines[0] == "second,arrivals,backlog_keda,replicas_keda,backlog_peak,replicas_peak"
+    assert len(lines) >= 121
+    assert len({line.split(",")[5] for line in lines[1:121]}) == 1  # peak is constant
