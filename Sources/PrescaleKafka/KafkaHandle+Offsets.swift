@@ -34,6 +34,16 @@ extension KafkaHandle {
     /// process when brokers go down mid-request.
     func committedOffsets(group: String, partitions: [TopicPartition]) throws(KafkaError) -> [TopicPartition: Int64] {
         guard !partitions.isEmpty else { return [:] }
+        let chunk = self.settings.partitionsPerRequest
+        if partitions.count > chunk {
+            var merged: [TopicPartition: Int64] = [:]
+            merged.reserveCapacity(partitions.count)
+            for start in stride(from: 0, to: partitions.count, by: chunk) {
+                let part = try self.committedOffsets(group: group, partitions: Array(partitions[start..<min(start + chunk, partitions.count)]))
+                merged.merge(part) { $1 }
+            }
+            return merged
+        }
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for partition in partitions { _ = rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
@@ -55,6 +65,15 @@ extension KafkaHandle {
     /// Partitions the brokers did not answer for are left out.
     func endOffsets(of partitions: [TopicPartition]) throws(KafkaError) -> [TopicPartition: Int64] {
         guard !partitions.isEmpty else { return [:] }
+        let chunk = self.settings.partitionsPerRequest
+        if partitions.count > chunk {
+            var merged: [TopicPartition: Int64] = [:]
+            merged.reserveCapacity(partitions.count)
+            for start in stride(from: 0, to: partitions.count, by: chunk) {
+                merged.merge(try self.endOffsets(of: Array(partitions[start..<min(start + chunk, partitions.count)]))) { $1 }
+            }
+            return merged
+        }
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for partition in partitions {

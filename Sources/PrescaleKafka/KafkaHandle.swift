@@ -20,6 +20,7 @@ final class KafkaHandle: @unchecked Sendable {
         }
         self.pointer = handle
         self.settings = settings
+        KafkaRequestStatistics.attach(handle)
         self.queue = DispatchQueue(label: "prescale.kafka.\(settings.bootstrapServers.first ?? "")")
     }
 

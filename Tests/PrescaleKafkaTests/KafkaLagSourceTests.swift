@@ -181,3 +181,32 @@ struct KafkaLagSourceTests {
         }
     }
 }
+
+@Suite("Kafka reads in chunks", .serialized)
+struct KafkaChunkedReadTests {
+    @Test("a read split into calls of a few partitions returns every partition's offsets")
+    func chunks() async throws {
+        try await withMockKafka(brokers: 2) { cluster, pool in
+            try cluster.createTopic("chunked", partitions: 7)
+            var committed: [TopicPartition: Int64] = [:]
+            for partition in 0..<7 { committed[TopicPartition("chunked", Int32(partition))] = Int64(partition % 3) }
+            try await cluster.commit(group: "g", offsets: committed)
+            let producer = try cluster.producer()
+            for partition in 0..<7 { try producer.enqueue(topic: "chunked", partition: Int32(partition), count: 5) }
+            try producer.flush()
+            var settings = cluster.settings
+            settings.partitionsPerRequest = 3  // three calls: 3 + 3 + 1 partitions
+            let key = KafkaSamplerKey(settings: settings, group: "g", topic: "chunked")
+            let offsets = try await pool.withSamples(for: key, interval: .milliseconds(100)) { samples -> KafkaOffsets? in
+                for await sample in samples {
+                    if case .success(let offsets) = sample.offsets { return offsets }
+                }
+                return nil
+            }
+            let read = try #require(offsets)
+            #expect(read.committed == committed)
+            #expect(Set(read.end.values) == [5])
+            #expect(read.end.count == 7)
+        }
+    }
+}
