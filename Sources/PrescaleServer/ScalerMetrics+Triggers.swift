@@ -26,9 +26,13 @@ final class TriggerSeries: Sendable {
     let active: Gauge
     let available: Gauge
     let desiredReplicas: Gauge
-    let prediction: PredictionSeries?
+    /// Created with the first decision that carries a prediction: triggers that share these labels
+    /// may differ in `predict` (an edited ScaledObject while the old trigger is not yet evicted).
+    let prediction: Mutex<PredictionSeries?>
+    let registry: PrometheusCollectorRegistry
+    let pairs: [(String, String)]
 
-    init(registry: PrometheusCollectorRegistry, labels: TriggerSeriesLabels, predicts: Bool) {
+    init(registry: PrometheusCollectorRegistry, labels: TriggerSeriesLabels) {
         let pairs = [
             ("namespace", labels.namespace), ("scaledobject", labels.scaledObject), ("metric", labels.metric),
             ("source", labels.source),
@@ -38,14 +42,27 @@ final class TriggerSeries: Sendable {
         self.active = registry.makeGauge(descriptor: .named("prescale_trigger_active", help: "1 when the trigger is active (value above its activation threshold), else 0."), labels: pairs)
         self.available = registry.makeGauge(descriptor: .named("prescale_trigger_source_available", help: "1 when the trigger's source has a current sample, 0 while it answers UNAVAILABLE."), labels: pairs)
         self.desiredReplicas = registry.makeGauge(descriptor: .named("prescale_trigger_desired_replicas", help: "ceil(value / target): the replica count the HPA computes from the reported value."), labels: pairs)
-        self.prediction = predicts ? PredictionSeries(registry: registry, labels: pairs) : nil
+        self.prediction = Mutex(nil)
+        self.registry = registry
+        self.pairs = pairs
+    }
+
+    func updatePrediction(_ decision: PlannerDecision) {
+        guard decision.prediction != nil else { return }
+        let series = self.prediction.withLock { series -> PredictionSeries in
+            if let series { return series }
+            let created = PredictionSeries(registry: self.registry, labels: self.pairs)
+            series = created
+            return created
+        }
+        series.update(decision)
     }
 
     func unregister(from registry: PrometheusCollectorRegistry) {
         for gauge in [self.value, self.target, self.active, self.available, self.desiredReplicas] {
             registry.unregisterGauge(gauge)
         }
-        self.prediction?.unregister(from: registry)
+        self.prediction.withLock { $0 }?.unregister(from: registry)
     }
 }
 
@@ -70,7 +87,7 @@ struct TriggerSeriesObserver: TriggerObserver {
             series.target.set(decision.target)
             series.active.set(Int64(decision.isActive ? 1 : 0))
             series.desiredReplicas.set(Int64(decision.desiredReplicas))
-            series.prediction?.update(decision)
+            series.updatePrediction(decision)
         }
     }
 
@@ -105,7 +122,7 @@ extension ScalerMetrics: TriggerObserverFactory {
                 return entry.series
             }
             guard table.entries.count < self.maximumTriggerSeries else { return nil }
-            let series = TriggerSeries(registry: self.registry, labels: labels, predicts: spec.prediction?.enabled == true)
+            let series = TriggerSeries(registry: self.registry, labels: labels)
             table.entries[labels] = .init(series: series, references: 1)
             return series
         }

@@ -1,0 +1,136 @@
+"""`source: kafka` against the real binary, with `prescale mock-kafka` (librdkafka's mock cluster speaking
+the real Kafka protocol on loopback) as a separate process, called the way KEDA calls it."""
+import subprocess
+import time
+
+import grpc
+import pytest
+
+from conftest import _binary
+from test_externalscaler import ref, stub
+
+
+class MockKafka:
+    def __init__(self, brokers=3):
+        self.proc = subprocess.Popen([str(_binary()), "mock-kafka", f"--brokers={brokers}"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+        first = self.proc.stdout.readline().split()
+        assert first[0] == "bootstrap", first
+        self.bootstrap = first[1]
+
+    def do(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().strip()
+        assert answer == "ok", f"{line}: {answer}"
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture
+def kafka():
+    k = MockKafka()
+    yield k
+    if k.proc.poll() is None:
+        k.proc.kill()
+        k.proc.wait()
+
+
+def kafka_metadata(k, **extra):
+    metadata = {"scalerAddress": "prescale:6000", "source": "kafka", "bootstrapServers": k.bootstrap,
+                "consumerGroup": "workers", "topic": "orders", "lagThreshold": "1", "activationLagThreshold": "1",
+                "sampleIntervalMs": "100", "predict": "false"}
+    metadata.update(extra)
+    return metadata
+
+
+def wait_value(pb, scaler, metadata, expected, timeout=30):
+    request = pb[0].GetMetricsRequest(scaledObjectRef=ref(pb, metadata), metricName="s0-kafka-orders")
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            last = scaler.GetMetrics(request, timeout=5).metricValues[0].metricValueFloat
+            if last == expected:
+                return
+        except grpc.RpcError as e:
+            last = e.details()
+        time.sleep(0.05)
+    raise AssertionError(f"GetMetrics never answered {expected}; last: {last!r}")
+
+
+def test_keda_kafka_scenario_through_the_binary(pb, shared_scaler, kafka):
+    """KEDA's own case: 3 partitions, lagThreshold 1, activationLagThreshold 1."""
+    kafka.do("topic orders 3")
+    for partition in range(3):
+        kafka.do(f"commit workers orders {partition} 0")
+    _, scaler = stub(pb, shared_scaler)
+    metadata = kafka_metadata(kafka)
+    spec = scaler.GetMetricSpec(ref(pb, metadata), timeout=5)
+    assert spec.metricSpecs[0].metricName == "kafka-orders" and spec.metricSpecs[0].targetSizeFloat == 1.0
+    wait_value(pb, scaler, metadata, 0.0)
+    kafka.do("produce orders 0 1")
+    wait_value(pb, scaler, metadata, 1.0)
+    assert scaler.IsActive(ref(pb, metadata), timeout=5).result is False  # one message: not above 1
+    kafka.do("produce orders 1 1")
+    wait_value(pb, scaler, metadata, 2.0)
+    assert scaler.IsActive(ref(pb, metadata), timeout=5).result is True
+    kafka.do("produce orders 2 50")
+    wait_value(pb, scaler, metadata, 3.0)  # capped at partitions × lagThreshold
+
+
+def test_brokers_down_is_unavailable_then_recovers(pb, shared_scaler, kafka):
+    kafka.do("topic orders 2")
+    kafka.do("commit workers orders 0 0")
+    kafka.do("commit workers orders 1 0")
+    kafka.do("produce orders 0 4")
+    _, scaler = stub(pb, shared_scaler)
+    metadata = kafka_metadata(kafka, lagThreshold="10")
+    wait_value(pb, scaler, metadata, 4.0)
+    kafka.do("brokers down")
+    request = pb[0].GetMetricsRequest(scaledObjectRef=ref(pb, metadata), metricName="kafka-orders")
+    deadline, error = time.monotonic() + 30, None
+    while time.monotonic() < deadline and error is None:
+        try:
+            scaler.GetMetrics(request, timeout=5)
+            time.sleep(0.05)
+        except grpc.RpcError as e:
+            error = e
+    assert error is not None and error.code() == grpc.StatusCode.UNAVAILABLE
+    assert error.details().startswith("kafka: ") or "stale" in error.details()
+    kafka.do("brokers up")
+    wait_value(pb, scaler, metadata, 4.0)
+
+
+def test_unknown_topic_is_invalid_argument(pb, shared_scaler, kafka):
+    _, scaler = stub(pb, shared_scaler)
+    metadata = kafka_metadata(kafka, topic="nope")
+    deadline, error = time.monotonic() + 30, None
+    while time.monotonic() < deadline:
+        try:
+            scaler.IsActive(ref(pb, metadata), timeout=5)
+        except grpc.RpcError as e:
+            error = e
+            if e.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                break
+        time.sleep(0.05)
+    assert error is not None and error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert 'topic "nope" does not exist' in error.details()
+
+
+def test_prediction_is_on_by_default_and_never_below_reactive(pb, shared_scaler, kafka):
+    kafka.do("topic orders 1")
+    kafka.do("commit workers orders 0 0")
+    _, scaler = stub(pb, shared_scaler)
+    metadata = kafka_metadata(kafka, lagThreshold="100")
+    del metadata["predict"]
+    wait_value(pb, scaler, metadata, 0.0)
+    for _ in range(5):
+        kafka.do("produce orders 0 20")
+        time.sleep(0.2)
+    request = pb[0].GetMetricsRequest(scaledObjectRef=ref(pb, metadata), metricName="kafka-orders")
+    value = scaler.GetMetrics(request, timeout=5).metricValues[0].metricValueFloat
+    assert value >= 80  # at least the lag KEDA would report
+    status, body = shared_scaler.http("/metrics")
+    assert "prescale_trigger_forecast_rate{" in body and "prescale_trigger_observed_value{" in body
