@@ -49,6 +49,8 @@ public struct ControlPathSettings: Sendable, Hashable {
     public var kpaPanicThreshold: Double = 2
     /// Knative KPA tick. Default: 2 s.
     public var kpaTick: Double = 2
+    /// Knative KPA target utilisation of a replica's rate. Default: 0.7.
+    public var kpaTargetUtilization: Double = 0.7
     /// How often Prescale samples the source. Default: 1 s.
     public var sampleInterval: Double = 1
 

@@ -130,7 +130,7 @@ struct KPAPolicy: ScalingPolicy {
         }
         guard now >= self.nextTick else { return self.current }
         self.nextTick = now + self.settings.kpaTick
-        let target = self.model.ratePerReplica * 0.7
+        let target = self.model.ratePerReplica * self.settings.kpaTargetUtilization
         let stableRate = self.average(seconds: Int(self.settings.kpaStableWindow))
         let panicRate = self.average(seconds: Int(self.settings.kpaPanicWindow))
         let stable = Int((stableRate / target).rounded(.up))

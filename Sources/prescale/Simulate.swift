@@ -59,6 +59,8 @@ struct Simulate: AsyncParsableCommand {
     var hpaSync: Double = 15
     @Option(help: "HPA scale-up: pods added per sync at least.")
     var hpaScaleUpPods: Int = 4
+    @Option(help: "HPA scale-up: or this factor of the current count, whichever is more (2 = 100%).")
+    var hpaScaleUpFactor: Double = 2
     @Option(help: "HPA scale-down stabilisation window, seconds.")
     var hpaStabilization: Double = 300
     @Option(help: "HPA tolerance, 0 to 1.")
@@ -73,6 +75,8 @@ struct Simulate: AsyncParsableCommand {
     var kpaPanicThreshold: Double = 2
     @Option(help: "KPA tick, seconds.")
     var kpaTick: Double = 2
+    @Option(help: "KPA target utilisation of a replica's rate, greater than 0 and at most 1.")
+    var kpaTargetUtilization: Double = 0.7
 
     @Option(name: .long, help: "Planner metadata key=value for prescale policies (predict, leadTimeSeconds, coldStartSeconds, predictQuantile, messagesPerReplicaPerSecond, drainSeconds); repeatable.")
     var metadata: [String] = []
@@ -118,6 +122,12 @@ struct Simulate: AsyncParsableCommand {
             try positive(value, flag)
         }
         try nonNegative(self.hpaStabilization, "hpa-stabilization")
+        guard self.hpaScaleUpFactor >= 1, self.hpaScaleUpFactor.isFinite else {
+            throw ValidationError("--hpa-scale-up-factor: \(self.hpaScaleUpFactor) is not allowed; allowed: a number >= 1")
+        }
+        guard self.kpaTargetUtilization > 0, self.kpaTargetUtilization <= 1 else {
+            throw ValidationError("--kpa-target-utilization: \(self.kpaTargetUtilization) is not allowed; allowed: greater than 0 and at most 1")
+        }
         try nonNegative(self.cooldown, "cooldown")
         guard (0...1).contains(self.tolerance) else { throw ValidationError("--tolerance: \(self.tolerance) is not allowed; allowed: 0 to 1") }
         guard self.hpaScaleUpPods >= 1 else { throw ValidationError("--hpa-scale-up-pods: \(self.hpaScaleUpPods) is not allowed; allowed: 1 or more") }
@@ -171,6 +181,8 @@ struct Simulate: AsyncParsableCommand {
         settings.fastPollingInterval = self.fastPollingInterval
         settings.hpaSyncSeconds = self.hpaSync
         settings.hpaScaleUpPods = self.hpaScaleUpPods
+        settings.hpaScaleUpFactor = self.hpaScaleUpFactor
+        settings.kpaTargetUtilization = self.kpaTargetUtilization
         settings.hpaStabilizationSeconds = self.hpaStabilization
         settings.hpaTolerance = self.tolerance
         settings.cooldownSeconds = self.cooldown

@@ -48,6 +48,8 @@ def test_bad_flags_name_the_flag(binary):
         (["--scenario", "step", "--policies", "keda,hpa"], "--policies: \"hpa\" is not allowed"),
         (["--scenario", "step", "--rate-per-replica", "0"], "--rate-per-replica: 0.0 is not allowed"),
         (["--scenario", "step", "--tolerance", "2"], "--tolerance: 2.0 is not allowed"),
+        (["--scenario", "step", "--hpa-scale-up-factor", "0.5"], "--hpa-scale-up-factor: 0.5 is not allowed"),
+        (["--scenario", "step", "--kpa-target-utilization", "0"], "--kpa-target-utilization: 0.0 is not allowed"),
         (["--scenario", "step", "--metadata", "leadTimeSeconds=0"], "leadTimeSeconds"),
         (["--scenario", "step", "--metadata", "lagThreshold=5"], "key \"lagThreshold\" is not allowed"),
     ]:
