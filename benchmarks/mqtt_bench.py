@@ -113,6 +113,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--trials", type=int, default=1000)
     parser.add_argument("--triggers", type=int, default=25)
+    parser.add_argument("--settle", type=float, default=2, help="seconds to wait after the last publish before reading the count")
     args = parser.parse_args()
     pb, pb_grpc = stubs()
 
@@ -171,7 +172,7 @@ def main():
             if delay > 0:
                 time.sleep(delay)
         elapsed = time.monotonic() - started
-        time.sleep(2)  # let the last messages arrive
+        time.sleep(args.settle)  # let the last messages arrive
         cpu = proc_cpu_seconds(server.pid) - cpu_before
         publisher.close()
         label = f'broker="{broker_address}",filter="ingest/\\+"'
@@ -183,7 +184,7 @@ def main():
         print(f"ingest: published {sent} messages in {elapsed:.2f} s ({sent / elapsed:,.0f} msg/s)")
         print(f"ingest: counted by Prescale {counted:,.0f}; by a reference mosquitto_sub {received_by_reference:,}; "
               f"broker dropped (growth seen by Prescale) {dropped}")
-        print(f"ingest: Prescale CPU {cpu:.2f} s over {elapsed + 2:.1f} s = {cpu / (elapsed + 2):.2f} cores; RSS {rss_kb(server.pid) / 1024:.1f} MB")
+        print(f"ingest: Prescale CPU {cpu:.2f} s over {elapsed + args.settle:.1f} s = {cpu / (elapsed + args.settle):.2f} cores; RSS {rss_kb(server.pid) / 1024:.1f} MB")
 
         # --- Push latency ---
         events = queue.Queue()

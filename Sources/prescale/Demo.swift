@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PrescaleDemo
+import PrescaleSimulator
 
 /// `prescale demo`: the whole scaling loop on one machine, with nothing installed beyond the package.
 struct Demo: AsyncParsableCommand {
@@ -23,7 +24,7 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Built-in load: burst, step or spike. Ignored with --trace.")
     var scenario: String = "burst"
 
-    @Option(help: "A trace to replay instead: TIMESTAMP,… rows (one per request) or period,count rows (per minute).")
+    @Option(help: "A trace to replay instead: TIMESTAMP,… (per request), period,count (per minute), second,count, or Azure Functions 2019 per-minute rows.")
     var trace: String?
 
     @Option(help: "Multiplier for trace counts (e.g. 0.01), > 0.")
@@ -65,7 +66,11 @@ struct Demo: AsyncParsableCommand {
                 Serve.fail("--trace: cannot read \(path): \(error.localizedDescription)")
             }
             do {
-                configuration.load = .trace(try DemoTrace.perSecondCounts(text, scale: self.scale, limit: self.seconds))
+                // The simulator's reader: every trace format, per-minute counts as seeded Poisson arrivals.
+                var reader = TraceReader()
+                reader.scale = self.scale
+                reader.limitSeconds = self.seconds
+                configuration.load = .trace(try reader.read(text, name: (path as NSString).lastPathComponent).perSecond)
             } catch {
                 Serve.fail("--trace \(path): \(error)")
             }

@@ -23,13 +23,18 @@ def test_demo_scales_up_through_the_real_grpc_server(binary, tmp_path):
 
 
 def test_demo_replays_a_trace(binary, tmp_path):
-    trace = tmp_path / "minutes.csv"
-    trace.write_text("period,count\n1998-04-30 21:30:00,600\n1998-04-30 21:31:00,6000\n")
+    trace = tmp_path / "seconds.csv"
+    trace.write_text("second,count\n" + "".join(f"{s},{10 * (s + 1)}\n" for s in range(10)))
     result = run(binary, "--seconds", "8", "--speed", "8", "--trace", str(trace), "--scale", "0.1",
                  "--out", str(tmp_path / "t.svg"))
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines() if line.strip() and line.split()[0].isdigit()]
-    assert float(rows[0][1]) == 1.0  # 600 per minute x 0.1 / 60
+    assert [float(row[1]) for row in rows[:3]] == [1.0, 2.0, 3.0]  # 10, 20, 30 per second x 0.1
+    # Per-minute counts become seeded Poisson arrivals with the minute's mean (600 x 0.1 / 60 = 1 per second).
+    minutes = tmp_path / "minutes.csv"
+    minutes.write_text("period,count\n1998-04-30 21:30:00,600\n")
+    result = run(binary, "--seconds", "8", "--speed", "8", "--trace", str(minutes), "--scale", "0.1", "--out", str(tmp_path / "m.svg"))
+    assert result.returncode == 0, result.stderr
 
 
 def test_demo_bad_trace_names_the_line(binary, tmp_path):
