@@ -47,20 +47,18 @@ public final class KafkaMockCluster: @unchecked Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, while: "creating mock topic \(topic)") }
     }
 
-    /// Takes broker `id` (1-based) down: its connections drop and it refuses new ones.
-    public func setBrokerDown(_ id: Int32) {
-        _ = rd_kafka_mock_broker_set_down(self.cluster, id)
-    }
-
-    /// Brings broker `id` back up.
-    public func setBrokerUp(_ id: Int32) {
-        _ = rd_kafka_mock_broker_set_up(self.cluster, id)
-    }
-
-    /// Takes every broker down or up.
+    /// Makes every broker unresponsive (`up: false`) or responsive again.
+    ///
+    /// An unresponsive broker answers nothing within a request timeout (its round trip is set to 5 s,
+    /// above Prescale's 3 s), so every read times out, as with brokers that are down or partitioned
+    /// away. `rd_kafka_mock_broker_set_down` is not used: on librdkafka 2.0.2 it closes and re-binds
+    /// the broker's listening port, and aborts the whole process (`Failed to re-create mock broker
+    /// listener`) if another socket took that port in between, which happened in CI with many tests
+    /// running in parallel. Answers queued while unresponsive still arrive late, so recovery can take
+    /// up to 5 s after `up: true`.
     public func setAllBrokers(up: Bool) {
         for id in 1...Int32(self.brokerCount) {
-            if up { self.setBrokerUp(id) } else { self.setBrokerDown(id) }
+            self.setRoundTripDelay(id, milliseconds: up ? 0 : 5_000)
         }
     }
 
