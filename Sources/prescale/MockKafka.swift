@@ -16,7 +16,7 @@ struct MockKafka: ParsableCommand {
               topic NAME PARTITIONS                    create a topic
               produce TOPIC PARTITION COUNT            append COUNT messages
               commit GROUP TOPIC PARTITION OFFSET      commit an offset for a group (without joining it)
-              brokers up|down                          take every broker up or down
+              brokers up|down                          every broker responsive, or unresponsive (reads time out)
             It exits at the end of input or on SIGTERM.
             """
     )
