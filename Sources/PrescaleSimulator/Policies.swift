@@ -1,13 +1,5 @@
 import PrescaleCore
 
-/// Where a KEDA-path policy's metric value comes from.
-enum MetricValueSource: Sendable {
-    /// KEDA's own kafka scaler: the lag, capped at partitions × target.
-    case reactiveLag
-    /// Prescale's planner (the server's `PredictivePlanner`), sampled every `sampleInterval`.
-    case planner(PredictivePlanner)
-}
-
 /// KEDA plus the HPA: `keda` (poll 30 s), `keda-fast` (poll 1 s + push) and `prescale` (push, the
 /// planner's value); `prescale-direct` adds scale-up at every sample.
 struct KEDAPolicy: ScalingPolicy {
@@ -18,7 +10,10 @@ struct KEDAPolicy: ScalingPolicy {
     let pollingInterval: Double
     let pushActivation: Bool
     let direct: Bool
-    var source: MetricValueSource
+    /// Prescale's planner (the server's `PredictivePlanner`), sampled every `sampleInterval`; `nil`
+    /// for KEDA's own kafka scaler (the lag, capped at partitions × target). Held directly, not in an
+    /// enum payload, so that updating it in place never copies its rings.
+    var planner: PredictivePlanner?
     private var hpa: HPAModel
     private var current = 0
     private var nextPoll: Double = 0
@@ -28,7 +23,7 @@ struct KEDAPolicy: ScalingPolicy {
     private var active = false
     private var desired = 0
 
-    init(name: String, settings: ControlPathSettings, model: ConsumerModel, pollingInterval: Double, pushActivation: Bool, direct: Bool = false, source: MetricValueSource) {
+    init(name: String, settings: ControlPathSettings, model: ConsumerModel, pollingInterval: Double, pushActivation: Bool, direct: Bool = false, planner: PredictivePlanner?) {
         self.name = name
         self.settings = settings
         self.model = model
@@ -36,7 +31,7 @@ struct KEDAPolicy: ScalingPolicy {
         self.pollingInterval = pollingInterval
         self.pushActivation = pushActivation
         self.direct = direct
-        self.source = source
+        self.planner = planner
         self.hpa = HPAModel(settings: settings, maximum: model.maximumReplicas)
     }
 
@@ -74,17 +69,15 @@ struct KEDAPolicy: ScalingPolicy {
         let lag = observation.backlog
         // KEDA's cap: only when lag / threshold (integer division) exceeds the partition count.
         let reactive = (lag / self.target).rounded(.down) > Double(self.model.partitions) ? cap : lag
-        switch self.source {
-        case .reactiveLag:
+        if self.planner == nil {
             self.value = reactive
             self.active = lag > 0
-        case .planner(var planner):
-            let decision = planner.decide(
+        } else {
+            let decision = self.planner!.decide(
                 MetricSample(
                     time: observation.time, reactiveValue: reactive, activityValue: lag, backlog: lag,
                     arrived: observation.arrived, consumed: observation.consumed, replicas: observation.ready,
                     valueCap: max(cap, reactive)))
-            self.source = .planner(planner)
             self.value = decision.value
             self.active = decision.isActive
             self.desired = min(max(decision.desiredReplicas, 1), self.model.maximumReplicas)
