@@ -42,8 +42,7 @@ public final class MosquittoBroker: @unchecked Sendable {
     ) throws -> MosquittoBroker {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prescale-mosquitto-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let port = try freePort()
-        var lines = ["listener \(port) 127.0.0.1"]
+        var lines: [String] = []
         if let tls {
             lines += ["cafile \(tls.ca)", "certfile \(tls.serverCertificate)", "keyfile \(tls.serverKey)"]
         }
@@ -59,10 +58,23 @@ public final class MosquittoBroker: @unchecked Sendable {
             lines += ["allow_anonymous false", "password_file \(passwords.path)"]
         }
         lines += extraConfiguration
-        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
-        let broker = MosquittoBroker(port: port, directory: directory, usesTLS: tls != nil)
-        try broker.launch()
-        return broker
+        // The port was free when picked, but a test running in parallel can take it before mosquitto
+        // binds it: then pick another.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = try freePort()
+            let configuration = (["listener \(port) 127.0.0.1"] + lines).joined(separator: "\n") + "\n"
+            try configuration.write(to: directory.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+            let broker = MosquittoBroker(port: port, directory: directory, usesTLS: tls != nil)
+            do {
+                try broker.launch()
+                return broker
+            } catch let error as BrokerError where attempt < 5 && error.message.contains("Address already in use") {
+                broker.removesDirectory = false  // the next attempt reuses it
+                continue
+            }
+        }
     }
 
     private func launch() throws {
@@ -105,9 +117,12 @@ public final class MosquittoBroker: @unchecked Sendable {
         try self.launch()
     }
 
+    /// Whether the temporary directory goes with this object (not for a discarded start attempt).
+    private var removesDirectory = true
+
     deinit {
         self.stop()
-        try? FileManager.default.removeItem(at: self.directory)
+        if self.removesDirectory { try? FileManager.default.removeItem(at: self.directory) }
     }
 
     /// Where the broker binary is (Debian installs it in /usr/sbin).

@@ -23,11 +23,10 @@ class Broker:
     """A mosquitto process with a temporary configuration (sys_interval 1)."""
 
     def __init__(self, users=None):
-        self.port = free_port()
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="prescale-mosquitto-"))
         # mosquitto started as root drops to the mosquitto user, which must read this directory.
         self.dir.chmod(0o755)
-        lines = [f"listener {self.port} 127.0.0.1", "sys_interval 1", "persistence false"]
+        lines = ["sys_interval 1", "persistence false"]
         if users:
             passwords = self.dir / "passwords"
             passwords.touch()
@@ -37,14 +36,24 @@ class Broker:
             lines += ["allow_anonymous false", f"password_file {passwords}"]
         else:
             lines.append("allow_anonymous true")
-        (self.dir / "mosquitto.conf").write_text("\n".join(lines) + "\n")
-        self.start()
+        # A port free when picked can be taken before mosquitto binds it: then pick another.
+        for attempt in range(5):
+            self.port = free_port()
+            (self.dir / "mosquitto.conf").write_text("\n".join([f"listener {self.port} 127.0.0.1"] + lines) + "\n")
+            try:
+                self.start()
+                return
+            except RuntimeError:
+                if attempt == 4:
+                    raise
 
     def start(self):
         self.log = open(self.dir / "mosquitto.log", "ab")
         self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.dir / "mosquitto.conf")], stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break  # exited: the port was taken
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
