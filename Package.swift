@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PrescaleKafka", targets: ["PrescaleKafka"]),
         .library(name: "PrescaleMQTT", targets: ["PrescaleMQTT"]),
         .library(name: "PrescaleSimulator", targets: ["PrescaleSimulator"]),
+        .library(name: "PrescaleKubernetes", targets: ["PrescaleKubernetes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
@@ -31,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/google/swift-benchmark.git", from: "0.1.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Pure core: metadata parsing, trigger specs, values and decisions. No I/O, no dependencies.
@@ -72,10 +76,33 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Test support: a real mosquitto broker process, a publisher, a recording sample sink.
+        // Direct actuation: a minimal Kubernetes API client (HTTPS only), the actuator and the lease.
+        .target(
+            name: "PrescaleKubernetes",
+            dependencies: [
+                "PrescaleCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test support: a real mosquitto broker process, a publisher, a recording sample sink, and a fake
+        // Kubernetes API server over HTTPS that enforces the API's contract.
         .target(
             name: "PrescaleTesting",
-            dependencies: ["CMosquitto", "PrescaleCore"],
+            dependencies: [
+                "CMosquitto",
+                "PrescaleCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // `prescale simulate`: trace readers, control-path models and scoring; drives the core's planner.
@@ -101,6 +128,7 @@ let package = Package(
                 "PrescaleCore",
                 "PrescaleKafka",
                 "PrescaleMQTT",
+                "PrescaleKubernetes",
                 "PrescaleProtocol",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -178,6 +206,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PrescaleKubernetesTests",
+            dependencies: ["PrescaleKubernetes", "PrescaleCore", "PrescaleTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ActuationBenchmark",
+            dependencies: ["PrescaleKubernetes", "PrescaleCore", "PrescaleTesting"],
+            path: "Benchmarks/ActuationBenchmark"
+        ),
+        .testTarget(
             name: "PrescaleMQTTTests",
             dependencies: ["PrescaleMQTT", "PrescaleTesting", "PrescaleCore"],
             swiftSettings: swiftSettings
@@ -191,6 +229,7 @@ let package = Package(
                 "PrescaleKafka",
                 "PrescaleMQTT",
                 "PrescaleTesting",
+                "PrescaleKubernetes",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),

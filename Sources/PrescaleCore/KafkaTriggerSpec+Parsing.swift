@@ -10,7 +10,7 @@ extension KafkaTriggerSpec {
 
     /// Parses KEDA `kafka` trigger metadata.
     public init(metadata reader: MetadataReader) throws(MetadataError) {
-        try reader.rejectLikelyTypos(knownKeys: Self.keys.union(PredictionSpec.keys))
+        try reader.rejectLikelyTypos(knownKeys: Self.keys.union(PredictionSpec.keys).union(TriggerSpec.commonKeys))
         let servers = try reader.requiredString("bootstrapServers", allowed: "a comma-separated list of host:port")
             .split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         guard !servers.isEmpty else {

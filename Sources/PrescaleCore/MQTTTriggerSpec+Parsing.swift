@@ -8,7 +8,7 @@ extension MQTTTriggerSpec {
 
     /// Parses `source: mqtt` trigger metadata.
     public init(metadata reader: MetadataReader) throws(MetadataError) {
-        try reader.rejectLikelyTypos(knownKeys: Self.keys.union(PredictionSpec.keys))
+        try reader.rejectLikelyTypos(knownKeys: Self.keys.union(PredictionSpec.keys).union(TriggerSpec.commonKeys))
         let broker = try MQTTBrokerAddress(
             parsing: try reader.requiredString("brokerAddress", allowed: "\"mqtt://host:port\" or \"mqtts://host:port\""))
         let topic = try MQTTTopicFilter(try reader.requiredString("topic", allowed: "an MQTT topic filter such as \"sensors/+/readings\""))

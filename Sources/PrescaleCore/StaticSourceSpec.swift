@@ -28,7 +28,7 @@ public struct StaticSourceSpec: Sendable, Hashable {
 
     /// Parses the static source's keys.
     public init(metadata reader: MetadataReader) throws(MetadataError) {
-        try reader.rejectLikelyTypos(knownKeys: Self.keys)
+        try reader.rejectLikelyTypos(knownKeys: Self.keys.union(TriggerSpec.commonKeys))
         self.value = try reader.double("value", default: nil, in: .nonNegative)
         self.target = try reader.double("target", default: nil, in: .positive)
         self.activationValue = try reader.double("activationValue", default: 0, in: .nonNegative)

@@ -23,6 +23,12 @@ public struct TriggerSpec: Sendable, Hashable {
     public var activationThreshold: Double
     /// Prediction settings, for sources with a time series (`kafka`, `mqtt`); `nil` for `static`.
     public var prediction: PredictionSpec?
+    /// `actuate`: whether Prescale itself scales this trigger's target up (default `false`). Allowed
+    /// only when the server runs with `--actuation enabled` or `dry-run`.
+    public var actuate: Bool = false
+
+    /// Metadata keys every source reads besides its own.
+    public static let commonKeys: Set<String> = ["actuate"]
 
     /// Creates a spec.
     public init(
@@ -76,6 +82,7 @@ extension TriggerSpec {
                 allowed: "one of \(allowedSources)"
             )
         }
+        let actuate = try reader.bool("actuate", default: false)
         switch kind {
         case .static:
             let spec = try StaticSourceSpec(metadata: reader)
@@ -104,5 +111,6 @@ extension TriggerSpec {
                 prediction: try PredictionSpec(metadata: reader)
             )
         }
+        self.actuate = actuate
     }
 }

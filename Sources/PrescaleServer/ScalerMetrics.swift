@@ -1,6 +1,7 @@
 import GRPCCore
 import Prometheus
 import PrescaleCore
+import PrescaleKubernetes
 import Synchronization
 
 /// The Prometheus metrics on-call engineers read: RPCs, streams, triggers and sources.
@@ -33,6 +34,9 @@ public final class ScalerMetrics: Sendable {
     private let seriesDropped: Counter
     let triggerSeries: Mutex<TriggerSeriesTable>
     let brokerSeries = Mutex<[String: BrokerSeries]>([:])
+    let actuation = Mutex<[ScaledObjectKey: ActuationSeries]>([:])
+    let actuationLatency: DurationHistogram
+    let actuationLeader: Gauge
 
     /// The RPC status codes counted separately; any other code is counted as `other`.
     static let countedCodes: [RPCError.Code?] = [
@@ -73,6 +77,11 @@ public final class ScalerMetrics: Sendable {
         self.triggersBySource = bySource
         self.seriesDropped = registry.makeCounter(descriptor: .named("prescale_trigger_series_dropped_total", help: "Triggers that got no per-trigger series because the cardinality cap was reached."))
         self.triggerSeries = Mutex(TriggerSeriesTable())
+        self.actuationLatency = registry.makeDurationHistogram(
+            descriptor: .named("prescale_actuation_decision_to_patch_seconds", help: "From a planner decision to the scale patch's answer."),
+            buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+        )
+        self.actuationLeader = registry.makeGauge(descriptor: .named("prescale_actuation_leader", help: "1 while this replica holds the actuation lease (or actuates without leader election), else 0."))
     }
 
     static func label(_ code: RPCError.Code?) -> String {

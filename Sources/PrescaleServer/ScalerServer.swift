@@ -44,13 +44,15 @@ public struct ScalerServer: Sendable {
     /// - Throws: a bind failure or any other fatal error of a listener.
     public func run() async throws {
         let metrics = ScalerMetrics(maximumTriggerSeries: self.configuration.maxTriggerSeries)
+        let actuation = try self.makeActuation(metrics: metrics)
         let registry = TriggerRegistry(
             configuration: .init(
                 idleTimeout: self.configuration.triggerIdleTimeout,
                 maximumTriggers: self.configuration.maxTriggers
             ),
             sources: self.sources,
-            observers: metrics
+            observers: metrics,
+            actuator: actuation?.actuator
         )
         let readiness = Readiness()
         let grpcServer = GRPCServer(
@@ -74,10 +76,12 @@ public struct ScalerServer: Sendable {
             logger: self.logger.withLevel(.critical)
         )
         var groupConfiguration = ServiceGroupConfiguration(
-                // Shut down in reverse: gRPC drains first, then HTTP, the registry, the sources' pools.
+                // Shut down in reverse: gRPC drains first, then HTTP, the registry, the actuator (the
+                // elector releases the lease), the sources' pools.
                 services: [
                     .init(service: self.kafka),
                     .init(service: self.mqtt),
+                ] + (actuation?.services ?? []).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
                     .init(service: registry),
                     .init(service: HTTPServerService(application: http, address: self.configuration.httpAddress)),
                     .init(service: GRPCServerService(
@@ -93,7 +97,13 @@ public struct ScalerServer: Sendable {
                 logger: self.logger.withLevel(max(self.logger.logLevel, .notice))
         )
         groupConfiguration.maximumGracefulShutdownDuration = self.configuration.shutdownTimeout
-        try await ServiceGroup(configuration: groupConfiguration).run()
+        do {
+            try await ServiceGroup(configuration: groupConfiguration).run()
+        } catch {
+            await actuation?.client.shutdown()
+            throw error
+        }
+        await actuation?.client.shutdown()
         self.logger.info("stopped cleanly")
     }
 

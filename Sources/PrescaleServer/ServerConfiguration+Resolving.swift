@@ -1,4 +1,5 @@
 import Logging
+import PrescaleKubernetes
 import Yams
 
 extension ServerConfiguration {
@@ -58,7 +59,63 @@ extension ServerConfiguration {
             config.shutdownTimeout = .seconds(seconds)
             return true
         },
+        Setting(name: "actuation", allowed: "one of disabled, enabled, dry-run") { config, text in
+            guard let mode = ActuationMode(rawValue: text) else { return false }
+            config.actuation = mode
+            return true
+        },
+        Setting(name: "kubeconfig", allowed: "a path to a kubeconfig file") { config, text in
+            guard !text.isEmpty else { return false }
+            config.kubeconfig = text
+            return true
+        },
+        Setting(name: "kube-context", allowed: "a context name of the kubeconfig") { config, text in
+            guard !text.isEmpty else { return false }
+            config.kubeContext = text
+            return true
+        },
+        Setting(name: "actuation-min-interval", allowed: "seconds from 0 to 3600 (decimals allowed)") { config, text in
+            guard let seconds = Double(text), seconds.isFinite, (0...3600).contains(seconds) else { return false }
+            config.actuationMinInterval = .milliseconds(Int64((seconds * 1000).rounded()))
+            return true
+        },
+        Setting(name: "actuation-max-step", allowed: "a whole number from 0 (no cap) to 10000") { config, text in
+            guard let step = Int(text), (0...10_000).contains(step) else { return false }
+            config.actuationMaxStep = step
+            return true
+        },
+        Setting(name: "leader-election", allowed: "one of enabled, disabled") { config, text in
+            switch text {
+            case "enabled": config.leaderElection = true
+            case "disabled": config.leaderElection = false
+            default: return false
+            }
+            return true
+        },
+        Setting(name: "lease-name", allowed: "a Kubernetes object name: lower-case letters, digits, '-' and '.', at most 253") { config, text in
+            guard Self.isObjectName(text) else { return false }
+            config.leaseName = text
+            return true
+        },
+        Setting(name: "lease-namespace", allowed: "a namespace name: lower-case letters, digits and '-', at most 63") { config, text in
+            guard Self.isObjectName(text), text.count <= 63, !text.contains(".") else { return false }
+            config.leaseNamespace = text
+            return true
+        },
+        Setting(name: "identity", allowed: "a non-empty name without spaces, at most 128 characters") { config, text in
+            guard !text.isEmpty, text.count <= 128, !text.contains(where: \.isWhitespace) else { return false }
+            config.identity = text
+            return true
+        },
     ]
+
+    /// A DNS-1123 subdomain, as Kubernetes object names are.
+    static func isObjectName(_ text: String) -> Bool {
+        guard !text.isEmpty, text.count <= 253, let first = text.first, let last = text.last,
+            first.isLetter || first.isNumber, last.isLetter || last.isNumber
+        else { return false }
+        return text.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "." }
+    }
 
     /// The names of every setting, as flags take them without dashes.
     public static var settingNames: [String] { Self.settings.map(\.name) }

@@ -1,4 +1,5 @@
 import Logging
+import PrescaleKubernetes
 
 /// Everything `prescale serve` can be told, with the defaults documented field by field.
 ///
@@ -22,6 +23,26 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxTriggerSeries: Int
     /// How long a graceful shutdown may take before open RPCs are cut. Default: 10 s.
     public var shutdownTimeout: Duration
+    /// `--actuation`: whether triggers with `actuate: "true"` scale their targets up directly.
+    /// Default: `disabled`.
+    public var actuation: ActuationMode = .disabled
+    /// `--kubeconfig`: the cluster to actuate when not running in a pod. Default: none (in a pod the
+    /// service account is used; elsewhere `$KUBECONFIG`, then `~/.kube/config`).
+    public var kubeconfig: String?
+    /// `--kube-context`: the kubeconfig context. Default: its current context.
+    public var kubeContext: String?
+    /// `--actuation-min-interval`: at most one patch per target per this interval. Default: 1 s.
+    public var actuationMinInterval: Duration = .seconds(1)
+    /// `--actuation-max-step`: the most replicas one patch adds; 0 for no cap. Default: 0.
+    public var actuationMaxStep: Int = 0
+    /// `--leader-election`: only the holder of the Lease actuates. Default: `true`.
+    public var leaderElection: Bool = true
+    /// `--lease-name`: the Lease replicas compete for. Default: `prescale-actuator`.
+    public var leaseName: String = "prescale-actuator"
+    /// `--lease-namespace`: where the Lease lives. Default: Prescale's own namespace.
+    public var leaseNamespace: String?
+    /// `--identity`: this replica's name in the Lease. Default: `$POD_NAME`, else the host name.
+    public var identity: String?
 
     /// Creates a configuration; every argument has the default documented on its property.
     public init(

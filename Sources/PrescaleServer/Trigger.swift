@@ -1,4 +1,5 @@
 import PrescaleCore
+import PrescaleKubernetes
 import Synchronization
 
 /// One live trigger: its parsed spec, its source, its planner and the latest answer.
@@ -22,6 +23,10 @@ public final class Trigger: SampleSink, Sendable {
     let source: any MetricSource
     /// Told about status changes (metrics gauges).
     let observer: (any TriggerObserver)?
+    /// Where decisions go when the trigger has `actuate: "true"`.
+    let actuator: Actuator?
+    /// This trigger's name among its ScaledObject's triggers, for the actuator.
+    let actuationID: String
 
     let state: Mutex<State>
     private let lastAccess: Atomic<Int64>
@@ -35,12 +40,15 @@ public final class Trigger: SampleSink, Sendable {
         source: any MetricSource,
         planner: any Planner,
         observer: (any TriggerObserver)?,
+        actuator: Actuator? = nil,
         now: Int64
     ) {
         self.key = key
         self.spec = spec
         self.source = source
         self.observer = observer
+        self.actuator = spec.actuate ? actuator : nil
+        self.actuationID = "\(spec.metricName)#\(UInt(bitPattern: key.metadata.hashValue))"
         self.state = Mutex(State(planner: planner))
         self.lastAccess = Atomic(now)
         (self.stopStream, self.stopContinuation) = AsyncStream.makeStream(of: Void.self)
@@ -99,20 +107,39 @@ public final class Trigger: SampleSink, Sendable {
     // MARK: Writing (source task)
 
     public func publish(_ sample: MetricSample) {
-        self.update { state in
+        let decidedAt = ContinuousClock.now
+        let status = self.update { state in
             let decision = state.planner.decide(sample)
             if decision.value.isNaN {
                 return .failed(SourceFailure(.invalidValue, "the \(self.spec.kind.rawValue) source for \(self.key) produced NaN"))
             }
             return .ready(decision)
         }
+        // Every new decision reaches the actuator, not only KEDA's polls: that is the point of it.
+        if let actuator = self.actuator, case .ready(let decision) = status {
+            actuator.submit(
+                ActuationDemand(
+                    scaledObject: self.scaledObjectKey,
+                    trigger: self.actuationID,
+                    value: decision.value,
+                    target: decision.target,
+                    isActive: decision.isActive,
+                    decidedAt: decidedAt
+                )
+            )
+        }
+    }
+
+    var scaledObjectKey: ScaledObjectKey {
+        ScaledObjectKey(namespace: self.key.namespace, name: self.key.name)
     }
 
     public func fail(_ failure: SourceFailure) {
         self.update { _ in .failed(failure) }
     }
 
-    private func update(_ body: (inout State) -> TriggerStatus) {
+    @discardableResult
+    private func update(_ body: (inout State) -> TriggerStatus) -> TriggerStatus {
         let (status, wake) = self.state.withLock { state -> (TriggerStatus, [AsyncStream<TriggerStatus>.Continuation]) in
             let old = state.status.signature
             state.status = body(&state)
@@ -121,6 +148,7 @@ public final class Trigger: SampleSink, Sendable {
         }
         for watcher in wake { watcher.yield(status) }
         self.observer?.update(status)
+        return status
     }
 
     // MARK: Lifecycle
@@ -145,6 +173,7 @@ public final class Trigger: SampleSink, Sendable {
 
     /// Stops the source task and ends every watcher stream.
     func stop() {
+        self.actuator?.withdraw(self.scaledObjectKey, trigger: self.actuationID)
         self.stopContinuation.finish()
         self.closeWatchers()
         self.observer?.release()

@@ -1,4 +1,5 @@
 import PrescaleCore
+import PrescaleKubernetes
 import ServiceLifecycle
 import Synchronization
 
@@ -23,20 +24,25 @@ public final class TriggerRegistry: Service, Sendable {
     public let configuration: Configuration
     private let sources: any MetricSourceFactory
     private let observers: (any TriggerObserverFactory)?
+    private let actuator: Actuator?
     private let state = Mutex(State())
     private let startStream: AsyncStream<Trigger>
     private let startContinuation: AsyncStream<Trigger>.Continuation
     private let origin = ContinuousClock.now
 
     /// Creates a registry that builds sources with `sources` and reports trigger status to `observers`.
+    /// Triggers with `actuate: "true"` send their decisions to `actuator`; without one (`--actuation
+    /// disabled`) such triggers are refused.
     public init(
         configuration: Configuration = Configuration(),
         sources: any MetricSourceFactory,
-        observers: (any TriggerObserverFactory)? = nil
+        observers: (any TriggerObserverFactory)? = nil,
+        actuator: Actuator? = nil
     ) {
         self.configuration = configuration
         self.sources = sources
         self.observers = observers
+        self.actuator = actuator
         (self.startStream, self.startContinuation) = AsyncStream.makeStream(of: Trigger.self)
     }
 
@@ -67,6 +73,16 @@ public final class TriggerRegistry: Service, Sendable {
         } catch {
             throw .invalidMetadata(error)
         }
+        if spec.actuate && self.actuator == nil {
+            throw .invalidMetadata(
+                MetadataError(
+                    .invalidValue,
+                    key: "actuate",
+                    value: key.metadata["actuate"],
+                    allowed: "\"false\" on this server: direct actuation needs prescale serve --actuation enabled or dry-run (it runs with --actuation disabled)"
+                )
+            )
+        }
         let source = try self.sources.makeSource(for: spec, namespace: key.namespace)
         let observer = self.observers?.makeObserver(key: key, spec: spec)
         let candidate = Trigger(
@@ -75,6 +91,7 @@ public final class TriggerRegistry: Service, Sendable {
             source: source,
             planner: spec.makePlanner(),
             observer: observer,
+            actuator: self.actuator,
             now: now
         )
         let outcome = self.state.withLock { state -> Result<(Trigger, Bool), ScalerError> in

@@ -42,6 +42,33 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a graceful shutdown may take before RPCs are cut (default 10).")
     var shutdownTimeout: String?
 
+    @Option(help: "disabled, enabled or dry-run: scale targets of triggers with actuate: \"true\" up directly (default disabled).")
+    var actuation: String?
+
+    @Option(help: "The cluster to actuate from outside a pod (default: the pod's service account, else $KUBECONFIG, else ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context (default: its current context).")
+    var kubeContext: String?
+
+    @Option(help: "Seconds between patches of one target, 0 to 3600 (default 1).")
+    var actuationMinInterval: String?
+
+    @Option(help: "The most replicas one patch adds, 0 for no cap (default 0).")
+    var actuationMaxStep: String?
+
+    @Option(help: "enabled or disabled: only the holder of the Lease actuates (default enabled).")
+    var leaderElection: String?
+
+    @Option(help: "The Lease replicas compete for (default prescale-actuator).")
+    var leaseName: String?
+
+    @Option(help: "The Lease's namespace (default: Prescale's own).")
+    var leaseNamespace: String?
+
+    @Option(help: "This replica's name in the Lease (default: $POD_NAME, else the host name).")
+    var identity: String?
+
     func run() async throws {
         let configuration: ServerConfiguration
         do {
@@ -76,7 +103,10 @@ struct Serve: AsyncParsableCommand {
             ("grpc-address", self.grpcAddress), ("http-address", self.httpAddress), ("log-level", self.logLevel),
             ("log-format", self.logFormat), ("trigger-idle-timeout", self.triggerIdleTimeout),
             ("max-triggers", self.maxTriggers), ("max-trigger-series", self.maxTriggerSeries),
-            ("shutdown-timeout", self.shutdownTimeout),
+            ("shutdown-timeout", self.shutdownTimeout), ("actuation", self.actuation), ("kubeconfig", self.kubeconfig),
+            ("kube-context", self.kubeContext), ("actuation-min-interval", self.actuationMinInterval),
+            ("actuation-max-step", self.actuationMaxStep), ("leader-election", self.leaderElection),
+            ("lease-name", self.leaseName), ("lease-namespace", self.leaseNamespace), ("identity", self.identity),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }

@@ -1,4 +1,5 @@
-import PrescaleServer
+import PrescaleKubernetes
+@testable import PrescaleServer
 import Testing
 
 @Suite("Server configuration")
@@ -30,7 +31,10 @@ struct ServerConfigurationTests {
         ([("grpc-address", "localhost")], [:], nil, "--grpc-address: \"localhost\" is not allowed; allowed: host:port with a port from 0 to 65535"),
         ([], ["PRESCALE_LOG_FORMAT": "xml"], nil, "PRESCALE_LOG_FORMAT: \"xml\" is not allowed; allowed: one of text, json"),
         ([], [:], "max-triggers: lots", "config file key \"max-triggers\": \"lots\" is not allowed; allowed: a whole number from 1 to 1000000"),
-        ([], [:], "grpc-adress: :6000", "config file key \"grpc-adress\": is not a setting; known keys: grpc-address, http-address, log-level, log-format, trigger-idle-timeout, max-triggers, max-trigger-series, shutdown-timeout"),
+        ([], [:], "grpc-adress: :6000", "config file key \"grpc-adress\": is not a setting; known keys: grpc-address, http-address, log-level, log-format, trigger-idle-timeout, max-triggers, max-trigger-series, shutdown-timeout, actuation, kubeconfig, kube-context, actuation-min-interval, actuation-max-step, leader-election, lease-name, lease-namespace, identity"),
+        ([("actuation", "on")], [:], nil, "--actuation: \"on\" is not allowed; allowed: one of disabled, enabled, dry-run"),
+        ([("lease-name", "Prescale_Lease")], [:], nil, "--lease-name: \"Prescale_Lease\" is not allowed; allowed: a Kubernetes object name: lower-case letters, digits, '-' and '.', at most 253"),
+        ([], ["PRESCALE_ACTUATION_MIN_INTERVAL": "-1"], nil, "PRESCALE_ACTUATION_MIN_INTERVAL: \"-1\" is not allowed; allowed: seconds from 0 to 3600 (decimals allowed)"),
         ([("http-address", "0.0.0.0:70000")], [:], nil, "--http-address: \"0.0.0.0:70000\" is not allowed; allowed: host:port with a port from 0 to 65535"),
     ] as [([(String, String)], [String: String], String?, String)])
     func badValues(_ flags: [(String, String)], _ environment: [String: String], _ file: String?, _ message: String) {
@@ -52,5 +56,25 @@ struct ServerConfigurationTests {
     ])
     func addresses(_ text: String, _ expected: HostAndPort) {
         #expect(HostAndPort(parsing: text) == expected)
+    }
+}
+
+@Suite("Server configuration: actuation")
+struct ActuationConfigurationTests {
+    @Test("actuation settings resolve; --actuation enabled without any cluster says how to give one")
+    func actuation() throws {
+        let config = try ServerConfiguration.resolve(
+            flags: ["actuation": "dry-run", "actuation-min-interval": "0.5", "actuation-max-step": "4", "leader-election": "disabled"],
+            environment: [:],
+            fileContents: nil
+        )
+        #expect(config.actuation == .dryRun)
+        #expect(config.actuationMinInterval == .milliseconds(500))
+        #expect(config.actuationMaxStep == 4)
+        #expect(!config.leaderElection)
+        let error = #expect(throws: KubernetesError.self) {
+            try ScalerServer.clusterConfiguration(config, environment: ["HOME": "/nonexistent"])
+        }
+        #expect(error?.message.contains("--kubeconfig") == true)
     }
 }

@@ -1,0 +1,73 @@
+import PrescaleCore
+
+/// `--actuation`: whether Prescale scales targets up itself.
+public enum ActuationMode: String, Sendable, Hashable, CaseIterable {
+    /// The default: Prescale only answers KEDA; `actuate: "true"` metadata is refused.
+    case disabled
+    /// Triggers with `actuate: "true"` have their targets patched up directly.
+    case enabled
+    /// Everything but the patch: reads the cluster, logs and counts what it would have patched.
+    case dryRun = "dry-run"
+}
+
+/// Whether this replica may actuate: the holder of the Lease, or always when leader election is off.
+public protocol ActuationLeadership: Sendable {
+    /// `true` while this replica holds the lease.
+    var isLeader: Bool { get }
+}
+
+/// Leadership for a single replica, or for tests: always the leader.
+public struct AlwaysLeader: ActuationLeadership {
+    /// Creates the leadership.
+    public init() {}
+    public var isLeader: Bool { true }
+}
+
+/// One trigger's latest wish for its ScaledObject's target, from one planner decision.
+public struct ActuationDemand: Sendable {
+    /// The ScaledObject.
+    public var scaledObject: ScaledObjectKey
+    /// Which trigger of the ScaledObject (the HPA takes the largest of its triggers' counts).
+    public var trigger: String
+    /// The value reported to KEDA.
+    public var value: Double
+    /// The target value per replica.
+    public var target: Double
+    /// Whether the trigger is active.
+    public var isActive: Bool
+    /// When the planner decided, for the decision-to-patch latency.
+    public var decidedAt: ContinuousClock.Instant
+
+    /// Creates a demand.
+    public init(
+        scaledObject: ScaledObjectKey,
+        trigger: String,
+        value: Double,
+        target: Double,
+        isActive: Bool,
+        decidedAt: ContinuousClock.Instant = .now
+    ) {
+        self.scaledObject = scaledObject
+        self.trigger = trigger
+        self.value = value
+        self.target = target
+        self.isActive = isActive
+        self.decidedAt = decidedAt
+    }
+}
+
+/// Told what the actuator did, for metrics.
+public protocol ActuatorObserver: Sendable {
+    /// A patch succeeded, `latency` after the decision it acted on.
+    func patched(_ key: ScaledObjectKey, replicas: Int, latency: Duration)
+    /// Dry run: a patch that would have been sent.
+    func wouldPatch(_ key: ScaledObjectKey, replicas: Int)
+    /// A call to the API failed.
+    func failed(_ key: ScaledObjectKey, code: KubernetesError.Code)
+    /// A decision did not become a patch.
+    func skipped(_ key: ScaledObjectKey, reason: ActuationSkipReason)
+    /// The latest known current and desired replicas.
+    func replicas(_ key: ScaledObjectKey, current: Int, desired: Int)
+    /// No trigger asks for this target any more; drop its series.
+    func released(_ key: ScaledObjectKey)
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Hummingbird
+import Logging
+import HummingbirdTLS
+import NIOCore
+import NIOSSL
+import Synchronization
+
+/// A fake Kubernetes API server over HTTPS, for tests and benchmarks. It enforces the parts of the
+/// API's contract Prescale relies on, and answers with realistic objects:
+///
+/// - TLS with a certificate signed by a CA made at test time (``certificates``);
+/// - `Authorization: Bearer <token>` equal to ``token`` (401 otherwise; rotate it with ``rotateToken(_:)``);
+/// - paths and verbs: ScaledObjects (`get`), the `scale` subresource of Deployments and StatefulSets
+///   (`get`, `patch`), Leases (`get`, `create`, `update` with `resourceVersion` conflicts); 404 and
+///   405 otherwise;
+/// - `Content-Type: application/merge-patch+json` on patches (415 otherwise), and a JSON body;
+/// - RBAC denials set with ``forbid(verb:resource:)`` answer 403 with the API server's wording.
+///
+/// Every request is recorded (``requests``). ``stop()`` and ``start(port:)`` make an outage.
+public final class FakeKubernetesAPI: Sendable {
+    /// One request as received.
+    public struct RecordedRequest: Sendable {
+        public var method: String
+        public var path: String
+        public var contentType: String?
+        public var status: Int
+        public var body: String
+        public var at: ContinuousClock.Instant
+    }
+
+    struct Lease {
+        var object: [String: Any]
+        var resourceVersion: Int
+    }
+
+    struct State: @unchecked Sendable {
+        var token: String
+        var scaledObjects: [String: [String: Any]] = [:]
+        var replicas: [String: Int] = [:]
+        var leases: [String: Lease] = [:]
+        var forbidden: Set<String> = []
+        var failures: [Int] = []
+        var requests: [RecordedRequest] = []
+        var resourceVersion = 100
+    }
+
+    /// The CA, certificate and key the server uses.
+    public let certificates: TestCertificates
+    let state: Mutex<State>
+    private let server = Mutex<(task: Task<Void, any Error>, port: Int)?>(nil)
+
+    /// Creates a server that accepts `token`; call ``start(port:)``.
+    public init(token: String = "test-token-\(UUID().uuidString)") throws {
+        self.certificates = try TestCertificates.make()
+        self.state = Mutex(State(token: token))
+    }
+
+    /// The accepted bearer token.
+    public var token: String { self.state.withLock { $0.token } }
+
+    /// `https://127.0.0.1:<port>` once started.
+    public var url: String { "https://127.0.0.1:\(self.port)" }
+
+    /// The bound port, 0 before the first start.
+    public var port: Int { self.server.withLock { $0?.port ?? 0 } }
+
+    /// Starts serving on `port` (0: any free port) and returns once listening.
+    public func start(port: Int = 0) async throws {
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(self.certificates.serverCertificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: self.certificates.serverKey, format: .pem))
+        )
+        tls.minimumTLSVersion = .tlsv12
+        let (bound, boundContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            responder: CallbackResponder<BasicRequestContext> { request, _ in
+                try await self.respond(to: request)
+            },
+            server: try .tls(.http1(), tlsConfiguration: tls),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+            onServerRunning: { channel in
+                boundContinuation.yield(channel.localAddress?.port ?? 0)
+                boundContinuation.finish()
+            },
+            logger: { var logger = Logger(label: "fake-kubernetes"); logger.logLevel = .critical; return logger }()
+        )
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var port = 0
+        for await value in bound { port = value }
+        guard port > 0 else {
+            task.cancel()
+            throw CancellationError()
+        }
+        self.server.withLock { $0 = (task, port) }
+    }
+
+    /// Stops serving (connections are refused until the next ``start(port:)``).
+    public func stop() async {
+        guard let task = self.server.withLock({ $0?.task }) else { return }
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    // MARK: Setup
+
+    /// Adds a ScaledObject targeting `target` (a Deployment by default) and its `scale` with `replicas`.
+    public func addScaledObject(
+        namespace: String, name: String, target: String, kind: String = "Deployment",
+        minReplicas: Int? = nil, maxReplicas: Int? = nil, replicas: Int = 1
+    ) {
+        var spec: [String: Any] = [
+            "scaleTargetRef": ["apiVersion": "apps/v1", "kind": kind, "name": target],
+            "pollingInterval": 5,
+            "triggers": [["type": "external-push", "metadata": ["scalerAddress": "prescale.prescale:6000", "source": "kafka"]]],
+        ]
+        if let minReplicas { spec["minReplicaCount"] = minReplicas }
+        if let maxReplicas { spec["maxReplicaCount"] = maxReplicas }
+        self.state.withLock { state in
+            state.resourceVersion += 1
+            state.scaledObjects["\(namespace)/\(name)"] = [
+                "apiVersion": "keda.sh/v1alpha1",
+                "kind": "ScaledObject",
+                "metadata": [
+                    "name": name, "namespace": namespace, "uid": UUID().uuidString.lowercased(),
+                    "resourceVersion": String(state.resourceVersion), "generation": 1,
+                    "creationTimestamp": "2026-11-29T09:00:00Z",
+                ],
+                "spec": spec,
+                "status": ["scaleTargetKind": "apps/v1.\(kind)", "conditions": [["type": "Ready", "status": "True"]]],
+            ]
+            state.replicas["\(namespace)/\(Self.plural(kind))/\(target)"] = replicas
+        }
+    }
+
+    /// The `spec.replicas` of a target.
+    public func replicas(namespace: String, target: String, kind: String = "Deployment") -> Int? {
+        self.state.withLock { $0.replicas["\(namespace)/\(Self.plural(kind))/\(target)"] }
+    }
+
+    /// Sets a target's replicas, as the HPA would.
+    public func setReplicas(_ count: Int, namespace: String, target: String, kind: String = "Deployment") {
+        self.state.withLock { $0.replicas["\(namespace)/\(Self.plural(kind))/\(target)"] = count }
+    }
+
+    /// Denies `verb` on `resource` (`patch` on `deployments.apps/scale`) with 403.
+    public func forbid(verb: String, resource: String) {
+        _ = self.state.withLock { $0.forbidden.insert("\(verb) \(resource)") }
+    }
+
+    /// Answers the next requests with these statuses (409, 429, 503…), one each.
+    public func failNext(_ statuses: [Int]) {
+        self.state.withLock { $0.failures.append(contentsOf: statuses) }
+    }
+
+    /// Accepts `token` from now on, refusing the old one.
+    public func rotateToken(_ token: String) {
+        self.state.withLock { $0.token = token }
+    }
+
+    /// Every request so far.
+    public var requests: [RecordedRequest] { self.state.withLock { $0.requests } }
+
+    /// The holder of a Lease, `nil` if it does not exist.
+    public func leaseHolder(namespace: String, name: String) -> String? {
+        self.state.withLock { state in
+            (state.leases["\(namespace)/\(name)"]?.object["spec"] as? [String: Any])?["holderIdentity"] as? String
+        }
+    }
+
+    static func plural(_ kind: String) -> String { kind.lowercased() + "s" }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import PrescaleCore
+@testable import PrescaleKubernetes
+import PrescaleTesting
+import Testing
+
+/// The actuator with the real client against the fake API server.
+@Suite("Actuator against a fake API server")
+struct ActuatorTests {
+    @Test("a decision above the current count is patched at once, to ceil(value / target)")
+    func scaleUp() async throws {
+        try await withFakeAPI { api in
+            api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 1)
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            try await withActuator(.init(), api: client) { actuator, observer in
+                actuator.submit(demand(480))
+                try await eventually("patched to 10") { observer.snapshot.patched == [10] }
+                #expect(api.replicas(namespace: "shop", target: "orders-consumer") == 10)
+                #expect(patches(api).count == 1)
+                #expect(observer.snapshot.latencies.count == 1)
+            }
+        }
+    }
+
+    @Test("no patch when the desired count is not above the current one (scale-down is the HPA's)")
+    func noScaleDown() async throws {
+        try await withFakeAPI { api in
+            api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 10)
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            try await withActuator(.init(), api: client) { actuator, observer in
+                actuator.submit(demand(100))
+                try await eventually("skipped") { observer.snapshot.skipped[.notAboveCurrent] == 1 }
+                actuator.submit(demand(500))
+                try await eventually("skipped again") { observer.snapshot.skipped[.notAboveCurrent] == 2 }
+                #expect(patches(api).isEmpty)
+                #expect(api.replicas(namespace: "shop", target: "orders-consumer") == 10)
+                #expect(observer.snapshot.desired == 10)
+            }
+        }
+    }
+
+    @Test("the count is clamped to [max(minReplicaCount, 1), maxReplicaCount]; inactive triggers never patch")
+    func clamping() async throws {
+        try await withFakeAPI { api in
+            api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", maxReplicas: 4, replicas: 1)
+            api.addScaledObject(namespace: "shop", name: "floor", target: "floor-consumer", minReplicas: 3, replicas: 1)
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            try await withActuator(.init(), api: client) { actuator, observer in
+                actuator.submit(demand(10_000))
+                try await eventually("capped at the maximum") { api.replicas(namespace: "shop", target: "orders-consumer") == 4 }
+                let floor = ScaledObjectKey(namespace: "shop", name: "floor")
+                actuator.submit(ActuationDemand(scaledObject: floor, trigger: "lag", value: 10, target: 50, isActive: false))
+                try await eventually("inactive skipped") { observer.snapshot.skipped[.inactive] == 1 }
+                actuator.submit(ActuationDemand(scaledObject: floor, trigger: "lag", value: 10, target: 50, isActive: true))
+                try await eventually("raised to the minimum") { api.replicas(namespace: "shop", target: "floor-consumer") == 3 }
+                #expect(patches(api).count == 2)
+            }
+        }
+    }
+
+    @Test("the largest demand of a ScaledObject's triggers wins, and the step cap limits one patch")
+    func strongestAndStep() async throws {
+        try await withFakeAPI { api in
+            api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 1)
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            try await withActuator(.init(minimumPatchInterval: .zero, maximumStep: 2), api: client) { actuator, _ in
+                actuator.submit(demand(100, trigger: "lag"))
+                actuator.submit(demand(9, target: 1, trigger: "mqtt"))
+                try await eventually("stepped to 3") { api.replicas(namespace: "shop", target: "orders-consumer") == 3 }
+                actuator.submit(demand(100, trigger: "lag"))
+                try await eventually("stepped to 5") { api.replicas(namespace: "shop", target: "orders-consumer") == 5 }
+                #expect(patches(api).map(\.body) == [#"{"spec":{"replicas":3}}"#, #"{"spec":{"replicas":5}}"#])
+            }
+        }
+    }
+
+    @Test("at most one patch per target per interval; the later decision waits instead of patching")
+    func rateLimit() async throws {
+        try await withFakeAPI { api in
+            api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 1)
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            try await withActuator(.init(minimumPatchInterval: .seconds(3600), replicaCacheTime: .zero), api: client) { actuator, observer in
+                actuator.submit(demand(100))
+                try await eventually("first patch") { api.replicas(namespace: "shop", target: "orders-consumer") == 2 }
+                actuator.submit(demand(400))
+                try await eventually("rate limited") { observer.snapshot.skipped[.rateLimited] == 1 }
+                #expect(patches(api).count == 1)
+                #expect(api.replicas(namespace: "shop", target: "orders-consumer") == 2)
+            }
+        }
+    }
+
+    @Test("dry run reads the cluster and counts what it would patch, and sends no patch")
+    func dryRun() async throws {
+        try await withFakeAPI { api in
+            api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 1)
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            try await withActuator(.init(mode: .dryRun), api: client) { actuator, observer in
+                actuator.submit(demand(480))
+                try await eventually("would patch") { observer.snapshot.wouldPatch == [10] }
+                #expect(patches(api).isEmpty)
+                #expect(api.requests.allSatisfy { $0.method == "GET" })
+                #expect(api.replicas(namespace: "shop", target: "orders-consumer") == 1)
+            }
+        }
+    }
+
+    @Test("403 is reported with its code and retried only after a pause; not the leader means no request at all")
+    func forbiddenAndNotLeader() async throws {
+        try await withFakeAPI { api in
+            api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 1)
+            api.forbid(verb: "patch", resource: "deployments.apps/scale")
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            try await withActuator(.init(), api: client) { actuator, observer in
+                actuator.submit(demand(480))
+                try await eventually("forbidden") { observer.snapshot.failed == [.forbidden] }
+            }
+            struct Follower: ActuationLeadership { var isLeader: Bool { false } }
+            let before = api.requests.count
+            try await withActuator(.init(), api: client, leadership: Follower()) { actuator, observer in
+                actuator.submit(demand(480))
+                try await eventually("not leader") { observer.snapshot.skipped[.notLeader] == 1 }
+                #expect(api.requests.count == before)
+            }
+        }
+    }
+
+    @Test("an API outage is retried with backoff, and actuation resumes by itself when the API is back")
+    func outageAndRecovery() async throws {
+        try await withFakeAPI { api in
+            api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 1)
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            // No replica cache: the second round must read the count the "HPA" set back to 1.
+            try await withActuator(.init(replicaCacheTime: .zero), api: client) { actuator, observer in
+                let port = api.port
+                await api.stop()
+                actuator.submit(demand(480))
+                try await eventually("unreachable reported") { observer.snapshot.failed.contains(.unreachable) }
+                try await api.start(port: port)
+                // No new decision: the retry alone must get the patch through.
+                try await eventually("patched after recovery") { api.replicas(namespace: "shop", target: "orders-consumer") == 10 }
+                api.failNext([503, 429])
+                api.setReplicas(1, namespace: "shop", target: "orders-consumer")
+                try await Task.sleep(for: .seconds(1.1))
+                actuator.submit(demand(480))
+                try await eventually("patched through 503 and 429") { api.replicas(namespace: "shop", target: "orders-consumer") == 10 }
+                #expect(observer.snapshot.failed.contains(.serverError))
+                #expect(observer.snapshot.failed.contains(.tooManyRequests))
+            }
+        }
+    }
+}

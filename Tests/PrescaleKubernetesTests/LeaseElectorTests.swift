@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+@testable import PrescaleKubernetes
+import PrescaleTesting
+import Testing
+
+@Suite("Leader election on a Lease, against the fake API server")
+struct LeaseElectorTests {
+    func elector(_ identity: String, client: KubernetesClient, duration: Duration = .seconds(1)) -> LeaseElector {
+        var logger = Logger(label: "lease-test")
+        logger.logLevel = .critical
+        return LeaseElector(
+            configuration: .init(namespace: "prescale", identity: identity, leaseDuration: duration, renewDeadline: duration, retryPeriod: .milliseconds(100)),
+            api: client,
+            logger: logger
+        )
+    }
+
+    @Test("one holder; the other takes over only after the holder stops renewing for the lease duration")
+    func handover() async throws {
+        try await withFakeAPI { api in
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            let a = self.elector("prescale-a", client: client)
+            let b = self.elector("prescale-b", client: client)
+            await a.attempt()
+            await b.attempt()
+            #expect(a.isLeader)
+            #expect(!b.isLeader)
+            #expect(api.leaseHolder(namespace: "prescale", name: "prescale-actuator") == "prescale-a")
+            // A renews: B sees the record change and keeps waiting.
+            await a.attempt()
+            await b.attempt()
+            #expect(!b.isLeader)
+            // A stops (crashed): once the record has not changed for the lease duration, B takes over.
+            try await Task.sleep(for: .seconds(1.2))
+            await b.attempt()
+            #expect(b.isLeader)
+            #expect(api.leaseHolder(namespace: "prescale", name: "prescale-actuator") == "prescale-b")
+            // A comes back and sees it lost.
+            await a.attempt()
+            #expect(!a.isLeader)
+        }
+    }
+
+    @Test("a holder that shuts down releases the lease, and a successor takes it at once")
+    func release() async throws {
+        try await withFakeAPI { api in
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            let a = self.elector("prescale-a", client: client, duration: .seconds(3600))
+            let b = self.elector("prescale-b", client: client, duration: .seconds(3600))
+            await a.attempt()
+            await b.attempt()
+            #expect(a.isLeader && !b.isLeader)
+            await a.release()
+            #expect(!a.isLeader)
+            #expect(api.leaseHolder(namespace: "prescale", name: "prescale-actuator") == "")
+            await b.attempt()
+            #expect(b.isLeader)
+        }
+    }
+
+    @Test("a holder that cannot reach the API stops actuating after its renew deadline")
+    func renewDeadline() async throws {
+        try await withFakeAPI { api in
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            let a = self.elector("prescale-a", client: client)
+            await a.attempt()
+            #expect(a.isLeader)
+            await api.stop()
+            try await Task.sleep(for: .seconds(1.2))
+            await a.attempt()
+            #expect(!a.isLeader)
+        }
+    }
+}
