@@ -149,6 +149,8 @@ let package = Package(
                 "PrescaleKafka",
                 "PrescaleProtocol",
                 "PrescaleServer",
+                "PrescaleKubernetes",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ],

@@ -1,7 +1,9 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Logging
 import PrescaleCore
 import PrescaleKafka
+import PrescaleKubernetes
 import PrescaleProtocol
 import PrescaleServer
 
@@ -27,6 +29,9 @@ public struct DemoRun: Sendable {
         public var partitions: Int = 12
         /// `lagThreshold` of the trigger. Default 50.
         public var lagThreshold: Int = 50
+        /// Direct actuation: the trigger has `actuate: "true"` and Prescale's actuator raises the pool
+        /// at every sample, besides the control loop. Default `false` (the HPA path only).
+        public var actuation = false
 
         public init() {}
     }
@@ -38,7 +43,7 @@ public struct DemoRun: Sendable {
     }
 
     /// Runs the demo; `report` receives every simulated second as it ends.
-    public func run(report: @Sendable (DemoRow) -> Void) async throws -> [DemoRow] {
+    public func run(report: @Sendable (DemoRow) -> Void) async throws -> DemoResult {
         let config = self.configuration
         let cluster = try KafkaMockCluster(brokers: 3)
         try cluster.createTopic("orders", partitions: config.partitions)
@@ -47,19 +52,31 @@ public struct DemoRun: Sendable {
         try await committer.commit(simulation.committedOffsets(topic: "orders"))
         let producer = try cluster.producer()
         let pool = KafkaSamplerPool()
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool))
+        let target = DemoScaleTarget(bounds: ReplicaBounds(minimum: 1, maximum: config.partitions))
+        var logger = Logger(label: "prescale-demo")
+        logger.logLevel = .critical
+        let actuator = Actuator(
+            configuration: .init(minimumPatchInterval: .milliseconds(Int64(1000 / config.speed)), replicaCacheTime: .zero),
+            api: target,
+            logger: logger
+        )
+        let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool), actuator: actuator)
         let server = GRPCServer(
             transport: HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
             services: [ExternalScalerService(registry: registry, metrics: ScalerMetrics())]
         )
-        let metadata = [
+        var metadata = [
             "scalerAddress": "127.0.0.1", "source": "kafka", "bootstrapServers": cluster.bootstrapServers,
             "consumerGroup": "demo-workers", "topic": "orders", "lagThreshold": String(config.lagThreshold),
             "sampleIntervalMs": String(max(100, Int(1000 / config.speed))),
+            // Rate mode: the demo knows its consumers' capacity, and lag-mode trends over-provision.
+            "messagesPerReplicaPerSecond": String(config.messagesPerReplicaPerSecond),
         ]
+        if config.actuation { metadata["actuate"] = "true" }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pool.run() }
             group.addTask { try await registry.run() }
+            group.addTask { try await actuator.run() }
             group.addTask { try await server.serve() }
             defer { group.cancelAll() }
             guard let address = try await server.listeningAddress?.ipv4 else {
@@ -89,6 +106,10 @@ public struct DemoRun: Sendable {
                 for (partition, count) in produced where count > 0 {
                     try producer.enqueue(topic: "orders", partition: Int32(partition), count: count)
                 }
+                if let requested = target.takeRequested() {
+                    simulation.scaleUp(to: requested, now: now)
+                }
+                target.setCurrent(simulation.desired)
                 simulation.consume(step: 1.0 / Double(ticksPerSecond), now: now)
                 if tick % ticksPerSecond == 0 {
                     try producer.flush()
@@ -110,7 +131,7 @@ public struct DemoRun: Sendable {
                 try await Task.sleep(for: .milliseconds(Int64(100 / config.speed)))
             }
             await committer.close()
-            return rows
+            return DemoResult(rows: rows, waits: simulation.waits, messagesPerReplicaPerSecond: config.messagesPerReplicaPerSecond, partitions: config.partitions)
         }
     }
 }

@@ -13,11 +13,19 @@ struct DemoSimulation {
     private(set) var ready = 1
     private var pending: [(readyAt: Double, count: Int)] = []
     private var nextSync = 0.0
+    /// Produce times of the messages not yet consumed, per partition, oldest first (FIFO per partition).
+    private var queued: [[Double]]
+    private var queueHeads: [Int]
+    /// How long each consumed message waited, seconds.
+    private(set) var waits: [Double] = []
+    private var now = 0.0
 
     init(configuration: DemoRun.Configuration) {
         self.configuration = configuration
         self.produced = Array(repeating: 0, count: configuration.partitions)
         self.consumed = Array(repeating: 0, count: configuration.partitions)
+        self.queued = Array(repeating: [], count: configuration.partitions)
+        self.queueHeads = Array(repeating: 0, count: configuration.partitions)
     }
 
     /// Messages to produce this step, per partition (round robin), from the load's rate.
@@ -29,6 +37,7 @@ struct DemoSimulation {
         for _ in 0..<whole {
             result[self.nextPartition, default: 0] += 1
             self.produced[self.nextPartition] += 1
+            self.queued[self.nextPartition].append(now)
             self.nextPartition = (self.nextPartition + 1) % self.configuration.partitions
         }
         return result
@@ -36,6 +45,7 @@ struct DemoSimulation {
 
     /// Ready replicas consume; each partition is served by one replica at most.
     mutating func consume(step: Double, now: Double) {
+        self.now = now
         while let first = self.pending.first, first.readyAt <= now {
             self.ready = min(self.ready + first.count, self.configuration.partitions)
             self.pending.removeFirst()
@@ -50,6 +60,13 @@ struct DemoSimulation {
             self.nextConsumed = (self.nextConsumed + 1) % self.configuration.partitions
             if self.produced[partition] > self.consumed[partition] {
                 self.consumed[partition] += 1
+                let head = self.queueHeads[partition]
+                self.waits.append(max(0, now + step - self.queued[partition][head]))
+                self.queueHeads[partition] = head + 1
+                if head + 1 > 4_096 && (head + 1) * 2 > self.queued[partition].count {
+                    self.queued[partition].removeFirst(head + 1)
+                    self.queueHeads[partition] = 0
+                }
                 budget -= 1
                 idlePartitions = 0
             } else {
@@ -77,6 +94,18 @@ struct DemoSimulation {
         } else if self.desired < self.ready {
             self.ready = self.desired
             self.pending.removeAll()
+        }
+    }
+
+    /// Direct actuation: raise the desired count to `replicas` at once (a cold start away from ready);
+    /// never lowers it.
+    mutating func scaleUp(to replicas: Int, now: Double) {
+        let wanted = min(replicas, self.configuration.partitions)
+        guard wanted > self.desired else { return }
+        self.desired = wanted
+        let inFlight = self.pending.reduce(0) { $0 + $1.count }
+        if self.desired > self.ready + inFlight {
+            self.pending.append((now + self.configuration.coldStartSeconds, self.desired - self.ready - inFlight))
         }
     }
 

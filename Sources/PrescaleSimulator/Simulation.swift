@@ -34,6 +34,7 @@ public struct Simulation: Sendable {
         var waits = WaitHistogram()
         var timelineBacklog: [Double] = []
         var timelineReplicas: [Double] = []
+        var shortRun = 0, longestShortRun = 0
         let drainLimit = series.perSecond.count + 3_600
         var second = 0
         while second < series.perSecond.count || (backlog > 1e-9 && second < drainLimit) {
@@ -104,13 +105,21 @@ public struct Simulation: Sendable {
                 pending.removeFirst(pendingHead)
                 pendingHead = 0
             }
+            // Short of capacity this second: fewer ready replicas than the second's arrivals need.
+            if second < series.perSecond.count {
+                let demand = useWork ? series.workPerSecond![second] : arrivals
+                let needed = min(Int((demand / perReplica - 1e-9).rounded(.up)), self.model.maximumReplicas, self.model.partitions)
+                shortRun = min(ready, self.model.partitions) < needed ? shortRun + 1 : 0
+                longestShortRun = max(longestShortRun, shortRun)
+            }
             timelineBacklog.append(backlog)
             timelineReplicas.append(Double(ready + (pending.count - pendingHead)))
             second += 1
         }
         return SimulationResult(
             policy: policy.name, replicaSeconds: replicaSeconds, waitP50: waits.quantile(0.5), waitP95: waits.quantile(0.95),
-            waitP99: waits.quantile(0.99), overSLO: waits.share(above: self.slo), maximumBacklog: maximumBacklog,
+            waitP99: waits.quantile(0.99), overSLO: waits.share(above: self.slo), timeToCapacity: Double(longestShortRun),
+            maximumBacklog: maximumBacklog,
             coldStarts: coldStarts, scaleEvents: scaleEvents, reversals: reversals, arrived: arrived, served: consumed,
             seconds: Double(second), backlog: timelineBacklog, replicas: timelineReplicas)
     }

@@ -10,6 +10,10 @@ public struct SimulationResult: Sendable {
     public var waitP99: Double
     /// The share of messages that waited longer than the SLO.
     public var overSLO: Double
+    /// The longest run of consecutive seconds in which fewer replicas were ready than the arrival rate
+    /// needed (`ceil(rate / capacity per replica)`, at most the maximum): how long, after a burst
+    /// starts, until the replicas it needs are ready.
+    public var timeToCapacity: Double = 0
     /// The largest backlog seen.
     public var maximumBacklog: Double
     /// Replicas started.

@@ -2,12 +2,13 @@
 public enum SimulationTable {
     /// A fixed-width table, one row per policy.
     public static func render(_ results: [SimulationResult], slo: Double, title: String) -> String {
-        let headers = ["policy", "replica-s", "wait p50", "p95", "p99", ">SLO \(Self.number(slo))s", "max backlog", "cold starts", "scale events", "reversals"]
+        let headers = ["policy", "replica-s", "wait p50", "p95", "p99", ">SLO \(Self.number(slo))s", "to capacity", "max backlog", "cold starts", "scale events", "reversals"]
         var rows = [headers]
         for result in results {
             rows.append([
                 result.policy, Self.number(result.replicaSeconds), Self.seconds(result.waitP50), Self.seconds(result.waitP95),
-                Self.seconds(result.waitP99), Self.percent(result.overSLO), Self.number(result.maximumBacklog),
+                Self.seconds(result.waitP99), Self.percent(result.overSLO), Self.seconds(result.timeToCapacity),
+                Self.number(result.maximumBacklog),
                 String(result.coldStarts), String(result.scaleEvents), String(result.reversals),
             ])
         }
@@ -27,7 +28,7 @@ public enum SimulationTable {
         var out = "{\"trace\":\"\(series.name)\",\"seconds\":\(series.perSecond.count),\"messages\":\(Self.number(series.total)),\"policies\":["
         out += results.map { r in
             "{\"policy\":\"\(r.policy)\",\"replicaSeconds\":\(Self.raw(r.replicaSeconds)),\"waitP50\":\(Self.raw(r.waitP50)),"
-                + "\"waitP95\":\(Self.raw(r.waitP95)),\"waitP99\":\(Self.raw(r.waitP99)),\"overSLO\":\(Self.raw(r.overSLO)),"
+                + "\"waitP95\":\(Self.raw(r.waitP95)),\"waitP99\":\(Self.raw(r.waitP99)),\"overSLO\":\(Self.raw(r.overSLO)),\"timeToCapacity\":\(Self.raw(r.timeToCapacity)),"
                 + "\"maximumBacklog\":\(Self.raw(r.maximumBacklog)),\"coldStarts\":\(r.coldStarts),\"scaleEvents\":\(r.scaleEvents),"
                 + "\"reversals\":\(r.reversals),\"arrived\":\(Self.raw(r.arrived)),\"served\":\(Self.raw(r.served)),\"simulatedSeconds\":\(Self.raw(r.seconds))}"
         }.joined(separator: ",")

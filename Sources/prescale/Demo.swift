@@ -39,7 +39,14 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Where to write the SVG chart.")
     var out: String = "prescale-demo.svg"
 
+    @Flag(help: "Direct actuation: the trigger has actuate: \"true\", and Prescale's actuator raises the pool at every sample besides the control loop.")
+    var direct = false
+
+    @Flag(help: "Run twice on the same load, through the control loop only and with direct actuation, and compare.")
+    var compare = false
+
     func validate() throws {
+        guard !(self.direct && self.compare) else { throw ValidationError("--direct and --compare: use one; --compare already runs both") }
         guard (1...86_400).contains(self.seconds) else { throw ValidationError("--seconds: \(self.seconds) is not allowed; allowed: 1 to 86400") }
         guard (0.1...50).contains(self.speed) else { throw ValidationError("--speed: \(self.speed) is not allowed; allowed: 0.1 to 50") }
         guard self.trace != nil || DemoLoad.scenarioNames.contains(self.scenario) else {
@@ -50,6 +57,18 @@ struct Demo: AsyncParsableCommand {
         guard self.ratePerReplica > 0, self.ratePerReplica.isFinite else {
             throw ValidationError("--rate-per-replica: \(self.ratePerReplica) is not allowed; allowed: a number > 0")
         }
+    }
+
+    static func printSummary(_ result: DemoResult) {
+        let rows = result.rows
+        let maxLag = rows.map(\.lag).max() ?? 0
+        let meanLag = rows.isEmpty ? 0 : Double(rows.map(\.lag).reduce(0, +)) / Double(rows.count)
+        let replicaSeconds = rows.map(\.ready).reduce(0, +)
+        print(
+            "summary: max lag \(maxLag), mean lag \(String(format: "%.1f", meanLag)), replica-seconds \(replicaSeconds), "
+                + "peak replicas \(rows.map(\.ready).max() ?? 0), time to capacity \(result.timeToCapacity) s, "
+                + "wait p50 \(String(format: "%.2f", result.waitQuantile(0.5))) s, p99 \(String(format: "%.2f", result.waitQuantile(0.99))) s"
+        )
     }
 
     func run() async throws {
@@ -81,15 +100,30 @@ struct Demo: AsyncParsableCommand {
             default: .burst
             }
         }
-        print("prescale demo: \(self.seconds) s of \(self.trace ?? self.scenario) at \(self.speed)x; control loop every \(self.syncSeconds) s")
-        print("   t  arrivals/s      lag  desired  ready")
-        let rows = try await DemoRun(configuration: configuration).run { row in
-            print(String(format: "%4d  %10.1f  %7d  %7d  %5d", row.second, row.arrivalRate, row.lag, row.desired, row.ready))
+        var results: [(String, DemoResult)] = []
+        for direct in self.compare ? [false, true] : [self.direct] {
+            configuration.actuation = direct
+            let path = direct ? "direct actuation at every sample + control loop" : "control loop every \(self.syncSeconds) s"
+            print("prescale demo: \(self.seconds) s of \(self.trace ?? self.scenario) at \(self.speed)x; \(path)")
+            print("   t  arrivals/s      lag  desired  ready")
+            let result = try await DemoRun(configuration: configuration).run { row in
+                print(String(format: "%4d  %10.1f  %7d  %7d  %5d", row.second, row.arrivalRate, row.lag, row.desired, row.ready))
+            }
+            results.append((direct ? "prescale-direct" : "prescale", result))
+            Self.printSummary(result)
         }
-        let maxLag = rows.map(\.lag).max() ?? 0
-        let meanLag = rows.isEmpty ? 0 : Double(rows.map(\.lag).reduce(0, +)) / Double(rows.count)
-        let replicaSeconds = rows.map(\.ready).reduce(0, +)
-        print("summary: max lag \(maxLag), mean lag \(String(format: "%.1f", meanLag)), replica-seconds \(replicaSeconds), peak replicas \(rows.map(\.ready).max() ?? 0)")
+        if results.count > 1 {
+            print("comparison on the same load:")
+            print("policy           time to capacity  wait p50  wait p99  max lag  replica-s")
+            for (name, result) in results {
+                print(
+                    name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                        + String(format: " %15d s  %6.2f s  %6.2f s  %7d  %9d", result.timeToCapacity, result.waitQuantile(0.5),
+                                 result.waitQuantile(0.99), result.rows.map(\.lag).max() ?? 0, result.rows.map(\.ready).reduce(0, +))
+                )
+            }
+        }
+        let rows = results.last?.1.rows ?? []
         do {
             try DemoChart.svg(rows, title: "prescale demo: \(self.trace ?? self.scenario)").write(toFile: self.out, atomically: true, encoding: .utf8)
             print("chart: \(self.out)")

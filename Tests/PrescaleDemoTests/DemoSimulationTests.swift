@@ -20,3 +20,48 @@ struct DemoSimulationTests {
         #expect(simulation.desired == 4)
     }
 }
+
+@Suite("Demo results and direct scale-up")
+struct DemoResultTests {
+    @Test("direct scale-up raises the desired count after a cold start and never lowers it")
+    func scaleUp() {
+        var configuration = DemoRun.Configuration()
+        configuration.partitions = 6
+        configuration.coldStartSeconds = 2
+        var simulation = DemoSimulation(configuration: configuration)
+        simulation.scaleUp(to: 4, now: 1)
+        #expect(simulation.desired == 4)
+        simulation.consume(step: 0.1, now: 2.9)
+        #expect(simulation.ready == 1)
+        simulation.consume(step: 0.1, now: 3.0)
+        #expect(simulation.ready == 4)
+        simulation.scaleUp(to: 2, now: 4)
+        #expect(simulation.desired == 4)
+        simulation.scaleUp(to: 50, now: 4)
+        #expect(simulation.desired == 6)
+    }
+
+    @Test("time to capacity is the longest run of seconds with fewer ready replicas than the rate needs")
+    func timeToCapacity() {
+        let rows = [(20.0, 1), (100.0, 1), (100.0, 2), (100.0, 4), (100.0, 4), (20.0, 1), (100.0, 3)].enumerated().map {
+            DemoRow(second: $0.offset, arrivalRate: $0.element.0, lag: 0, desired: $0.element.1, ready: $0.element.1)
+        }
+        let result = DemoResult(rows: rows, waits: [0.1, 0.2, 0.3, 4.0], messagesPerReplicaPerSecond: 25, partitions: 12)
+        #expect(result.timeToCapacity == 2)
+        #expect(result.waitQuantile(0.5) == 0.2)
+        #expect(result.waitQuantile(0.99) == 4.0)
+    }
+
+    @Test("every consumed message's wait is recorded, FIFO per partition")
+    func waits() {
+        var configuration = DemoRun.Configuration()
+        configuration.partitions = 2
+        configuration.messagesPerReplicaPerSecond = 1_000
+        configuration.load = .trace([10])
+        var simulation = DemoSimulation(configuration: configuration)
+        _ = simulation.arrivals(at: 0, duration: 1, step: 1)
+        simulation.consume(step: 0.1, now: 0.5)
+        #expect(simulation.waits.count == 10)
+        #expect(simulation.waits.allSatisfy { abs($0 - 0.6) < 1e-9 })
+    }
+}

@@ -54,3 +54,30 @@ def test_demo_bad_flags_name_the_flag(binary):
         result = run(binary, *args)
         assert result.returncode != 0
         assert fragment in result.stderr, result.stderr
+
+
+def test_demo_direct_actuation_scales_before_the_control_loop(binary, tmp_path):
+    """With --direct, Prescale's actuator is what raises the pool: the control loop here syncs only at
+    0 s and 60 s, so any scale-up in between came from the actuator acting on a sample."""
+    result = run(binary, "--seconds", "30", "--speed", "10", "--sync-seconds", "60", "--direct",
+                 "--out", str(tmp_path / "d.svg"))
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines() if line.strip() and line.split()[0].isdigit()]
+    assert len(rows) == 30
+    burst = [r for r in rows if 6 <= int(r[0]) < 15]  # the burst: 20 % to 50 % of 30 s
+    assert max(int(r[3]) for r in burst) > 1, result.stdout
+    assert max(int(r[4]) for r in burst) > 1, result.stdout
+    assert "direct actuation at every sample" in result.stdout
+
+
+def test_demo_compare_reports_both_paths(binary, tmp_path):
+    result = run(binary, "--seconds", "30", "--speed", "10", "--sync-seconds", "15", "--compare",
+                 "--out", str(tmp_path / "c.svg"), timeout=180)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("comparison on the same load:")
+    table = {line.split()[0]: line.split() for line in lines[start + 2:start + 4]}
+    assert set(table) == {"prescale", "prescale-direct"}
+    # Waiting for the loop's next sync cannot be faster than acting at the next sample.
+    assert int(table["prescale-direct"][1]) <= int(table["prescale"][1])
+    assert float(table["prescale-direct"][5]) <= float(table["prescale"][5])
