@@ -1,0 +1,179 @@
+"""A fake Kubernetes API server over HTTPS for tests of the `prescale` binary, independent of Prescale's
+own Swift test server. It enforces what Prescale relies on: TLS with a CA made here by openssl, the bearer
+token, the paths and verbs of ScaledObjects, the `scale` subresource and Leases, the merge-patch content
+type, and Lease resourceVersion conflicts. Every request is recorded."""
+import json
+import pathlib
+import re
+import ssl
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def make_certificates(directory: pathlib.Path):
+    """A CA and a server certificate for 127.0.0.1, made with the openssl command line."""
+    d = directory
+    run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d / "ca.key", "-out", d / "ca.pem", "-days", "2",
+        "-subj", "/CN=fake kubernetes CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", d / "server.key", "-out", d / "server.csr", "-subj", "/CN=127.0.0.1")
+    (d / "server.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("x509", "-req", "-in", d / "server.csr", "-CA", d / "ca.pem", "-CAkey", d / "ca.key", "-CAcreateserial",
+        "-out", d / "server.pem", "-days", "2", "-extfile", d / "server.ext")
+    return d / "ca.pem", d / "server.pem", d / "server.key"
+
+
+def status(code, reason, message):
+    return code, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message,
+                  "reason": reason, "code": code}
+
+
+class FakeKubernetes:
+    SCALEDOBJECT = re.compile(r"^/apis/keda\.sh/v1alpha1/namespaces/([^/]+)/scaledobjects/([^/]+)$")
+    SCALE = re.compile(r"^/apis/apps/v1/namespaces/([^/]+)/(deployments|statefulsets)/([^/]+)/scale$")
+    LEASES = re.compile(r"^/apis/coordination\.k8s\.io/v1/namespaces/([^/]+)/leases(?:/([^/]+))?$")
+
+    def __init__(self, directory: pathlib.Path, token="conformance-token"):
+        self.directory = directory
+        self.token = token
+        self.lock = threading.Lock()
+        self.scaled_objects, self.replicas, self.leases, self.requests = {}, {}, {}, []
+        self.version = 100
+        self.ca, cert, key = make_certificates(directory)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def handle_any(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                code, obj = fake.handle(self.command, self.path, self.headers, body)
+                data = json.dumps(obj).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return f"https://127.0.0.1:{self.server.server_address[1]}"
+
+    def kubeconfig(self) -> pathlib.Path:
+        path = self.directory / "kubeconfig"
+        path.write_text(f"""apiVersion: v1
+kind: Config
+current-context: fake
+contexts:
+- name: fake
+  context: {{cluster: fake, user: prescale, namespace: prescale}}
+clusters:
+- name: fake
+  cluster: {{server: "{self.url}", certificate-authority: "{self.ca}"}}
+users:
+- name: prescale
+  user: {{token: "{self.token}"}}
+""")
+        return path
+
+    def add_scaled_object(self, namespace, name, target, replicas=1, min_replicas=None, max_replicas=None):
+        spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target},
+                "triggers": [{"type": "external-push", "metadata": {"scalerAddress": "prescale:6000"}}]}
+        if min_replicas is not None:
+            spec["minReplicaCount"] = min_replicas
+        if max_replicas is not None:
+            spec["maxReplicaCount"] = max_replicas
+        with self.lock:
+            self.scaled_objects[(namespace, name)] = {
+                "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+                "metadata": {"name": name, "namespace": namespace, "resourceVersion": "1"}, "spec": spec}
+            self.replicas[(namespace, "deployments", target)] = replicas
+
+    def replicas_of(self, namespace, target):
+        with self.lock:
+            return self.replicas.get((namespace, "deployments", target))
+
+    def lease_holder(self, namespace, name):
+        with self.lock:
+            lease = self.leases.get((namespace, name))
+            return lease and lease["spec"].get("holderIdentity")
+
+    def handle(self, method, path, headers, body):
+        with self.lock:
+            code, obj = self._handle(method, path, headers, body)
+            self.requests.append((method, path, headers.get("Content-Type"), code))
+            return code, obj
+
+    def _handle(self, method, path, headers, body):
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            return status(401, "Unauthorized", "Unauthorized")
+        if m := self.SCALEDOBJECT.match(path):
+            if method != "GET":
+                return status(405, "MethodNotAllowed", "not allowed")
+            obj = self.scaled_objects.get((m[1], m[2]))
+            return (200, obj) if obj else status(404, "NotFound", f'scaledobjects.keda.sh "{m[2]}" not found')
+        if m := self.SCALE.match(path):
+            key = (m[1], m[2], m[3])
+            if key not in self.replicas:
+                return status(404, "NotFound", f'{m[2]}.apps "{m[3]}" not found')
+            if method == "PATCH":
+                if headers.get("Content-Type") != "application/merge-patch+json":
+                    return status(415, "UnsupportedMediaType", "the body of the request was in an unknown format")
+                replicas = json.loads(body).get("spec", {}).get("replicas")
+                if not isinstance(replicas, int) or replicas < 0:
+                    return status(422, "Invalid", "spec.replicas: Invalid value")
+                self.replicas[key] = replicas
+            elif method != "GET":
+                return status(405, "MethodNotAllowed", "not allowed")
+            r = self.replicas[key]
+            return 200, {"kind": "Scale", "apiVersion": "autoscaling/v1",
+                         "metadata": {"name": m[3], "namespace": m[1]}, "spec": {"replicas": r},
+                         "status": {"replicas": r, "selector": f"app={m[3]}"}}
+        if m := self.LEASES.match(path):
+            namespace, name = m[1], m[2]
+            if method in ("POST", "PUT") and headers.get("Content-Type") != "application/json":
+                return status(415, "UnsupportedMediaType", "unknown format")
+            if name is None:
+                if method != "POST":
+                    return status(405, "MethodNotAllowed", "not allowed")
+                lease = json.loads(body)
+                key = (namespace, lease["metadata"]["name"])
+                if key in self.leases:
+                    return status(409, "AlreadyExists", "already exists")
+                self.version += 1
+                lease["metadata"]["resourceVersion"] = str(self.version)
+                self.leases[key] = lease
+                return 201, lease
+            current = self.leases.get((namespace, name))
+            if current is None:
+                return status(404, "NotFound", f'leases.coordination.k8s.io "{name}" not found')
+            if method == "GET":
+                return 200, current
+            if method != "PUT":
+                return status(405, "MethodNotAllowed", "not allowed")
+            lease = json.loads(body)
+            if lease["metadata"].get("resourceVersion") != current["metadata"]["resourceVersion"]:
+                return status(409, "Conflict", "the object has been modified")
+            self.version += 1
+            lease["metadata"]["resourceVersion"] = str(self.version)
+            self.leases[(namespace, name)] = lease
+            return 200, lease
+        return status(404, "NotFound", "the server could not find the requested resource")
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
