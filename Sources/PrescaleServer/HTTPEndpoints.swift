@@ -11,6 +11,7 @@ public enum HTTPEndpoints {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
             metrics.updateTriggerCounts(registry.countsBySource())
+            metrics.updateSampleAges()
             if let mqtt { metrics.updateBrokers(mqtt.snapshots()) }
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16_384)

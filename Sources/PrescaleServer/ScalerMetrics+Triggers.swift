@@ -26,6 +26,10 @@ final class TriggerSeries: Sendable {
     let active: Gauge
     let available: Gauge
     let desiredReplicas: Gauge
+    let requests: Counter
+    let sampleAge: Gauge
+    /// The monotonic time of the latest sample, for the age gauge set at scrape time.
+    let lastSampleTime = Mutex<Double?>(nil)
     /// Created with the first decision that carries a prediction: triggers that share these labels
     /// may differ in `predict` (an edited ScaledObject while the old trigger is not yet evicted).
     let prediction: Mutex<PredictionSeries?>
@@ -42,6 +46,9 @@ final class TriggerSeries: Sendable {
         self.active = registry.makeGauge(descriptor: .named("prescale_trigger_active", help: "1 when the trigger is active (value above its activation threshold), else 0."), labels: pairs)
         self.available = registry.makeGauge(descriptor: .named("prescale_trigger_source_available", help: "1 when the trigger's source has a current sample, 0 while it answers UNAVAILABLE."), labels: pairs)
         self.desiredReplicas = registry.makeGauge(descriptor: .named("prescale_trigger_desired_replicas", help: "ceil(value / target): the replica count the HPA computes from the reported value."), labels: pairs)
+        self.requests = registry.makeCounter(descriptor: .named("prescale_trigger_requests_total", help: "KEDA calls (any ExternalScaler RPC) about the trigger."), labels: pairs)
+        self.sampleAge = registry.makeGauge(descriptor: .named("prescale_trigger_sample_age_seconds", help: "Seconds since the trigger's source last produced a sample (NaN before the first); grows while the source fails."), labels: pairs)
+        self.sampleAge.set(Double.nan)
         self.prediction = Mutex(nil)
         self.registry = registry
         self.pairs = pairs
@@ -59,9 +66,10 @@ final class TriggerSeries: Sendable {
     }
 
     func unregister(from registry: PrometheusCollectorRegistry) {
-        for gauge in [self.value, self.target, self.active, self.available, self.desiredReplicas] {
+        for gauge in [self.value, self.target, self.active, self.available, self.desiredReplicas, self.sampleAge] {
             registry.unregisterGauge(gauge)
         }
+        registry.unregisterCounter(self.requests)
         self.prediction.withLock { $0 }?.unregister(from: registry)
     }
 }
@@ -87,8 +95,13 @@ struct TriggerSeriesObserver: TriggerObserver {
             series.target.set(decision.target)
             series.active.set(Int64(decision.isActive ? 1 : 0))
             series.desiredReplicas.set(Int64(decision.desiredReplicas))
+            series.lastSampleTime.withLock { $0 = decision.sampleTime }
             series.updatePrediction(decision)
         }
+    }
+
+    func requested() {
+        self.series?.requests.increment()
     }
 
     func release() {
@@ -104,6 +117,18 @@ struct TriggerSeriesObserver: TriggerObserver {
             return entry.series
         }
         removed?.unregister(from: self.metrics.registry)
+    }
+}
+
+extension ScalerMetrics {
+    /// Sets every trigger's sample age from its latest sample's time; called when `/metrics` is scraped.
+    public func updateSampleAges(now: Double = MonotonicTime.now()) {
+        let series = self.triggerSeries.withLock { $0.entries.values.map(\.series) }
+        for entry in series {
+            if let time = entry.lastSampleTime.withLock({ $0 }) {
+                entry.sampleAge.set(max(0, now - time))
+            }
+        }
     }
 }
 

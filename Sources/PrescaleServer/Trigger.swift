@@ -97,6 +97,7 @@ public final class Trigger: SampleSink, Sendable {
     /// Records that KEDA asked about this trigger.
     func touch(_ now: Int64) {
         self.lastAccess.store(now, ordering: .relaxed)
+        self.observer?.requested()
     }
 
     /// When KEDA last asked, in registry clock nanoseconds.

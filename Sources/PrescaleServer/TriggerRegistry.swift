@@ -117,6 +117,7 @@ public final class TriggerRegistry: Service, Sendable {
             throw error
         case .success((let trigger, let inserted)):
             if inserted {
+                trigger.observer?.requested()
                 self.startContinuation.yield(trigger)
             } else {
                 observer?.release()

@@ -33,4 +33,10 @@ public protocol TriggerObserver: Sendable {
     func update(_ status: TriggerStatus)
     /// The trigger was evicted; drop anything kept for it.
     func release()
+    /// KEDA asked about the trigger (any RPC).
+    func requested()
+}
+
+extension TriggerObserver {
+    public func requested() {}
 }
