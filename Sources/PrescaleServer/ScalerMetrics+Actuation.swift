@@ -91,6 +91,14 @@ extension ScalerMetrics: ActuatorObserver {
 
     /// 1 while this replica holds the actuation lease.
     public func setLeader(_ leading: Bool) {
-        self.actuationLeader.set(Int64(leading ? 1 : 0))
+        let gauge = self.actuationLeader.withLock { gauge -> Gauge in
+            if let gauge { return gauge }
+            let created = self.registry.makeGauge(
+                descriptor: .named("prescale_actuation_leader", help: "1 while this replica holds the actuation lease (or actuates without leader election), else 0; absent when actuation is disabled.")
+            )
+            gauge = created
+            return created
+        }
+        gauge.set(Int64(leading ? 1 : 0))
     }
 }

@@ -36,7 +36,8 @@ public final class ScalerMetrics: Sendable {
     let brokerSeries = Mutex<[String: BrokerSeries]>([:])
     let actuation = Mutex<[ScaledObjectKey: ActuationSeries]>([:])
     let actuationLatency: DurationHistogram
-    let actuationLeader: Gauge
+    /// Registered only when actuation is on, so that its absence means actuation is off.
+    let actuationLeader = Mutex<Gauge?>(nil)
 
     /// The RPC status codes counted separately; any other code is counted as `other`.
     static let countedCodes: [RPCError.Code?] = [
@@ -81,7 +82,6 @@ public final class ScalerMetrics: Sendable {
             descriptor: .named("prescale_actuation_decision_to_patch_seconds", help: "From a planner decision to the scale patch's answer."),
             buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
         )
-        self.actuationLeader = registry.makeGauge(descriptor: .named("prescale_actuation_leader", help: "1 while this replica holds the actuation lease (or actuates without leader election), else 0."))
     }
 
     static func label(_ code: RPCError.Code?) -> String {

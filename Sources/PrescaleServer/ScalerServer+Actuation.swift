@@ -54,6 +54,7 @@ extension ScalerServer {
         let client = try KubernetesClient(configuration: cluster)
         let identity = configuration.identity ?? environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         var elector: LeaseElector?
+        metrics.setLeader(false)
         if configuration.leaderElection {
             elector = LeaseElector(
                 configuration: .init(namespace: configuration.leaseNamespace ?? cluster.namespace, name: configuration.leaseName, identity: identity),

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# Prescale's image: build with the Swift toolchain, run on Debian slim with only the shared libraries the
+# binary links (checked in CI: Tests/conformance/test_deploy.py compares `ldd` of the built binary with the
+# packages installed below). The image itself is not built in this repository's CI (no Docker engine).
+#
+#   docker build -t ghcr.io/prescale/prescale:0.1.0 .
+
+FROM swift:6.3-bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends librdkafka-dev libmosquitto-dev pkg-config \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN swift build -c release --product prescale \
+ && mkdir -p /out/swift \
+ && cp "$(swift build -c release --show-bin-path)/prescale" /out/prescale \
+ # The Swift runtime: exactly the libraries of the toolchain that the binary links.
+ && ldd /out/prescale | awk '$3 ~ "^/usr/lib/swift/linux/" { print $3 }' | xargs -r cp -t /out/swift
+
+FROM debian:bookworm-slim
+# Runtime libraries of the binary and of librdkafka / libmosquitto (TLS, SASL, compression).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      librdkafka1 libmosquitto1 libssl3 libsasl2-2 liblz4-1 libzstd1 zlib1g libstdc++6 libgcc-s1 libc6 \
+      ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+# The binary's RUNPATH is the toolchain's /usr/lib/swift/linux: the runtime goes to the same place.
+COPY --from=build /out/swift/ /usr/lib/swift/linux/
+COPY --from=build /out/prescale /usr/local/bin/prescale
+USER 65532:65532
+EXPOSE 6000 8080
+ENTRYPOINT ["/usr/local/bin/prescale"]
+CMD ["serve"]
