@@ -55,10 +55,17 @@ public struct ScalerServer: Sendable {
             actuator: actuation?.actuator
         )
         let readiness = Readiness()
+        let security = try ListenerSecurity.make(self.configuration, logger: self.logger)
+        if security.mode != "plaintext" {
+            self.logger.notice(
+                "gRPC listener uses \(security.mode == "mtls" ? "mutual TLS: clients need a certificate signed by --tls-client-ca" : "TLS")",
+                metadata: ["reloadInterval": "\(self.configuration.tlsReloadInterval)"]
+            )
+        }
         let grpcServer = GRPCServer(
             transport: HTTP2ServerTransport.Posix(
                 address: Self.socketAddress(self.configuration.grpcAddress),
-                transportSecurity: .plaintext
+                transportSecurity: security.transportSecurity
             ),
             services: [ExternalScalerService(registry: registry, metrics: metrics)]
         )
@@ -81,7 +88,8 @@ public struct ScalerServer: Sendable {
                 services: [
                     .init(service: self.kafka),
                     .init(service: self.mqtt),
-                ] + (actuation?.services ?? []).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
+                ] + (security.reloader.map { [$0] as [any Service] } ?? []).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+                  + (actuation?.services ?? []).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
                     .init(service: registry),
                     .init(service: HTTPServerService(application: http, address: self.configuration.httpAddress)),
                     .init(service: GRPCServerService(

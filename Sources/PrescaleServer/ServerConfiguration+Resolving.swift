@@ -102,6 +102,26 @@ extension ServerConfiguration {
             config.leaseNamespace = text
             return true
         },
+        Setting(name: "tls-cert", allowed: "a path to a PEM certificate chain") { config, text in
+            guard !text.isEmpty else { return false }
+            config.tlsCertificate = text
+            return true
+        },
+        Setting(name: "tls-key", allowed: "a path to a PEM private key") { config, text in
+            guard !text.isEmpty else { return false }
+            config.tlsKey = text
+            return true
+        },
+        Setting(name: "tls-client-ca", allowed: "a path to a PEM CA bundle") { config, text in
+            guard !text.isEmpty else { return false }
+            config.tlsClientCA = text
+            return true
+        },
+        Setting(name: "tls-reload-interval", allowed: "whole seconds from 1 to 86400") { config, text in
+            guard let seconds = Int(text), (1...86_400).contains(seconds) else { return false }
+            config.tlsReloadInterval = .seconds(seconds)
+            return true
+        },
         Setting(name: "identity", allowed: "a non-empty name without spaces, at most 128 characters") { config, text in
             guard !text.isEmpty, text.count <= 128, !text.contains(where: \.isWhitespace) else { return false }
             config.identity = text
@@ -160,6 +180,16 @@ extension ServerConfiguration {
             if let value = flags[setting.name], !setting.apply(&config, value) {
                 throw ConfigurationError(origin: setting.flag, value: value, allowed: setting.allowed)
             }
+        }
+        switch (config.tlsCertificate, config.tlsKey) {
+        case (.some, nil):
+            throw ConfigurationError(origin: "--tls-cert", value: config.tlsCertificate, allowed: "only together with --tls-key")
+        case (nil, .some):
+            throw ConfigurationError(origin: "--tls-key", value: config.tlsKey, allowed: "only together with --tls-cert")
+        case (nil, nil) where config.tlsClientCA != nil:
+            throw ConfigurationError(origin: "--tls-client-ca", value: config.tlsClientCA, allowed: "only with --tls-cert and --tls-key (mutual TLS needs server TLS)")
+        default:
+            break
         }
         return config
     }

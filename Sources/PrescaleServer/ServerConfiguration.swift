@@ -43,6 +43,16 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var leaseNamespace: String?
     /// `--identity`: this replica's name in the Lease. Default: `$POD_NAME`, else the host name.
     public var identity: String?
+    /// `--tls-cert`: PEM certificate chain for the gRPC listener; with `--tls-key`, KEDA must use TLS.
+    /// Default: none (plaintext).
+    public var tlsCertificate: String?
+    /// `--tls-key`: the PEM private key of `--tls-cert`.
+    public var tlsKey: String?
+    /// `--tls-client-ca`: PEM CA bundle; when set, clients must present a certificate it signed (mTLS).
+    public var tlsClientCA: String?
+    /// `--tls-reload-interval`: how often the certificate and key files are re-read (cert-manager
+    /// rotates them). Default: 30 s.
+    public var tlsReloadInterval: Duration = .seconds(30)
 
     /// Creates a configuration; every argument has the default documented on its property.
     public init(

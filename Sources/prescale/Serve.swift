@@ -69,6 +69,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "This replica's name in the Lease (default: $POD_NAME, else the host name).")
     var identity: String?
 
+    @Option(help: "PEM certificate chain for the gRPC listener; with --tls-key, KEDA must connect with TLS (default: plaintext).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "PEM CA bundle: clients must present a certificate it signed (mutual TLS).")
+    var tlsClientCa: String?
+
+    @Option(help: "Seconds between re-reads of the certificate and key files, 1 to 86400 (default 30).")
+    var tlsReloadInterval: String?
+
     func run() async throws {
         let configuration: ServerConfiguration
         do {
@@ -107,6 +119,8 @@ struct Serve: AsyncParsableCommand {
             ("kube-context", self.kubeContext), ("actuation-min-interval", self.actuationMinInterval),
             ("actuation-max-step", self.actuationMaxStep), ("leader-election", self.leaderElection),
             ("lease-name", self.leaseName), ("lease-namespace", self.leaseNamespace), ("identity", self.identity),
+            ("tls-cert", self.tlsCert), ("tls-key", self.tlsKey), ("tls-client-ca", self.tlsClientCa),
+            ("tls-reload-interval", self.tlsReloadInterval),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }

@@ -27,6 +27,8 @@ KUSTOMIZATIONS = sorted(p.parent for p in DEPLOY.rglob("kustomization.yaml"))
 OPERATOR_KINDS = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"): ["spec.selector", "spec.endpoints"],
     ("monitoring.coreos.com/v1", "PrometheusRule"): ["spec.groups"],
+    ("cert-manager.io/v1", "Certificate"): ["spec.secretName", "spec.issuerRef.name"],
+    ("cert-manager.io/v1", "ClusterIssuer"): ["spec"],
 }
 
 
@@ -44,7 +46,8 @@ def render(directory):
 
 def test_there_is_something_to_check():
     names = {str(p.relative_to(DEPLOY)) for p in KUSTOMIZATIONS}
-    assert {"prescale/base", "prescale/overlays/actuation", "keda", "knative/functions", "observability"} <= names
+    assert {"prescale/base", "prescale/overlays/actuation", "prescale/overlays/tls", "keda", "keda/tls", "knative/functions",
+            "observability"} <= names
 
 
 @pytest.mark.parametrize("directory", KUSTOMIZATIONS, ids=lambda p: str(p.relative_to(DEPLOY)))
@@ -119,7 +122,8 @@ def test_keda_and_knative_objects_validate_against_the_crd_schemas():
             assert not errors, f"{directory.relative_to(ROOT)}: {key[1]} {obj['metadata']['name']}: " + "; ".join(
                 f"{e.message} at {'.'.join(map(str, e.path))}" for e in errors)
             checked.append(f"{key[1]}/{obj['metadata']['name']}")
-    assert {"ScaledObject/orders", "ScaledObject/telemetry", "ScaledObject/prescale-smoke", "Service/orders", "Service/sensors"} <= set(checked)
+    assert {"ScaledObject/orders", "ScaledObject/telemetry", "ScaledObject/prescale-smoke", "ScaledObject/prescale-smoke-tls",
+            "TriggerAuthentication/prescale-tls", "Service/orders", "Service/sensors"} <= set(checked)
 
 
 def test_the_schema_check_catches_a_misspelt_field():
