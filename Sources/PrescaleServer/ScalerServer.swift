@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import PrescaleKafka
 import PrescaleMQTT
+import PrescaleCore
 import Prometheus
 import ServiceLifecycle
 
@@ -48,7 +49,14 @@ public struct ScalerServer: Sendable {
         let registry = TriggerRegistry(
             configuration: .init(
                 idleTimeout: self.configuration.triggerIdleTimeout,
-                maximumTriggers: self.configuration.maxTriggers
+                maximumTriggers: self.configuration.maxTriggers,
+                maximumTriggersPerNamespace: self.configuration.maxTriggersPerNamespace,
+                maximumMetadataKeys: self.configuration.maxMetadataKeys,
+                maximumMetadataBytes: self.configuration.maxMetadataBytes,
+                tenantPolicy: TenantPolicy(
+                    credentialsDirectory: self.configuration.credentialsDirectory,
+                    allowedBrokers: self.configuration.allowedBrokers
+                )
             ),
             sources: self.sources,
             observers: metrics,
@@ -65,7 +73,18 @@ public struct ScalerServer: Sendable {
         let grpcServer = GRPCServer(
             transport: HTTP2ServerTransport.Posix(
                 address: Self.socketAddress(self.configuration.grpcAddress),
-                transportSecurity: security.transportSecurity
+                transportSecurity: security.transportSecurity,
+                config: .defaults { transport in
+                    // Bounds, so that idle, slow or greedy clients cannot pin resources.
+                    transport.http2.maxConcurrentStreams = self.configuration.maxStreamsPerConnection
+                    transport.rpc.maxRequestPayloadSize = self.configuration.maxMessageBytes
+                    transport.connection.maxIdleTime = self.configuration.connectionIdleTimeout
+                    transport.connection.keepalive = .init(
+                        time: self.configuration.keepaliveInterval,
+                        timeout: .seconds(20),
+                        clientBehavior: .init(minPingIntervalWithoutCalls: .seconds(10), allowWithoutCalls: true)
+                    )
+                }
             ),
             services: [ExternalScalerService(registry: registry, metrics: metrics)]
         )

@@ -1,4 +1,5 @@
 import Logging
+import PrescaleCore
 import PrescaleKubernetes
 import Yams
 
@@ -120,6 +121,51 @@ extension ServerConfiguration {
         Setting(name: "tls-reload-interval", allowed: "whole seconds from 1 to 86400") { config, text in
             guard let seconds = Int(text), (1...86_400).contains(seconds) else { return false }
             config.tlsReloadInterval = .seconds(seconds)
+            return true
+        },
+        Setting(name: "credentials-dir", allowed: "an absolute directory path") { config, text in
+            guard text.hasPrefix("/"), !text.split(separator: "/").contains("..") else { return false }
+            config.credentialsDirectory = text
+            return true
+        },
+        Setting(name: "allowed-brokers", allowed: "comma-separated host names, *.suffix patterns, IP addresses and CIDRs, e.g. *.kafka.svc.cluster.local,10.0.0.0/8") { config, text in
+            guard let list = try? BrokerAllowlist(text) else { return false }
+            config.allowedBrokers = list
+            return true
+        },
+        Setting(name: "max-triggers-per-namespace", allowed: "a whole number from 1 to 1000000") { config, text in
+            guard let count = Int(text), (1...1_000_000).contains(count) else { return false }
+            config.maxTriggersPerNamespace = count
+            return true
+        },
+        Setting(name: "max-metadata-keys", allowed: "a whole number from 8 to 10000") { config, text in
+            guard let count = Int(text), (8...10_000).contains(count) else { return false }
+            config.maxMetadataKeys = count
+            return true
+        },
+        Setting(name: "max-metadata-bytes", allowed: "a whole number from 1024 to 1048576") { config, text in
+            guard let count = Int(text), (1_024...1_048_576).contains(count) else { return false }
+            config.maxMetadataBytes = count
+            return true
+        },
+        Setting(name: "max-streams-per-connection", allowed: "a whole number from 1 to 100000") { config, text in
+            guard let count = Int(text), (1...100_000).contains(count) else { return false }
+            config.maxStreamsPerConnection = count
+            return true
+        },
+        Setting(name: "max-message-bytes", allowed: "a whole number from 4096 to 16777216") { config, text in
+            guard let count = Int(text), (4_096...16_777_216).contains(count) else { return false }
+            config.maxMessageBytes = count
+            return true
+        },
+        Setting(name: "connection-idle-timeout", allowed: "whole seconds from 10 to 86400") { config, text in
+            guard let seconds = Int(text), (10...86_400).contains(seconds) else { return false }
+            config.connectionIdleTimeout = .seconds(seconds)
+            return true
+        },
+        Setting(name: "keepalive-interval", allowed: "whole seconds from 10 to 7200") { config, text in
+            guard let seconds = Int(text), (10...7_200).contains(seconds) else { return false }
+            config.keepaliveInterval = .seconds(seconds)
             return true
         },
         Setting(name: "identity", allowed: "a non-empty name without spaces, at most 128 characters") { config, text in

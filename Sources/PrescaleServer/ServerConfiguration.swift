@@ -1,4 +1,5 @@
 import Logging
+import PrescaleCore
 import PrescaleKubernetes
 
 /// Everything `prescale serve` can be told, with the defaults documented field by field.
@@ -53,6 +54,26 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// `--tls-reload-interval`: how often the certificate and key files are re-read (cert-manager
     /// rotates them). Default: 30 s.
     public var tlsReloadInterval: Duration = .seconds(30)
+    /// `--credentials-dir`: credential file keys (`ca`, `cert`, `key`) are names under
+    /// `<dir>/<namespace>/`. Default: none (they are paths; single-tenant use).
+    public var credentialsDirectory: String?
+    /// `--allowed-brokers`: host patterns and CIDRs brokers must match. Default: none (any broker).
+    public var allowedBrokers: BrokerAllowlist?
+    /// `--max-triggers-per-namespace`. Default: 1,000.
+    public var maxTriggersPerNamespace: Int = 1_000
+    /// `--max-metadata-keys`: keys in one trigger's metadata. Default: 128.
+    public var maxMetadataKeys: Int = 128
+    /// `--max-metadata-bytes`: bytes of one trigger's metadata. Default: 65,536.
+    public var maxMetadataBytes: Int = 65_536
+    /// `--max-streams-per-connection`: concurrent RPCs (HTTP/2 streams) per client connection. Default: 1,000.
+    public var maxStreamsPerConnection: Int = 1_000
+    /// `--max-message-bytes`: the largest request accepted. Default: 1 MiB.
+    public var maxMessageBytes: Int = 1 << 20
+    /// `--connection-idle-timeout`: a connection with no RPC for this long is closed. Default: 600 s.
+    public var connectionIdleTimeout: Duration = .seconds(600)
+    /// `--keepalive-interval`: Prescale pings each client connection this often and closes it when the
+    /// ping is not answered within 20 s, so vanished clients do not pin resources. Default: 60 s.
+    public var keepaliveInterval: Duration = .seconds(60)
 
     /// Creates a configuration; every argument has the default documented on its property.
     public init(

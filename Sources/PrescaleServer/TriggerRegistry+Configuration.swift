@@ -1,3 +1,5 @@
+import PrescaleCore
+
 extension TriggerRegistry {
     /// How the registry keeps and forgets triggers.
     public struct Configuration: Sendable {
@@ -10,16 +12,33 @@ extension TriggerRegistry {
         /// The most triggers the registry holds at once; past it new triggers get `RESOURCE_EXHAUSTED`.
         /// Default: 10,000.
         public var maximumTriggers: Int
+        /// The most triggers one namespace may hold, so that one team's ScaledObjects cannot take every
+        /// slot. Default: 1,000.
+        public var maximumTriggersPerNamespace: Int
+        /// The most keys in one trigger's metadata. Default: 128.
+        public var maximumMetadataKeys: Int
+        /// The most bytes (keys plus values) in one trigger's metadata. Default: 65,536.
+        public var maximumMetadataBytes: Int
+        /// Which credential files and brokers a ScaledObject may use. Default: no restriction.
+        public var tenantPolicy: TenantPolicy
 
         /// Creates a configuration; every argument has the default documented on its property.
         public init(
             idleTimeout: Duration = .seconds(600),
             sweepInterval: Duration = .seconds(30),
-            maximumTriggers: Int = 10_000
+            maximumTriggers: Int = 10_000,
+            maximumTriggersPerNamespace: Int = 1_000,
+            maximumMetadataKeys: Int = 128,
+            maximumMetadataBytes: Int = 65_536,
+            tenantPolicy: TenantPolicy = TenantPolicy()
         ) {
             self.idleTimeout = idleTimeout
             self.sweepInterval = sweepInterval
             self.maximumTriggers = maximumTriggers
+            self.maximumTriggersPerNamespace = maximumTriggersPerNamespace
+            self.maximumMetadataKeys = maximumMetadataKeys
+            self.maximumMetadataBytes = maximumMetadataBytes
+            self.tenantPolicy = tenantPolicy
         }
     }
 }

@@ -17,6 +17,7 @@ import Synchronization
 public final class TriggerRegistry: Service, Sendable {
     private struct State {
         var triggers: [TriggerKey: Trigger] = [:]
+        var perNamespace: [String: Int] = [:]
         var draining = false
     }
 
@@ -57,6 +58,12 @@ public final class TriggerRegistry: Service, Sendable {
     /// - Throws: `invalidArgument` for bad metadata, `unavailable` while draining,
     ///   `resourceExhausted` past ``Configuration/maximumTriggers``.
     public func trigger(namespace: String, name: String, metadata: [String: String]) throws(ScalerError) -> Trigger {
+        if metadata.count > self.configuration.maximumMetadataKeys {
+            throw ScalerError(
+                .resourceExhausted,
+                "the trigger's metadata has \(metadata.count) keys; the limit is \(self.configuration.maximumMetadataKeys) (--max-metadata-keys)"
+            )
+        }
         let key = TriggerKey(namespace: namespace, name: name, metadata: metadata)
         let now = self.nowNanos()
         if let existing = self.state.withLock({ $0.triggers[key] }) {
@@ -67,9 +74,16 @@ public final class TriggerRegistry: Service, Sendable {
     }
 
     private func create(key: TriggerKey, now: Int64) throws(ScalerError) -> Trigger {
+        let bytes = key.metadata.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        if bytes > self.configuration.maximumMetadataBytes {
+            throw ScalerError(
+                .resourceExhausted,
+                "the trigger's metadata is \(bytes) bytes; the limit is \(self.configuration.maximumMetadataBytes) (--max-metadata-bytes)"
+            )
+        }
         let spec: TriggerSpec
         do {
-            spec = try TriggerSpec(metadata: key.metadata)
+            spec = try self.configuration.tenantPolicy.apply(to: try TriggerSpec(metadata: key.metadata), namespace: key.namespace)
         } catch {
             throw .invalidMetadata(error)
         }
@@ -108,6 +122,16 @@ public final class TriggerRegistry: Service, Sendable {
                     )
                 )
             }
+            if state.perNamespace[key.namespace, default: 0] >= self.configuration.maximumTriggersPerNamespace {
+                return .failure(
+                    ScalerError(
+                        .resourceExhausted,
+                        "trigger limit reached for namespace \(key.namespace): at most "
+                            + "\(self.configuration.maximumTriggersPerNamespace) triggers per namespace (--max-triggers-per-namespace)"
+                    )
+                )
+            }
+            state.perNamespace[key.namespace, default: 0] += 1
             state.triggers[key] = candidate
             return .success((candidate, true))
         }
@@ -151,7 +175,11 @@ public final class TriggerRegistry: Service, Sendable {
             let idle = state.triggers.filter { _, trigger in
                 now - trigger.lastAccessTime > idleNanos && trigger.watcherCount == 0
             }
-            for key in idle.keys { state.triggers.removeValue(forKey: key) }
+            for key in idle.keys {
+                state.triggers.removeValue(forKey: key)
+                state.perNamespace[key.namespace, default: 1] -= 1
+                if state.perNamespace[key.namespace] == 0 { state.perNamespace.removeValue(forKey: key.namespace) }
+            }
             return Array(idle.values)
         }
         for trigger in evicted { trigger.stop() }
@@ -192,7 +220,10 @@ public final class TriggerRegistry: Service, Sendable {
             group.cancelAll()
         }
         let remaining = self.state.withLock { state in
-            defer { state.triggers.removeAll() }
+            defer {
+                state.triggers.removeAll()
+                state.perNamespace.removeAll()
+            }
             return Array(state.triggers.values)
         }
         for trigger in remaining { trigger.stop() }

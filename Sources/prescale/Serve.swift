@@ -81,6 +81,33 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between re-reads of the certificate and key files, 1 to 86400 (default 30).")
     var tlsReloadInterval: String?
 
+    @Option(help: "Credential file keys (ca, cert, key) are names under DIR/<namespace>/ (default: they are paths).")
+    var credentialsDir: String?
+
+    @Option(help: "Brokers triggers may use: host names, *.suffix patterns, IPs and CIDRs, comma-separated (default: any).")
+    var allowedBrokers: String?
+
+    @Option(help: "The most triggers per namespace (default 1000).")
+    var maxTriggersPerNamespace: String?
+
+    @Option(help: "The most keys in one trigger's metadata (default 128).")
+    var maxMetadataKeys: String?
+
+    @Option(help: "The most bytes in one trigger's metadata (default 65536).")
+    var maxMetadataBytes: String?
+
+    @Option(help: "Concurrent RPCs per client connection (default 1000).")
+    var maxStreamsPerConnection: String?
+
+    @Option(help: "The largest request accepted, in bytes (default 1048576).")
+    var maxMessageBytes: String?
+
+    @Option(help: "Seconds without RPCs before a client connection is closed (default 600).")
+    var connectionIdleTimeout: String?
+
+    @Option(help: "Seconds between keepalive pings to each client; unanswered for 20 s closes it (default 60).")
+    var keepaliveInterval: String?
+
     func run() async throws {
         let configuration: ServerConfiguration
         do {
@@ -120,7 +147,11 @@ struct Serve: AsyncParsableCommand {
             ("actuation-max-step", self.actuationMaxStep), ("leader-election", self.leaderElection),
             ("lease-name", self.leaseName), ("lease-namespace", self.leaseNamespace), ("identity", self.identity),
             ("tls-cert", self.tlsCert), ("tls-key", self.tlsKey), ("tls-client-ca", self.tlsClientCa),
-            ("tls-reload-interval", self.tlsReloadInterval),
+            ("tls-reload-interval", self.tlsReloadInterval), ("credentials-dir", self.credentialsDir),
+            ("allowed-brokers", self.allowedBrokers), ("max-triggers-per-namespace", self.maxTriggersPerNamespace),
+            ("max-metadata-keys", self.maxMetadataKeys), ("max-metadata-bytes", self.maxMetadataBytes),
+            ("max-streams-per-connection", self.maxStreamsPerConnection), ("max-message-bytes", self.maxMessageBytes),
+            ("connection-idle-timeout", self.connectionIdleTimeout), ("keepalive-interval", self.keepaliveInterval),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }

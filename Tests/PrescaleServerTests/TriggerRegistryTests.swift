@@ -97,3 +97,39 @@ struct TriggerRegistryTests {
         #expect(scrape.contains("prescale_trigger_series_dropped_total 1"))
     }
 }
+
+@Suite("Trigger registry bounds")
+struct TriggerRegistryBoundsTests {
+    @Test("too many metadata keys or bytes, or triggers in one namespace, are RESOURCE_EXHAUSTED naming the limit")
+    func bounds() throws {
+        let registry = TriggerRegistry(
+            configuration: .init(maximumTriggersPerNamespace: 2, maximumMetadataKeys: 8, maximumMetadataBytes: 2_048),
+            sources: BuiltInSourceFactory()
+        )
+        var many = staticMetadata
+        for index in 0..<8 { many["extra\(index)"] = "x" }
+        let keys = #expect(throws: ScalerError.self) { try registry.trigger(namespace: "a", name: "o", metadata: many) }
+        #expect(keys?.code == .resourceExhausted)
+        #expect(keys?.message.contains("--max-metadata-keys") == true)
+        var big = staticMetadata
+        big["note"] = String(repeating: "x", count: 4_000)
+        let bytes = #expect(throws: ScalerError.self) { try registry.trigger(namespace: "a", name: "o", metadata: big) }
+        #expect(bytes?.code == .resourceExhausted)
+        #expect(bytes?.message.contains("--max-metadata-bytes") == true)
+        _ = try registry.trigger(namespace: "team", name: "one", metadata: staticMetadata)
+        _ = try registry.trigger(namespace: "team", name: "two", metadata: staticMetadata)
+        let third = #expect(throws: ScalerError.self) { try registry.trigger(namespace: "team", name: "three", metadata: staticMetadata) }
+        #expect(third?.code == .resourceExhausted)
+        #expect(third?.message.contains("--max-triggers-per-namespace") == true)
+        // Other namespaces are unaffected.
+        _ = try registry.trigger(namespace: "other", name: "one", metadata: staticMetadata)
+    }
+
+    @Test("evicting a namespace's triggers frees its slots")
+    func evictionFreesSlots() throws {
+        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero, maximumTriggersPerNamespace: 1), sources: BuiltInSourceFactory())
+        _ = try registry.trigger(namespace: "team", name: "one", metadata: staticMetadata)
+        #expect(registry.evictIdle() == 1)
+        _ = try registry.trigger(namespace: "team", name: "two", metadata: staticMetadata)
+    }
+}
