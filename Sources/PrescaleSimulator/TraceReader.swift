@@ -57,8 +57,8 @@ public struct TraceReader: Sendable {
         } else if header.count == 2, ["second", "t", "time"].contains(header[0]), header[1] == "count" {
             counts = []
             for (index, line) in lines.enumerated() {
-                guard let count = Double(line.split(separator: ",").last.map(String.init)?.trimmingCharacters() ?? ""), count >= 0 else {
-                    throw ReadError("\(name): line \(index + 2): \"\(line.prefix(60))\" has no count >= 0 after the comma")
+                guard let count = Double(line.split(separator: ",").last.map(String.init)?.trimmingCharacters() ?? ""), Self.isCount(count) else {
+                    throw ReadError("\(name): line \(index + 2): \"\(line.prefix(60))\" has no count >= 0 after the comma (at most 1e12)")
                 }
                 counts.append(count * self.scale)
             }
@@ -69,8 +69,8 @@ public struct TraceReader: Sendable {
             let fields = lines[self.row - 1].split(separator: ",", omittingEmptySubsequences: false)
             var minutes: [Double] = []
             for field in fields.dropFirst(firstMinute) {
-                guard let count = Double(field.trimmingCharacters()), count >= 0 else {
-                    throw ReadError("\(name): line \(self.row + 1): \"\(field.prefix(20))\" is not a count >= 0")
+                guard let count = Double(field.trimmingCharacters()), Self.isCount(count) else {
+                    throw ReadError("\(name): line \(self.row + 1): \"\(field.prefix(20))\" is not a count >= 0 (at most 1e12)")
                 }
                 minutes.append(count)
             }
@@ -94,10 +94,14 @@ public struct TraceReader: Sendable {
                 throw ReadError("\(name): line \(index + 2): \"\(line.prefix(60))\" does not start with a timestamp YYYY-MM-DD HH:MM:SS")
             }
             if first == nil { first = seconds }
-            let offset = Int(seconds - first!)
-            guard offset >= 0 else {
+            let elapsed = seconds - first!
+            guard elapsed >= 0 else {
                 throw ReadError("\(name): line \(index + 2): the timestamp is before the first one")
             }
+            guard elapsed < Self.maximumSpanSeconds else {
+                throw ReadError("\(name): line \(index + 2): the trace spans more than 366 days; keep fewer seconds with --skip and --seconds")
+            }
+            let offset = Int(elapsed)
             if offset >= end { break }
             if offset >= counts.count {
                 counts += Array(repeating: 0, count: offset - counts.count + 1)
@@ -106,7 +110,7 @@ public struct TraceReader: Sendable {
             counts[offset] += self.scale
             if let workIndex {
                 let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                guard workIndex < fields.count, let size = Double(fields[workIndex].trimmingCharacters()), size >= 0 else {
+                guard workIndex < fields.count, let size = Double(fields[workIndex].trimmingCharacters()), Self.isCount(size) else {
                     throw ReadError("\(name): line \(index + 2): the work column is not a number >= 0")
                 }
                 work[offset] += size * self.scale
@@ -128,11 +132,20 @@ public struct TraceReader: Sendable {
     }
 
     private static func lastNumber(_ line: Substring, name: String, lines: [Substring]) throws(ReadError) -> Double {
-        guard let text = line.split(separator: ",").last, let count = Double(text.trimmingCharacters()), count >= 0 else {
+        guard let text = line.split(separator: ",").last, let count = Double(text.trimmingCharacters()), Self.isCount(count) else {
             let number = (lines.firstIndex(of: line) ?? 0) + 2
-            throw ReadError("\(name): line \(number): \"\(line.prefix(60))\" has no count >= 0 after the comma")
+            throw ReadError("\(name): line \(number): \"\(line.prefix(60))\" has no count >= 0 after the comma (at most 1e12)")
         }
         return count
+    }
+
+    /// The longest span of a per-request trace: a year (and a day), about 250 MB of per-second counts at most.
+    static let maximumSpanSeconds: Double = 366 * 86_400
+
+    /// A count or work size: finite, >= 0, at most 1e12 (larger values are not real traces and would only
+    /// overflow later arithmetic).
+    static func isCount(_ value: Double) -> Bool {
+        value.isFinite && value >= 0 && value <= 1e12
     }
 
     /// Seconds since 1970-01-01 for `YYYY-MM-DD HH:MM:SS[.fff]` (UTC).
@@ -141,10 +154,12 @@ public struct TraceReader: Sendable {
         guard parts.count == 2 else { return nil }
         let date = parts[0].split(separator: "-").compactMap { Int($0) }
         let time = parts[1].split(separator: ":")
-        guard date.count == 3, (1...12).contains(date[1]), (1...31).contains(date[2]), time.count == 3,
-            let hours = Double(time[0]), let minutes = Double(time[1]), let seconds = Double(time[2])
+        // Bounded fields: a crafted timestamp (year 10^18, seconds 1e300) must not overflow the arithmetic.
+        guard date.count == 3, (1...9_999).contains(date[0]), (1...12).contains(date[1]), (1...31).contains(date[2]),
+            time.count == 3, let hours = Int(time[0]), (0...23).contains(hours), let minutes = Int(time[1]), (0...59).contains(minutes),
+            let seconds = Double(time[2]), seconds.isFinite, seconds >= 0, seconds < 61
         else { return nil }
-        return Double(Self.daysFromCivil(year: date[0], month: date[1], day: date[2])) * 86_400 + hours * 3_600 + minutes * 60 + seconds
+        return Double(Self.daysFromCivil(year: date[0], month: date[1], day: date[2])) * 86_400 + Double(hours * 3_600 + minutes * 60) + seconds
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).

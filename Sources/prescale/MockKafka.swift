@@ -17,6 +17,7 @@ struct MockKafka: ParsableCommand {
               produce TOPIC PARTITION COUNT            append COUNT messages
               commit GROUP TOPIC PARTITION OFFSET      commit an offset for a group (without joining it)
               brokers up|down                          every broker responsive, or unresponsive (reads time out)
+              rtt MILLISECONDS                         every broker answers that much later (a slow broker; 0 to undo)
             It exits at the end of input or on SIGTERM.
             """
     )
@@ -73,8 +74,14 @@ struct MockKafka: ParsableCommand {
         case "brokers":
             guard arguments.count == 1, arguments[0] == "up" || arguments[0] == "down" else { throw ValidationError("usage: brokers up|down") }
             cluster.setAllBrokers(up: arguments[0] == "up")
+        case "rtt":
+            guard arguments.count == 1 else { throw ValidationError("usage: rtt MILLISECONDS") }
+            let milliseconds = try number(0, "MILLISECONDS")
+            for id in 1...Int32(cluster.brokerCount) {
+                cluster.setRoundTripDelay(id, milliseconds: Int32(min(milliseconds, 60_000)))
+            }
         default:
-            throw ValidationError("unknown command \"\(command)\"; allowed: topic, produce, commit, brokers")
+            throw ValidationError("unknown command \"\(command)\"; allowed: topic, produce, commit, brokers, rtt")
         }
     }
 

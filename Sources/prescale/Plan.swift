@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PrescaleCore
+import PrescaleSimulator
 
 /// `prescale plan`: recorded observations in, the planner's decisions out, one JSON line each.
 struct Plan: ParsableCommand {
@@ -43,46 +44,13 @@ struct Plan: ParsableCommand {
             number += 1
             if line.allSatisfy(\.isWhitespace) { continue }
             do {
-                let observation = try Self.observation(line, number: number)
+                let observation = try PlanLineReader.observation(line, number: number)
                 let decision = try replay.step(observation, line: number)
                 output.removeAll(keepingCapacity: true)
                 Self.write(decision, time: observation.time, into: &output)
                 print(output)
-            } catch let error as PlanInputError {
-                Self.fail(error.description)
             } catch {
-                Self.fail("line \(number): \(error)")
-            }
-        }
-    }
-
-    static func observation(_ line: String, number: Int) throws -> PlanObservation {
-        guard let object = try? JSONDecoder().decode([String: Field].self, from: Data(line.utf8)) else {
-            throw PlanInputError(line: number, message: "not a JSON object: \(line.prefix(80))")
-        }
-        var numbers: [String: Double] = [:]
-        var others: [String] = []
-        for (key, value) in object {
-            if case .number(let number) = value {
-                numbers[key] = number
-            } else {
-                others.append(key)
-            }
-        }
-        return try PlanObservation(numbers: numbers, otherKeys: others, line: number)
-    }
-
-    /// A field of an input line: a number, or anything else (refused for the known keys).
-    enum Field: Decodable {
-        case number(Double)
-        case other
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let number = try? container.decode(Double.self) {
-                self = .number(number)
-            } else {
-                self = .other
+                Self.fail(error.description)
             }
         }
     }

@@ -1,0 +1,14 @@
+import PrescaleCore
+import PrescaleSimulator
+
+// libFuzzer target: `prescale plan`'s JSON-lines reader, each observation fed to the planner.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPlan(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    guard var replay = try? PlanReplay(metadata: ["target": "10"]) else { return 0 }
+    for (index, line) in text.split(separator: "\n").enumerated() {
+        guard let observation = try? PlanLineReader.observation(String(line), number: index + 1) else { continue }
+        _ = try? replay.step(observation, line: index + 1)
+    }
+    return 0
+}

@@ -1,0 +1,328 @@
+"""Soak and fault matrix against the built `prescale serve` (docs/reliability.md), on loopback:
+mock Kafka (`prescale mock-kafka`), a real mosquitto, a fake Kubernetes API, and a KEDA-like client that,
+per trigger, calls GetMetricSpec once, then GetMetrics and IsActive every second, and keeps one
+StreamIsActive open. ScaledObjects are created and deleted continuously. Faults are injected in order:
+Kafka brokers down and up, a slow Kafka broker, mosquitto killed and restarted, the Kubernetes API down,
+and finally SIGTERM during load.
+
+    python3 benchmarks/soak.py --triggers 1000 --minutes 10 --json soak.json
+"""
+import argparse
+import asyncio
+import json
+import os
+import pathlib
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "Tests" / "conformance"))
+
+import grpc  # noqa: E402
+from grpc_tools import protoc  # noqa: E402
+
+from conftest import ScalerProcess  # noqa: E402
+from fake_kubernetes import FakeKubernetes  # noqa: E402
+from test_kafka import MockKafka  # noqa: E402
+from test_mqtt import Broker  # noqa: E402
+
+STUBS = tempfile.mkdtemp(prefix="prescale-soak-stubs-")
+protoc.main(["protoc", f"-I{ROOT / 'proto'}", f"--python_out={STUBS}", f"--grpc_python_out={STUBS}", "externalscaler.proto"])
+sys.path.insert(0, STUBS)
+import externalscaler_pb2 as pb  # noqa: E402
+import externalscaler_pb2_grpc as pbg  # noqa: E402
+
+TOPICS, GROUPS = 10, 100
+
+
+class Trigger:
+    def __init__(self, index, kind, metadata, name, expected=None):
+        self.index, self.kind, self.metadata, self.name, self.expected = index, kind, metadata, name, expected
+        self.ref = pb.ScaledObjectRef(name=name, namespace="soak", scalerMetadata=metadata)
+        self.metric = None
+        self.last_ok = time.monotonic()
+        self.last_code = "OK"
+        self.first_unavailable = None
+        self.stop = False
+
+
+class Stats:
+    def __init__(self):
+        self.calls, self.codes, self.latencies, self.wrong = 0, {}, [], []
+        self.stream_ends = {}
+
+    def record(self, code, latency):
+        self.calls += 1
+        self.codes[code] = self.codes.get(code, 0) + 1
+        self.latencies.append(latency)
+
+
+def process_usage(pid):
+    status = pathlib.Path(f"/proc/{pid}/status").read_text()
+    rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+    return {"rss_mb": round(rss / 1024, 1), "fds": len(os.listdir(f"/proc/{pid}/fd"))}
+
+
+def make_trigger(index, kafka, broker, actuated):
+    kind = ("kafka", "mqtt", "kafka", "mqtt", "static")[index % 5]
+    name = f"so-{index}"
+    if kind == "static":
+        value = float(index % 7)
+        metadata = {"scalerAddress": "p:6000", "source": "static", "value": str(value), "target": "2", "activationValue": "0"}
+        return Trigger(index, kind, metadata, name, expected=value)
+    if kind == "kafka":
+        group = f"g{index % GROUPS}"
+        metadata = {"scalerAddress": "p:6000", "source": "kafka", "bootstrapServers": kafka.bootstrap, "consumerGroup": group,
+                    "topic": f"t{index % TOPICS}", "lagThreshold": str(5 + index % 20), "sampleIntervalMs": "1000",
+                    "allowIdleConsumers": "true"}
+        if index in actuated:
+            metadata["actuate"] = "true"
+        return Trigger(index, kind, metadata, name)
+    metadata = {"scalerAddress": "p:6000", "source": "mqtt", "brokerAddress": broker.address, "topic": f"soak/{index % 50}/+",
+                "queryValue": "10", "windowSeconds": "10"}
+    return Trigger(index, kind, metadata, name)
+
+
+async def trigger_loop(stub, trigger, stats):
+    try:
+        spec = await stub.GetMetricSpec(trigger.ref, timeout=5)
+        trigger.metric = spec.metricSpecs[0].metricName
+    except grpc.aio.AioRpcError as error:
+        stats.record(error.code().name, 0)
+        return
+    request = pb.GetMetricsRequest(scaledObjectRef=trigger.ref, metricName=trigger.metric)
+    await asyncio.sleep(random.random())
+    while not trigger.stop:
+        for call in ("metrics", "active"):
+            start = time.perf_counter()
+            try:
+                if call == "metrics":
+                    answer = await stub.GetMetrics(request, timeout=5)
+                    value = answer.metricValues[0].metricValueFloat
+                    if trigger.expected is not None and value != trigger.expected:
+                        stats.wrong.append((trigger.name, value, trigger.expected))
+                    if not (value >= 0) or value == float("inf"):
+                        stats.wrong.append((trigger.name, value, "finite >= 0"))
+                else:
+                    answer = await stub.IsActive(trigger.ref, timeout=5)
+                    if trigger.expected is not None and answer.result != (trigger.expected > 0):
+                        stats.wrong.append((trigger.name, answer.result, "active"))
+                code = "OK"
+                trigger.last_ok = time.monotonic()
+            except grpc.aio.AioRpcError as error:
+                code = error.code().name
+                if code == "UNAVAILABLE" and trigger.first_unavailable is None:
+                    trigger.first_unavailable = time.monotonic()
+            trigger.last_code = code
+            stats.record(code, time.perf_counter() - start)
+        await asyncio.sleep(1)
+
+
+async def stream_loop(stub, trigger, stats):
+    call = stub.StreamIsActive(trigger.ref)
+    try:
+        async for _ in call:
+            if trigger.stop:
+                call.cancel()
+                return
+        code = (await call.code()).name
+    except grpc.aio.AioRpcError as error:
+        code = error.code().name
+    except asyncio.CancelledError:
+        call.cancel()
+        raise
+    stats.stream_ends[code] = stats.stream_ends.get(code, 0) + 1
+
+
+async def wait_until(predicate, timeout):
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if predicate():
+            return time.monotonic() - start
+        await asyncio.sleep(0.1)
+    return None
+
+
+async def fault(name, triggers, inject, restore, hold, stats, report):
+    """Inject, wait for the affected triggers to answer UNAVAILABLE, hold, restore, wait for recovery."""
+    affected = [t for t in triggers if t.kind in report["kinds"]] if report.get("kinds") else []
+    others = [t for t in triggers if t not in affected]
+    for t in affected:
+        t.first_unavailable = None
+    errors_before = {t.name: t.last_code for t in others}
+    calls_before = stats.calls
+    started = time.monotonic()
+    inject()
+    await asyncio.sleep(hold)
+    unavailable = [t.first_unavailable - started for t in affected if t.first_unavailable]
+    other_errors = sum(1 for t in others if t.last_code not in ("OK",) and errors_before.get(t.name) == "OK")
+    restore()
+    restored = time.monotonic()
+    recovered = await wait_until(lambda: all(t.last_ok > restored for t in affected), 120) if affected else 0.0
+    report.update({
+        "fault": name,
+        "affected_triggers": len(affected),
+        "affected_unavailable": len(unavailable),
+        "time_to_unavailable_s": {"median": round(statistics.median(unavailable), 1), "max": round(max(unavailable), 1)} if unavailable else None,
+        "unaffected_triggers_failing_at_end_of_fault": other_errors,
+        "recovery_s": round(recovered, 1) if recovered is not None else "not within 120 s",
+        "calls_during_fault": stats.calls - calls_before,
+    })
+    print(json.dumps(report), flush=True)
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--triggers", type=int, default=1000)
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    work = pathlib.Path(tempfile.mkdtemp(prefix="prescale-soak-"))
+    kafka = MockKafka()
+    broker = Broker()
+    kube = FakeKubernetes(work)
+    actuated = set(range(0, args.triggers, 50))
+    for index in actuated:
+        kube.add_scaled_object("soak", f"so-{index}", f"consumer-{index}", replicas=1, max_replicas=50)
+    for topic in range(TOPICS):
+        kafka.do(f"topic t{topic} 3")
+    for group in range(GROUPS):
+        for partition in range(3):
+            kafka.do(f"commit g{group} t{group % TOPICS} {partition} 0")
+    for topic in range(TOPICS):
+        for partition in range(3):
+            kafka.do(f"produce t{topic} {partition} {20 + topic}")
+    binary = ROOT / ".build" / "release" / "prescale"
+    if binary.exists():
+        os.environ["PRESCALE_BIN"] = str(binary)
+    scaler = ScalerProcess("--actuation=enabled", f"--kubeconfig={kube.kubeconfig()}", "--leader-election=disabled",
+                           "--trigger-idle-timeout=30", "--max-triggers-per-namespace=100000", "--log-level=warning")
+    stats = Stats()
+    channel = grpc.aio.insecure_channel(scaler.target)
+    stub = pbg.ExternalScalerStub(channel)
+    triggers, tasks = [], {}
+    next_index = 0
+
+    def start(trigger):
+        tasks[trigger.name] = (asyncio.create_task(trigger_loop(stub, trigger, stats)), asyncio.create_task(stream_loop(stub, trigger, stats)))
+
+    for _ in range(args.triggers):
+        trigger = make_trigger(next_index, kafka, broker, actuated)
+        next_index += 1
+        triggers.append(trigger)
+        start(trigger)
+    usage = {"start": None, "samples": []}
+    report = {"triggers": args.triggers, "minutes": args.minutes, "faults": []}
+    began = time.monotonic()
+    duration = args.minutes * 60
+
+    async def churn():
+        nonlocal next_index
+        created = deleted = 0
+        while time.monotonic() - began < duration:
+            await asyncio.sleep(1)
+            for _ in range(2):
+                victim = random.choice([t for t in triggers if t.index not in actuated])
+                victim.stop = True
+                for task in tasks.pop(victim.name):
+                    task.cancel()
+                triggers.remove(victim)
+                trigger = make_trigger(next_index, kafka, broker, actuated)
+                next_index += 1
+                triggers.append(trigger)
+                start(trigger)
+                created += 1
+                deleted += 1
+        report["scaledobjects_created"], report["scaledobjects_deleted"] = created, deleted
+
+    async def sampler():
+        while time.monotonic() - began < duration:
+            sample = process_usage(scaler.proc.pid) | {"t": round(time.monotonic() - began)}
+            usage["samples"].append(sample)
+            if usage["start"] is None and time.monotonic() - began >= 60:
+                usage["start"] = sample  # after warm-up
+            await asyncio.sleep(10)
+
+    async def faults():
+        await asyncio.sleep(max(90, duration * 0.3))
+        plan = [
+            ("kafka brokers down", lambda: kafka.do("brokers down"), lambda: kafka.do("brokers up"), 40, {"kinds": ["kafka"]}),
+            ("slow kafka broker (3 s round trip)", lambda: kafka.do("rtt 3000"), lambda: kafka.do("rtt 0"), 30, {"kinds": ["kafka"]}),
+            ("mosquitto killed and restarted", broker.kill, broker.start, 30, {"kinds": ["mqtt"]}),
+        ]
+        for name, inject, restore, hold, info in plan:
+            await fault(name, triggers, inject, restore, hold, stats, info)
+            report["faults"].append(info)
+            await asyncio.sleep(20)
+        # The Kubernetes API down with actuation on: KEDA keeps being answered, actuation resumes by itself.
+        port = kube.server.server_address[1]
+        failures_before = scaler.http("/metrics")[1].count('code="unreachable"')
+        kube.close()
+        calls, errors = stats.calls, sum(v for k, v in stats.codes.items() if k != "OK")
+        for index in actuated:
+            kafka.do(f"produce t{index % TOPICS} 0 500")
+        await asyncio.sleep(30)
+        scrape = scaler.http("/metrics")[1]
+        from http.server import ThreadingHTTPServer  # restart on the same port, same CA
+        kube.server = ThreadingHTTPServer(("127.0.0.1", port), kube.server.RequestHandlerClass)
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(work / "server.pem", work / "server.key")
+        kube.server.socket = context.wrap_socket(kube.server.socket, server_side=True)
+        import threading
+        threading.Thread(target=kube.server.serve_forever, daemon=True).start()
+        restored = time.monotonic()
+        patches_before = len([r for r in kube.requests if r[0] == "PATCH"])
+        resumed = await wait_until(lambda: len([r for r in kube.requests if r[0] == "PATCH"]) > patches_before, 60)
+        info = {"fault": "kubernetes API down (actuation on)", "hold_s": 30,
+                "actuation_unreachable_failures_reported": 'code="unreachable"' in scrape and scrape.count('code="unreachable"') >= failures_before,
+                "keda_calls_during_outage": stats.calls - calls,
+                "keda_errors_during_outage": sum(v for k, v in stats.codes.items() if k != "OK") - errors,
+                "actuation_resumed_s": round(resumed, 1) if resumed is not None else "not within 60 s"}
+        print(json.dumps(info), flush=True)
+        report["faults"].append(info)
+
+    await asyncio.gather(churn(), sampler(), faults())
+    usage["end"] = process_usage(scaler.proc.pid)
+    # SIGTERM during load: every stream must end cleanly (OK) and the process exit 0.
+    ends_before = dict(stats.stream_ends)
+    os.kill(scaler.proc.pid, signal.SIGTERM)
+    code = await asyncio.get_running_loop().run_in_executor(None, lambda: scaler.proc.wait(60))
+    await asyncio.sleep(3)
+    ends = {k: v - ends_before.get(k, 0) for k, v in stats.stream_ends.items()}
+    report["sigterm"] = {"exit_code": code, "streams_ended_by_code": ends, "open_streams_at_sigterm": len(triggers)}
+    for trigger in triggers:
+        trigger.stop = True
+    for pair in tasks.values():
+        for task in pair:
+            task.cancel()
+    await channel.close()
+    lat = sorted(stats.latencies)
+    report.update({
+        "calls": stats.calls,
+        "codes": stats.codes,
+        "wrong_answers": len(stats.wrong),
+        "wrong_examples": stats.wrong[:5],
+        "latency_ms": {"p50": round(lat[len(lat) // 2] * 1000, 2), "p99": round(lat[int(len(lat) * 0.99)] * 1000, 2),
+                       "max": round(lat[-1] * 1000, 2)} if lat else None,
+        "calls_per_second": round(stats.calls / duration, 1),
+        "usage_after_warmup": usage["start"],
+        "usage_end": usage["end"],
+        "usage_samples": usage["samples"],
+    })
+    print(json.dumps({k: v for k, v in report.items() if k != "usage_samples"}, indent=2))
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(report, indent=2))
+    scaler.kill()
+    broker.close()
+    if kafka.proc.poll() is None:
+        kafka.proc.kill()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
