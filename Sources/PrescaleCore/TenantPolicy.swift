@@ -36,18 +36,14 @@ public struct TenantPolicy: Sendable, Hashable {
                 try self.checkBroker(host: BrokerAllowlist.host(ofHostPort: server), key: "bootstrapServers", value: server)
             }
             if var tls = kafka.tls {
-                tls.ca = try tls.ca.map { value throws(MetadataError) in try self.credential(value, key: "ca", namespace: namespace) }
-                tls.cert = try tls.cert.map { value throws(MetadataError) in try self.credential(value, key: "cert", namespace: namespace) }
-                tls.key = try tls.key.map { value throws(MetadataError) in try self.credential(value, key: "key", namespace: namespace) }
+                (tls.ca, tls.cert, tls.key) = try self.credentials(ca: tls.ca, cert: tls.cert, key: tls.key, namespace: namespace)
                 kafka.tls = tls
             }
             spec.source = .kafka(kafka)
         case .mqtt(var mqtt):
             try self.checkBroker(host: mqtt.broker.host, key: "brokerAddress", value: mqtt.broker.description)
             if var tls = mqtt.tls {
-                tls.ca = try tls.ca.map { value throws(MetadataError) in try self.credential(value, key: "ca", namespace: namespace) }
-                tls.cert = try tls.cert.map { value throws(MetadataError) in try self.credential(value, key: "cert", namespace: namespace) }
-                tls.key = try tls.key.map { value throws(MetadataError) in try self.credential(value, key: "key", namespace: namespace) }
+                (tls.ca, tls.cert, tls.key) = try self.credentials(ca: tls.ca, cert: tls.cert, key: tls.key, namespace: namespace)
                 mqtt.tls = tls
             }
             spec.source = .mqtt(mqtt)
@@ -58,6 +54,15 @@ public struct TenantPolicy: Sendable, Hashable {
     func checkBroker(host: String, key: String, value: String) throws(MetadataError) {
         guard let allowlist = self.allowedBrokers, !allowlist.allows(host: host) else { return }
         throw MetadataError(.invalidValue, key: key, value: value, allowed: "brokers matching --allowed-brokers (\(allowlist))")
+    }
+
+    /// The three TLS file keys every source has, resolved.
+    func credentials(ca: String?, cert: String?, key: String?, namespace: String) throws(MetadataError) -> (String?, String?, String?) {
+        func resolve(_ value: String?, _ name: String) throws(MetadataError) -> String? {
+            guard let value else { return nil }
+            return try self.credential(value, key: name, namespace: namespace)
+        }
+        return (try resolve(ca, "ca"), try resolve(cert, "cert"), try resolve(key, "key"))
     }
 
     /// `<dir>/<namespace>/<name>`, or `name` unchanged without a credentials directory.

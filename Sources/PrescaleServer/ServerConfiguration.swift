@@ -65,8 +65,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxMetadataKeys: Int = 128
     /// `--max-metadata-bytes`: bytes of one trigger's metadata. Default: 65,536.
     public var maxMetadataBytes: Int = 65_536
-    /// `--max-streams-per-connection`: concurrent RPCs (HTTP/2 streams) per client connection. Default: 1,000.
-    public var maxStreamsPerConnection: Int = 1_000
+    /// `--max-streams-per-connection`: concurrent RPCs (HTTP/2 streams) per client connection. KEDA keeps
+    /// one `StreamIsActive` open per `external-push` ScaledObject on a single connection, so this must exceed
+    /// their number plus the unary calls in flight. Default: 20,000 (above `--max-triggers`' 10,000).
+    public var maxStreamsPerConnection: Int = 20_000
     /// `--max-message-bytes`: the largest request accepted. Default: 1 MiB.
     public var maxMessageBytes: Int = 1 << 20
     /// `--connection-idle-timeout`: a connection with no RPC for this long is closed. Default: 600 s.

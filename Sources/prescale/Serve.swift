@@ -96,7 +96,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The most bytes in one trigger's metadata (default 65536).")
     var maxMetadataBytes: String?
 
-    @Option(help: "Concurrent RPCs per client connection (default 1000).")
+    @Option(help: "Concurrent RPCs per client connection; KEDA holds one stream per external-push ScaledObject on one connection (default 20000).")
     var maxStreamsPerConnection: String?
 
     @Option(help: "The largest request accepted, in bytes (default 1048576).")

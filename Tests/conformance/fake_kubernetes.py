@@ -5,6 +5,7 @@ type, and Lease resourceVersion conflicts. Every request is recorded."""
 import json
 import pathlib
 import re
+import socket
 import ssl
 import subprocess
 import threading
@@ -40,9 +41,8 @@ class FakeKubernetes:
         self.lock = threading.Lock()
         self.scaled_objects, self.replicas, self.leases, self.requests = {}, {}, {}, []
         self.version = 100
-        self.ca, cert, key = make_certificates(directory)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
+        self.ca, self.cert, self.key = make_certificates(directory)
+        self.connections = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,6 +50,16 @@ class FakeKubernetes:
 
             def log_message(self, *args):
                 pass
+
+            def setup(self):
+                super().setup()
+                with fake.lock:
+                    fake.connections.add(self.request)
+
+            def finish(self):
+                with fake.lock:
+                    fake.connections.discard(self.request)
+                super().finish()
 
             def handle_any(self):
                 length = int(self.headers.get("Content-Length") or 0)
@@ -64,7 +74,15 @@ class FakeKubernetes:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.handler = Handler
+        self.start(0)
+
+    def start(self, port):
+        """Serves on `port` (0: any free port); after close(), start(old port) ends an outage."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self.handler)
+        self.server.daemon_threads = True
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -175,5 +193,13 @@ users:
         return status(404, "NotFound", "the server could not find the requested resource")
 
     def close(self):
+        """Stops listening and cuts every open connection, as an API server outage would."""
         self.server.shutdown()
         self.server.server_close()
+        with self.lock:
+            connections = list(self.connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

@@ -9,7 +9,7 @@ import pytest
 from conftest import ScalerProcess, _binary
 from fake_kubernetes import FakeKubernetes
 from test_externalscaler import ref, stub
-from test_kafka import MockKafka, kafka_metadata
+from test_kafka import kafka, kafka_metadata  # noqa: F401 (kafka is a fixture)
 
 
 @pytest.fixture
@@ -17,15 +17,6 @@ def kube(tmp_path):
     fake = FakeKubernetes(tmp_path)
     yield fake
     fake.close()
-
-
-@pytest.fixture
-def kafka():
-    k = MockKafka()
-    yield k
-    if k.proc.poll() is None:
-        k.proc.kill()
-        k.proc.wait()
 
 
 def wait_for(what, fn, timeout=30):
