@@ -79,6 +79,8 @@ public struct ScalerServer: Sendable {
                     transport.http2.maxConcurrentStreams = self.configuration.maxStreamsPerConnection
                     transport.rpc.maxRequestPayloadSize = self.configuration.maxMessageBytes
                     transport.connection.maxIdleTime = self.configuration.connectionIdleTimeout
+                    // After GOAWAY (idle, or shutdown) a client gets this long to finish before it is cut.
+                    transport.connection.maxGraceTime = .seconds(10)
                     transport.connection.keepalive = .init(
                         time: self.configuration.keepaliveInterval,
                         timeout: .seconds(20),

@@ -161,3 +161,28 @@ def test_no_secret_appears_in_any_log_line_error_message_or_scrape(pb, tmp_path)
         if kafka.proc.poll() is None:
             kafka.proc.kill()
         kube.close()
+
+
+def test_an_idle_client_connection_is_closed_after_the_idle_timeout(pb):
+    import shutil
+
+    if shutil.which("ss") is None:
+        pytest.fail("ss (iproute2) is needed to count connections")
+    scaler = ScalerProcess("--connection-idle-timeout=10")
+    try:
+        port = scaler.grpc_port
+
+        def established():
+            out = subprocess.run(["ss", "-tnH", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True).stdout
+            return len([line for line in out.splitlines() if line.strip()])
+
+        channel, client = stub(pb, scaler)
+        client.GetMetricSpec(ref(pb, {"scalerAddress": "p:6000", "source": "static", "value": "1", "target": "1"}), timeout=5)
+        assert established() == 1
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and established() > 0:
+            time.sleep(0.5)
+        assert established() == 0, "the idle connection was not closed within 30 s of a 10 s idle timeout"
+        channel.close()
+    finally:
+        scaler.kill()
