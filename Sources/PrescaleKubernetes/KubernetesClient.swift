@@ -137,7 +137,7 @@ public final class KubernetesClient: Sendable {
                 .forbidden,
                 "RBAC does not allow \(self.configuration.identity) to \(request.verb) \(request.resource) in namespace "
                     + "\(request.namespace): grant the verb \"\(request.verb)\" on \"\(request.resource)\" "
-                    + "(see deploy/prescale/rbac.yaml)\(said)",
+                    + "(see deploy/prescale/overlays/actuation/rbac.yaml)\(said)",
                 context: context
             )
         case 404:
