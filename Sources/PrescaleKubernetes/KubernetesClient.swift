@@ -17,6 +17,8 @@ public final class KubernetesClient: Sendable {
     public let configuration: KubernetesClusterConfiguration
     private let http: HTTPClient
     private let token: BearerTokenSource?
+    /// ``KubernetesClusterConfiguration/requestTimeout`` as NIO's type, for connect, read and the whole request.
+    private let timeout: TimeAmount
 
     /// The largest response body read. API objects Prescale reads are a few KiB.
     static let maximumBodyBytes = 4 << 20
@@ -51,11 +53,10 @@ public final class KubernetesClient: Sendable {
             }
             self.token = nil
         }
+        let (seconds, attoseconds) = configuration.requestTimeout.components
+        self.timeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         var httpConfiguration = HTTPClient.Configuration(tlsConfiguration: tls)
-        httpConfiguration.timeout = .init(
-            connect: .milliseconds(Int64(configuration.requestTimeout.components.seconds * 1000)),
-            read: .milliseconds(Int64(configuration.requestTimeout.components.seconds * 1000))
-        )
+        httpConfiguration.timeout = .init(connect: self.timeout, read: self.timeout)
         httpConfiguration.redirectConfiguration = .disallow
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
     }
@@ -95,7 +96,7 @@ public final class KubernetesClient: Sendable {
         let status: Int
         let bytes: [UInt8]
         do {
-            let response = try await self.http.execute(http, timeout: .seconds(self.configuration.requestTimeout.components.seconds))
+            let response = try await self.http.execute(http, timeout: self.timeout)
             status = Int(response.status.code)
             let buffer = try await response.body.collect(upTo: Self.maximumBodyBytes)
             bytes = Array(buffer.readableBytesView)

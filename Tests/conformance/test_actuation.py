@@ -10,6 +10,7 @@ from conftest import ScalerProcess, _binary
 from fake_kubernetes import FakeKubernetes
 from test_externalscaler import ref, stub
 from test_kafka import kafka, kafka_metadata  # noqa: F401 (kafka is a fixture)
+from test_mqtt import wait_for
 
 
 @pytest.fixture
@@ -17,15 +18,6 @@ def kube(tmp_path):
     fake = FakeKubernetes(tmp_path)
     yield fake
     fake.close()
-
-
-def wait_for(what, fn, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if fn():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout} s: {what}")
 
 
 def test_kafka_lag_is_patched_onto_the_target_after_a_single_keda_call(pb, kube, kafka):
