@@ -10,8 +10,15 @@ public struct PredictionExplanation: Sendable, Hashable {
     public var model: ForecastModel
     /// The lead time used, in seconds.
     public var leadTimeSeconds: Double
-    /// Replicas from rate mode's queueing formula, when rate mode is on.
-    public var rateModeReplicas: Int?
+    /// Replicas the queueing plan needs when new capacity is ready, once a per-replica capacity is
+    /// known (learned, or the `messagesPerReplicaPerSecond` prior).
+    public var plannedReplicas: Int?
+    /// The per-replica capacity used, messages per second (learned or the prior).
+    public var capacity: Double?
+    /// How much the learned capacity can be trusted, 0 to 1 (0 for a prior alone).
+    public var capacityConfidence: Double
+    /// The rate planned for because a burst began (the median peak of past bursts), else 0.
+    public var burstRate: Double
 
     /// Creates an explanation.
     public init(
@@ -20,13 +27,19 @@ public struct PredictionExplanation: Sendable, Hashable {
         predictedBacklog: Double,
         model: ForecastModel,
         leadTimeSeconds: Double,
-        rateModeReplicas: Int? = nil
+        plannedReplicas: Int? = nil,
+        capacity: Double? = nil,
+        capacityConfidence: Double = 0,
+        burstRate: Double = 0
     ) {
         self.forecastRate = forecastRate
         self.upperRate = upperRate
         self.predictedBacklog = predictedBacklog
         self.model = model
         self.leadTimeSeconds = leadTimeSeconds
-        self.rateModeReplicas = rateModeReplicas
+        self.plannedReplicas = plannedReplicas
+        self.capacity = capacity
+        self.capacityConfidence = capacityConfidence
+        self.burstRate = burstRate
     }
 }

@@ -5,43 +5,54 @@
 /// |---|---|
 /// | `predict` | bool, default `true`; `false` reports exactly the reactive value |
 /// | `coldStartSeconds` | default 5, 0 to 600: from a pod being created to it consuming |
-/// | `leadTimeSeconds` | default `hpaSyncSeconds` (15) + `coldStartSeconds`, 1 to 3600 |
+/// | `leadTimeSeconds` | 1 to 3600; default the control path's delay: `hpaSyncSeconds` (15) + `coldStartSeconds` through the HPA, `sampleSeconds` (1) + `coldStartSeconds` with `actuate: "true"` |
 /// | `predictQuantile` | default 0.9, greater than 0 and less than 1 |
-/// | `messagesPerReplicaPerSecond` | a number > 0; enables rate mode |
-/// | `drainSeconds` | default 30, 1 to 86400: how fast rate mode drains the existing backlog |
+/// | `messagesPerReplicaPerSecond` | a number > 0: a prior for the learned per-replica capacity |
+/// | `drainSeconds` | default 30, 1 to 86400: how fast the planned replicas drain the backlog |
 public struct PredictionSpec: Sendable, Hashable {
-    /// The HPA's default sync period, the first part of the default lead time.
+    /// The HPA's default sync period, the first part of the lead time through the HPA.
     public static let hpaSyncSeconds: Double = 15
+    /// A source's sample interval, the first part of the lead time with direct actuation.
+    public static let sampleSeconds: Double = 1
 
     /// `predict`: whether to predict at all.
     public var enabled: Bool
     /// `coldStartSeconds`.
     public var coldStartSeconds: Double
-    /// `leadTimeSeconds`: how far ahead to look; by default the HPA sync plus the cold start, the time
-    /// from a decision to ready replicas.
-    public var leadTimeSeconds: Double
+    /// `leadTimeSeconds` when the metadata sets it; otherwise the lead time follows the control path.
+    public var leadTimeOverride: Double?
+    /// Whether Prescale scales the target up itself (`actuate: "true"`): a shorter control path, and
+    /// a value held for one HPA sync after it rises so that the HPA never undoes a direct scale-up.
+    public var direct: Bool
     /// `predictQuantile`: the quantile of recent forecast residuals added as headroom.
     public var quantile: Double
-    /// `messagesPerReplicaPerSecond`: when set, rate mode.
+    /// `messagesPerReplicaPerSecond`: the prior for the learned capacity, when given.
     public var messagesPerReplicaPerSecond: Double?
     /// `drainSeconds`.
     public var drainSeconds: Double
 
-    /// Creates a spec; the lead time defaults to the HPA sync plus `coldStartSeconds`.
+    /// Creates a spec; the lead time defaults to the control path's delay.
     public init(
         enabled: Bool = true,
         coldStartSeconds: Double = 5,
         leadTimeSeconds: Double? = nil,
+        direct: Bool = false,
         quantile: Double = 0.9,
         messagesPerReplicaPerSecond: Double? = nil,
         drainSeconds: Double = 30
     ) {
         self.enabled = enabled
         self.coldStartSeconds = coldStartSeconds
-        self.leadTimeSeconds = leadTimeSeconds ?? (Self.hpaSyncSeconds + coldStartSeconds)
+        self.leadTimeOverride = leadTimeSeconds
+        self.direct = direct
         self.quantile = quantile
         self.messagesPerReplicaPerSecond = messagesPerReplicaPerSecond
         self.drainSeconds = drainSeconds
+    }
+
+    /// How far ahead to look: the time from a decision to ready replicas on this trigger's path.
+    public var leadTimeSeconds: Double {
+        self.leadTimeOverride ?? ((self.direct ? Self.sampleSeconds : Self.hpaSyncSeconds) + self.coldStartSeconds)
     }
 
     /// Every key read.
@@ -49,13 +60,14 @@ public struct PredictionSpec: Sendable, Hashable {
         "predict", "coldStartSeconds", "leadTimeSeconds", "predictQuantile", "messagesPerReplicaPerSecond", "drainSeconds",
     ]
 
-    /// Parses the prediction keys.
-    public init(metadata reader: MetadataReader) throws(MetadataError) {
-        let coldStart = try reader.double("coldStartSeconds", default: 5, in: .between(0, 600))
+    /// Parses the prediction keys; `direct` is the trigger's `actuate`.
+    public init(metadata reader: MetadataReader, direct: Bool = false) throws(MetadataError) {
         self.init(
             enabled: try reader.bool("predict", default: true),
-            coldStartSeconds: coldStart,
-            leadTimeSeconds: try reader.double("leadTimeSeconds", default: Self.hpaSyncSeconds + coldStart, in: .between(1, 3_600)),
+            coldStartSeconds: try reader.double("coldStartSeconds", default: 5, in: .between(0, 600)),
+            leadTimeSeconds: try reader.string("leadTimeSeconds") == nil
+                ? nil : reader.double("leadTimeSeconds", default: nil, in: .between(1, 3_600)),
+            direct: direct,
             quantile: try reader.double("predictQuantile", default: 0.9, in: NumberRange(lowerBound: 0, lowerInclusive: false, upperBound: 0.999)),
             messagesPerReplicaPerSecond: try reader.string("messagesPerReplicaPerSecond") == nil
                 ? nil : reader.double("messagesPerReplicaPerSecond", default: nil, in: .positive),

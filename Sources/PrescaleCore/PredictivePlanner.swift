@@ -40,6 +40,10 @@ public struct PredictivePlanner: Planner {
     private var losses: [FixedRing]
     private var residuals: [FixedRing]
     private var scratch: [Double]
+    private var capacity: CapacityEstimator
+    private var bursts = BurstMemory()
+    private var heldValue = 0.0
+    private var heldUntil = -Double.infinity
     private var current: (Double, Double, Double, Double) = (0, 0, 0, 0)
 
     /// Creates a planner for a trigger's target, activation threshold and prediction settings.
@@ -54,6 +58,7 @@ public struct PredictivePlanner: Planner {
         self.residuals = Array(repeating: FixedRing(capacity: Self.lossWindow), count: 4)
         self.scratch = []
         self.scratch.reserveCapacity(Self.lossWindow)
+        self.capacity = CapacityEstimator(prior: prediction.messagesPerReplicaPerSecond)
     }
 
     /// Creates the planner a parsed trigger asks for.
@@ -100,34 +105,83 @@ public struct PredictivePlanner: Planner {
         if self.residuals[model.index].count >= Self.minimumResiduals,
             let quantile = self.residuals[model.index].quantile(self.prediction.quantile, scratch: &self.scratch)
         {
-            headroom = max(quantile, 0)
+            headroom = min(max(quantile, 0), forecast)
         }
         let upper = forecast + headroom
         let backlog = max(sample.backlog ?? 0, 0)
+        if let consumed = sample.consumed, let replicas = sample.replicas {
+            self.capacity.observe(time: sample.time, consumed: consumed, backlog: backlog, replicas: replicas)
+        }
+        self.bursts.observe(time: sample.time, rate: rate)
+        let burstRate = self.bursts.plannedRate(at: sample.time)
+        let perReplica = self.capacity.estimate
 
         var predicted: Double
-        var rateReplicas: Int?
-        if let window = sample.windowSeconds {
+        var planned: Int?
+        var value: Double
+        if let window = sample.windowSeconds, perReplica == nil {
+            // A windowed source without a known capacity: the window count the forecast implies.
             predicted = upper * window + backlog
+            value = predicted
         } else {
-            let consumption = self.consumeRate ?? forecast
-            predicted = max(backlog + (upper - consumption) * lead, 0)
+            // The backlog when new capacity is ready: the point forecast against what is consumed now
+            // (the headroom goes into the rate planned for, not multiplied by the lead time).
+            let consumption = self.consumeRate ?? sample.replicas.flatMap { r in perReplica.map { Double(r) * $0 } } ?? forecast
+            predicted = sample.windowSeconds != nil ? backlog : max(backlog + (forecast - consumption) * lead, 0)
+            if let cap = sample.valueCap { predicted = min(predicted, cap) }
+            value = predicted
+            if let perReplica {
+                let rate = max(upper, burstRate)
+                // Less than one message expected before new capacity could be ready: nothing to plan
+                // for, so a decaying forecast never keeps the target active (and off zero) for ever.
+                let replicas = rate * lead + predicted < 1
+                    ? 0 : PlannerDecision.replicas(value: rate + predicted / self.prediction.drainSeconds, target: perReplica)
+                planned = replicas
+                value = replicas == 0 ? 0 : self.valueLanding(on: replicas, current: sample.replicas)
+            } else {
+                // No capacity known yet: KEDA's own value until a saturated stretch teaches one.
+                value = decision.value
+            }
         }
-        if let cap = sample.valueCap { predicted = min(predicted, cap) }
-        var value = predicted
-        if let perReplica = self.prediction.messagesPerReplicaPerSecond {
-            let replicas = PlannerDecision.replicas(value: upper + backlog / self.prediction.drainSeconds, target: perReplica)
-            rateReplicas = replicas
-            value = Double(replicas) * self.reactive.target
-        }
+        if let cap = sample.valueCap { value = min(value, cap) }
         value = max(decision.value, value.isFinite ? value : decision.value)
+        if self.prediction.direct {
+            // A direct scale-up is not an HPA recommendation: were the value to drop before the HPA's
+            // next sync, that sync would scale the target back down. Holding a risen value for one
+            // sync makes the HPA record it, and its scale-down window then keeps the replicas.
+            if value >= self.heldValue || sample.time >= self.heldUntil {
+                self.heldValue = value
+                self.heldUntil = sample.time + PredictionSpec.hpaSyncSeconds
+            } else {
+                value = self.heldValue
+            }
+        }
         decision.value = value
         decision.desiredReplicas = PlannerDecision.replicas(value: value, target: self.reactive.target)
         decision.isActive = decision.isActive || value > self.reactive.activationThreshold
         decision.prediction = PredictionExplanation(
             forecastRate: forecast, upperRate: upper, predictedBacklog: predicted, model: model,
-            leadTimeSeconds: lead, rateModeReplicas: rateReplicas)
+            leadTimeSeconds: lead, plannedReplicas: planned, capacity: perReplica,
+            capacityConfidence: self.capacity.confidence, burstRate: burstRate)
         return decision
+    }
+
+    /// The value for which the HPA (`ceil(value / target)`, no change within its tolerance of the
+    /// current count) lands on `replicas`; when the tolerance would hold the current count, the value
+    /// is moved just outside it, rounding towards more replicas.
+    func valueLanding(on replicas: Int, current: Int?) -> Double {
+        let target = self.reactive.target
+        var value = Double(replicas) * target
+        guard let current, current > 0, replicas != current else { return value }
+        let ratio = Double(replicas) / Double(current)
+        let tolerance = HPABehavior.tolerance
+        if replicas > current && ratio <= 1 + tolerance {
+            value = Double(current) * (1 + tolerance) * target * (1 + 1e-9)
+        } else if replicas < current && ratio >= 1 - tolerance {
+            value = Double(current) * (1 - tolerance) * target * (1 - 1e-9)
+            if PlannerDecision.replicas(value: value, target: target) < replicas { value = Double(replicas) * target }
+        }
+        return value
     }
 
     private func currentForecast(_ index: Int) -> Double {

@@ -99,7 +99,7 @@ extension TriggerSpec {
                 metricName: spec.metricName,
                 target: Double(spec.lagThreshold),
                 activationThreshold: Double(spec.activationLagThreshold),
-                prediction: try PredictionSpec(metadata: reader)
+                prediction: try PredictionSpec(metadata: reader, direct: actuate)
             )
         case .mqtt:
             let spec = try MQTTTriggerSpec(metadata: reader)
@@ -108,7 +108,7 @@ extension TriggerSpec {
                 metricName: spec.metricName,
                 target: spec.queryValue,
                 activationThreshold: spec.activationQueryValue,
-                prediction: try PredictionSpec(metadata: reader)
+                prediction: try PredictionSpec(metadata: reader, direct: actuate)
             )
         }
         self.actuate = actuate

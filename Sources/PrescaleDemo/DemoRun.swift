@@ -13,8 +13,8 @@ import PrescaleServer
 public struct DemoRun: Sendable {
     /// The demo's settings.
     public struct Configuration: Sendable {
-        /// Simulated seconds to run. Default 60.
-        public var seconds: Int = 60
+        /// Simulated seconds to run. Default 180.
+        public var seconds: Int = 180
         /// Simulated seconds per wall-clock second. Default 1.
         public var speed: Double = 1
         /// The load to replay. Default `.burst`.
@@ -32,6 +32,12 @@ public struct DemoRun: Sendable {
         /// Direct actuation: the trigger has `actuate: "true"` and Prescale's actuator raises the pool
         /// at every sample, besides the control loop. Default `false` (the HPA path only).
         public var actuation = false
+        /// Prescale's prediction (`true`, the default) or `predict: "false"`: exactly KEDA's own kafka
+        /// scaler's value, for the side-by-side run.
+        public var predict = true
+        /// The HPA behaviour of the run's ScaledObject. Default: Kubernetes' (KEDA's run); Prescale's
+        /// runs use what its ScaledObjects ship, ``HPABehavior/prescale``.
+        public var behavior: HPABehavior = .kubernetesDefault
 
         public init() {}
     }
@@ -60,7 +66,10 @@ public struct DemoRun: Sendable {
             api: target,
             logger: logger
         )
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool), actuator: actuator)
+        // The demo's pool is the scale target: predicting triggers read its replicas, as the server
+        // reads a Deployment's scale subresource.
+        let replicas = ReplicaWatcher(configuration: .init(interval: .milliseconds(Int64(1000 / config.speed))), api: target, logger: logger)
+        let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool), actuator: actuator, replicaCounts: replicas)
         let server = GRPCServer(
             transport: HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
             services: [ExternalScalerService(registry: registry, metrics: ScalerMetrics())]
@@ -69,14 +78,19 @@ public struct DemoRun: Sendable {
             "scalerAddress": "127.0.0.1", "source": "kafka", "bootstrapServers": cluster.bootstrapServers,
             "consumerGroup": "demo-workers", "topic": "orders", "lagThreshold": String(config.lagThreshold),
             "sampleIntervalMs": String(max(100, Int(1000 / config.speed))),
-            // Rate mode: the demo knows its consumers' capacity, and lag-mode trends over-provision.
-            "messagesPerReplicaPerSecond": String(config.messagesPerReplicaPerSecond),
+            // Simulated seconds pass `speed` times faster than the planner's clock: its time
+            // constants are scaled to match (each at least the 1 s the keys allow).
+            "leadTimeSeconds": String(max(1, ((config.actuation ? 1 : config.syncSeconds) + config.coldStartSeconds) / config.speed)),
+            "drainSeconds": String(max(1, 30 / config.speed)),
+            // No messagesPerReplicaPerSecond: the planner learns the pool's capacity from its replicas.
+            "predict": String(config.predict),
         ]
         if config.actuation { metadata["actuate"] = "true" }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pool.run() }
             group.addTask { try await registry.run() }
             group.addTask { try await actuator.run() }
+            group.addTask { try await replicas.run() }
             group.addTask { try await server.serve() }
             defer { group.cancelAll() }
             guard let address = try await server.listeningAddress?.ipv4 else {

@@ -19,9 +19,11 @@ struct DemoSimulation {
     /// How long each consumed message waited, seconds.
     private(set) var waits: [Double] = []
     private var now = 0.0
+    private var hpa: HPAModel
 
     init(configuration: DemoRun.Configuration) {
         self.configuration = configuration
+        self.hpa = HPAModel(syncSeconds: configuration.syncSeconds, behavior: configuration.behavior, maximum: configuration.partitions)
         self.produced = Array(repeating: 0, count: configuration.partitions)
         self.consumed = Array(repeating: 0, count: configuration.partitions)
         self.queued = Array(repeating: [], count: configuration.partitions)
@@ -82,12 +84,12 @@ struct DemoSimulation {
 
     func isSyncDue(at now: Double) -> Bool { now >= self.nextSync }
 
-    /// The HPA's step: desired = ceil(value / target), within [1, partitions]; up at once (after a cold
-    /// start), down without stabilisation for brevity.
+    /// The HPA's step (the core's ``HPAModel`` with the run's behaviour): desired from the value, at
+    /// least 1; scale-up after a cold start, scale-down at once.
     mutating func sync(value: Double, active: Bool, now: Double) {
         self.nextSync = now + self.configuration.syncSeconds
-        let wanted = PlannerDecision.replicas(value: value, target: Double(self.configuration.lagThreshold))
-        self.desired = max(1, min(wanted, self.configuration.partitions))
+        guard let count = self.hpa.sync(now: now, current: self.desired, value: value, target: Double(self.configuration.lagThreshold)) else { return }
+        self.desired = max(1, min(count, self.configuration.partitions))
         let inFlight = self.pending.reduce(0) { $0 + $1.count }
         if self.desired > self.ready + inFlight {
             self.pending.append((now + self.configuration.coldStartSeconds, self.desired - self.ready - inFlight))

@@ -3,17 +3,20 @@ import Logging
 import PrescaleKubernetes
 import ServiceLifecycle
 
-/// The pieces of direct actuation that `prescale serve` runs: the client, the actuator and, with
-/// leader election, the Lease elector.
+/// The pieces of direct actuation that `prescale serve` runs: the client, the actuator, the replica
+/// watcher that lets predicting triggers learn their per-replica capacity, and, with leader election,
+/// the Lease elector.
 struct ActuationServices {
     let client: KubernetesClient
     let actuator: Actuator
+    let replicas: ReplicaWatcher
     let elector: LeaseElector?
 
     /// The services to run, in start order.
     var services: [any Service] {
         var services: [any Service] = []
         if let elector = self.elector { services.append(elector) }
+        services.append(self.replicas)
         services.append(self.actuator)
         return services
     }
@@ -86,6 +89,7 @@ extension ScalerServer {
                 "maxStep": "\(configuration.actuationMaxStep == 0 ? "none" : String(configuration.actuationMaxStep))",
             ]
         )
-        return ActuationServices(client: client, actuator: actuator, elector: elector)
+        let replicas = ReplicaWatcher(api: client, logger: self.logger)
+        return ActuationServices(client: client, actuator: actuator, replicas: replicas, elector: elector)
     }
 }

@@ -60,7 +60,8 @@ public struct ScalerServer: Sendable {
             ),
             sources: self.sources,
             observers: metrics,
-            actuator: actuation?.actuator
+            actuator: actuation?.actuator,
+            replicaCounts: actuation?.replicas
         )
         let readiness = Readiness()
         let security = try ListenerSecurity.make(self.configuration, logger: self.logger)

@@ -25,6 +25,8 @@ public final class Trigger: SampleSink, Sendable {
     let observer: (any TriggerObserver)?
     /// Where decisions go when the trigger has `actuate: "true"`.
     let actuator: Actuator?
+    /// Where the target's replica count comes from, for a predicting trigger.
+    let replicaCounts: (any ReplicaCounts)?
     /// This trigger's name among its ScaledObject's triggers, for the actuator.
     let actuationID: String
 
@@ -41,6 +43,7 @@ public final class Trigger: SampleSink, Sendable {
         planner: any Planner,
         observer: (any TriggerObserver)?,
         actuator: Actuator? = nil,
+        replicaCounts: (any ReplicaCounts)? = nil,
         now: Int64
     ) {
         self.key = key
@@ -48,6 +51,7 @@ public final class Trigger: SampleSink, Sendable {
         self.source = source
         self.observer = observer
         self.actuator = spec.actuate ? actuator : nil
+        self.replicaCounts = spec.prediction?.enabled == true ? replicaCounts : nil
         self.actuationID = "\(spec.metricName)#\(UInt(bitPattern: key.metadata.hashValue))"
         self.state = Mutex(State(planner: planner))
         self.lastAccess = Atomic(now)
@@ -109,6 +113,13 @@ public final class Trigger: SampleSink, Sendable {
 
     public func publish(_ sample: MetricSample) {
         let decidedAt = ContinuousClock.now
+        var sample = sample
+        if let replicaCounts = self.replicaCounts, sample.replicas == nil {
+            // The target's replicas as last read from its `scale` subresource: what lets the planner
+            // learn the capacity of one replica. Only a backlog makes them worth reading.
+            if (sample.backlog ?? 0) > 0 { replicaCounts.wanted(self.scaledObjectKey) }
+            sample.replicas = replicaCounts.replicas(of: self.scaledObjectKey)
+        }
         let status = self.update { state in
             let decision = state.planner.decide(sample)
             if decision.value.isNaN {

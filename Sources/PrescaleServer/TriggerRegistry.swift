@@ -26,6 +26,7 @@ public final class TriggerRegistry: Service, Sendable {
     private let sources: any MetricSourceFactory
     private let observers: (any TriggerObserverFactory)?
     private let actuator: Actuator?
+    private let replicaCounts: (any ReplicaCounts)?
     private let state = Mutex(State())
     private let startStream: AsyncStream<Trigger>
     private let startContinuation: AsyncStream<Trigger>.Continuation
@@ -33,17 +34,20 @@ public final class TriggerRegistry: Service, Sendable {
 
     /// Creates a registry that builds sources with `sources` and reports trigger status to `observers`.
     /// Triggers with `actuate: "true"` send their decisions to `actuator`; without one (`--actuation
-    /// disabled`) such triggers are refused.
+    /// disabled`) such triggers are refused. Predicting triggers read their target's replica count
+    /// from `replicaCounts`, to learn the capacity of one replica.
     public init(
         configuration: Configuration = Configuration(),
         sources: any MetricSourceFactory,
         observers: (any TriggerObserverFactory)? = nil,
-        actuator: Actuator? = nil
+        actuator: Actuator? = nil,
+        replicaCounts: (any ReplicaCounts)? = nil
     ) {
         self.configuration = configuration
         self.sources = sources
         self.observers = observers
         self.actuator = actuator
+        self.replicaCounts = replicaCounts
         (self.startStream, self.startContinuation) = AsyncStream.makeStream(of: Trigger.self)
     }
 
@@ -106,6 +110,7 @@ public final class TriggerRegistry: Service, Sendable {
             planner: spec.makePlanner(),
             observer: observer,
             actuator: self.actuator,
+            replicaCounts: self.replicaCounts,
             now: now
         )
         let outcome = self.state.withLock { state -> Result<(Trigger, Bool), ScalerError> in

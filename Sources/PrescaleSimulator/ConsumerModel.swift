@@ -1,3 +1,5 @@
+import PrescaleCore
+
 /// The workers being scaled: how fast a replica consumes, how long it takes to start, and the limits.
 public struct ConsumerModel: Sendable, Hashable {
     /// Messages one ready replica consumes per second. Default: 25.
@@ -28,12 +30,12 @@ public struct ControlPathSettings: Sendable, Hashable {
     public var fastPollingInterval: Double = 1
     /// HPA sync period. Default: 15 s.
     public var hpaSyncSeconds: Double = 15
-    /// HPA scale-up policy: at most this many pods added per period… Default: 4.
-    public var hpaScaleUpPods = 4
-    /// …or this factor of the current count, whichever is more. Default: 2 (100%).
-    public var hpaScaleUpFactor: Double = 2
-    /// HPA scale-down stabilisation window. Default: 300 s.
-    public var hpaStabilizationSeconds: Double = 300
+    /// The HPA behaviour of the reactive policies (`keda`, `keda-fast`). Default: Kubernetes' own,
+    /// which KEDA leaves in place.
+    public var kedaBehavior: HPABehavior = .kubernetesDefault
+    /// The HPA behaviour of `prescale` and `prescale-direct`: what Prescale's ScaledObjects ship.
+    /// Default: ``HPABehavior/prescale``.
+    public var prescaleBehavior: HPABehavior = .prescale
     /// HPA tolerance. Default: 0.1.
     public var hpaTolerance: Double = 0.1
     /// KEDA `cooldownPeriod` before scaling to zero. Default: 300 s.

@@ -22,8 +22,12 @@ struct KEDAPolicy: ScalingPolicy {
     private var value: Double = 0
     private var active = false
     private var desired = 0
+    private var lastDirectUp = -Double.infinity
+    private(set) var reverts = 0
+    private(set) var explanation: (value: Double, planned: Int, burstRate: Double)?
 
     init(name: String, settings: ControlPathSettings, model: ConsumerModel, pollingInterval: Double, pushActivation: Bool, direct: Bool = false, planner: PredictivePlanner?) {
+        let behavior = planner == nil ? settings.kedaBehavior : settings.prescaleBehavior
         self.name = name
         self.settings = settings
         self.model = model
@@ -32,7 +36,7 @@ struct KEDAPolicy: ScalingPolicy {
         self.pushActivation = pushActivation
         self.direct = direct
         self.planner = planner
-        self.hpa = HPAModel(settings: settings, maximum: model.maximumReplicas)
+        self.hpa = HPAModel(syncSeconds: settings.hpaSyncSeconds, tolerance: settings.hpaTolerance, behavior: behavior, maximum: model.maximumReplicas)
     }
 
     mutating func replicas(for observation: ScalingObservation) -> Int {
@@ -55,8 +59,10 @@ struct KEDAPolicy: ScalingPolicy {
         }
         if self.direct && sampled && self.active && self.desired > self.current {
             self.current = min(self.desired, self.model.maximumReplicas)
+            self.lastDirectUp = now
         }
         if let synced = self.hpa.sync(now: now, current: self.current, value: self.value, target: self.target) {
+            if synced < self.current && now - self.lastDirectUp <= self.settings.hpaSyncSeconds { self.reverts += 1 }
             // With direct scale-up the HPA computes the same count from the same value, so it agrees; it
             // still owns scale-down, with its stabilisation window.
             self.current = synced
@@ -76,11 +82,12 @@ struct KEDAPolicy: ScalingPolicy {
             let decision = self.planner!.decide(
                 MetricSample(
                     time: observation.time, reactiveValue: reactive, activityValue: lag, backlog: lag,
-                    arrived: observation.arrived, consumed: observation.consumed, replicas: observation.ready,
+                    arrived: observation.arrived, consumed: observation.consumed, replicas: min(observation.ready, self.model.partitions),
                     valueCap: max(cap, reactive)))
             self.value = decision.value
             self.active = decision.isActive
             self.desired = min(max(decision.desiredReplicas, 1), self.model.maximumReplicas)
+            self.explanation = (decision.value, decision.prediction?.plannedReplicas ?? 0, decision.prediction?.burstRate ?? 0)
         }
     }
 }

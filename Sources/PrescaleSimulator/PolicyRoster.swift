@@ -35,7 +35,9 @@ public struct PolicyRoster: Sendable {
     /// Runs `policy` over `series` in `simulation`.
     public func run(_ policy: PolicyName, series: ArrivalSeries, simulation: Simulation) -> SimulationResult {
         let target = self.settings.target ?? self.model.ratePerReplica
-        let planner = PredictivePlanner(target: target, activationThreshold: 0, prediction: self.prediction)
+        var direct = self.prediction
+        direct.direct = true
+        let planner = PredictivePlanner(target: target, activationThreshold: 0, prediction: policy == .prescaleDirect ? direct : self.prediction)
         switch policy {
         case .keda:
             var p = KEDAPolicy(name: policy.rawValue, settings: self.settings, model: self.model, pollingInterval: self.settings.pollingInterval, pushActivation: false, planner: nil)

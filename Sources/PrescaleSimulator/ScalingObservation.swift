@@ -22,4 +22,15 @@ public protocol ScalingPolicy: Sendable {
     var name: String { get }
     /// The replica count the control path wants now (it may keep the current one).
     mutating func replicas(for observation: ScalingObservation) -> Int
+    /// HPA scale-downs that undid a direct scale-up at the first sync after it (a fight between the
+    /// HPA and the actuator); 0 for policies without direct scale-up.
+    var reverts: Int { get }
+    /// The planner's latest explanation (value reported, planned replicas, burst rate), for policies
+    /// that run the planner; `nil` otherwise.
+    var explanation: (value: Double, planned: Int, burstRate: Double)? { get }
+}
+
+extension ScalingPolicy {
+    public var reverts: Int { 0 }
+    public var explanation: (value: Double, planned: Int, burstRate: Double)? { nil }
 }

@@ -34,6 +34,7 @@ public struct Simulation: Sendable {
         var waits = WaitHistogram()
         var timelineBacklog: [Double] = []
         var timelineReplicas: [Double] = []
+        var timelinePlan: [PlanPoint] = []
         var shortRun = 0, longestShortRun = 0
         let drainLimit = series.perSecond.count + 3_600
         var second = 0
@@ -114,13 +115,16 @@ public struct Simulation: Sendable {
             }
             timelineBacklog.append(backlog)
             timelineReplicas.append(Double(ready + (pending.count - pendingHead)))
+            if let explanation = policy.explanation {
+                timelinePlan.append(PlanPoint(value: explanation.value, plannedReplicas: explanation.planned, burstRate: explanation.burstRate))
+            }
             second += 1
         }
         return SimulationResult(
             policy: policy.name, replicaSeconds: replicaSeconds, waitP50: waits.quantile(0.5), waitP95: waits.quantile(0.95),
             waitP99: waits.quantile(0.99), overSLO: waits.share(above: self.slo), timeToCapacity: Double(longestShortRun),
             maximumBacklog: maximumBacklog,
-            coldStarts: coldStarts, scaleEvents: scaleEvents, reversals: reversals, arrived: arrived, served: consumed,
-            seconds: Double(second), backlog: timelineBacklog, replicas: timelineReplicas)
+            coldStarts: coldStarts, scaleEvents: scaleEvents, reversals: reversals, reverts: policy.reverts, arrived: arrived, served: consumed,
+            seconds: Double(second), backlog: timelineBacklog, replicas: timelineReplicas, plan: timelinePlan)
     }
 }

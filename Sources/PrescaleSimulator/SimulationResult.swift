@@ -22,6 +22,8 @@ public struct SimulationResult: Sendable {
     public var scaleEvents: Int
     /// Changes of scaling direction (up then down, or down then up).
     public var reversals: Int
+    /// HPA scale-downs that undid a direct scale-up at the next sync (0 without direct scale-up).
+    public var reverts: Int
     /// Messages that arrived, and that were served (equal after the drain).
     public var arrived: Double
     public var served: Double
@@ -30,4 +32,16 @@ public struct SimulationResult: Sendable {
     /// Per-second timeline for charts: backlog and replicas.
     public var backlog: [Double]
     public var replicas: [Double]
+    /// Per-second planner explanation, for policies that run the planner (empty otherwise).
+    public var plan: [PlanPoint] = []
+}
+
+/// What the planner said at the end of one simulated second.
+public struct PlanPoint: Sendable, Hashable {
+    /// The value reported to KEDA.
+    public var value: Double
+    /// The replicas the queueing plan asked for (0 while the capacity is unknown).
+    public var plannedReplicas: Int
+    /// The rate planned for because a burst began (burst memory), messages per second.
+    public var burstRate: Double
 }

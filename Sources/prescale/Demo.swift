@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PrescaleDemo
 import PrescaleSimulator
+import Synchronization
 
 /// `prescale demo`: the whole scaling loop on one machine, with nothing installed beyond the package.
 struct Demo: AsyncParsableCommand {
@@ -16,7 +17,7 @@ struct Demo: AsyncParsableCommand {
     )
 
     @Option(help: "Simulated seconds to run (1 to 86400).")
-    var seconds: Int = 60
+    var seconds: Int = 180
 
     @Option(help: "Simulated seconds per wall-clock second (0.1 to 50).")
     var speed: Double = 1
@@ -39,14 +40,34 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Where to write the SVG chart.")
     var out: String = "prescale-demo.svg"
 
-    @Flag(help: "Direct actuation: the trigger has actuate: \"true\", and Prescale's actuator raises the pool at every sample besides the control loop.")
+    @Option(help: "The control paths to run side by side on the same load: keda (KEDA's own kafka value, predict: \"false\"), prescale (prediction through the same control loop), prescale-direct (prediction plus direct actuation at every sample).")
+    var policies: String = "keda,prescale"
+
+    @Flag(help: "Shorthand for --policies prescale-direct: the trigger has actuate: \"true\", and Prescale's actuator raises the pool at every sample besides the control loop.")
     var direct = false
 
-    @Flag(help: "Run twice on the same load, through the control loop only and with direct actuation, and compare.")
+    @Flag(help: "Shorthand for --policies prescale,prescale-direct: the control loop only, and with direct actuation.")
     var compare = false
+
+    static let policyNames = ["keda", "prescale", "prescale-direct"]
+
+    /// The runs chosen by --policies, --direct or --compare.
+    func runs() throws -> [String] {
+        if self.direct { return ["prescale-direct"] }
+        if self.compare { return ["prescale", "prescale-direct"] }
+        let names = self.policies.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        for name in names where !Self.policyNames.contains(name) {
+            throw ValidationError("--policies: \"\(name)\" is not allowed; allowed: \(Self.policyNames.joined(separator: ", "))")
+        }
+        guard !names.isEmpty, Set(names).count == names.count else {
+            throw ValidationError("--policies: \"\(self.policies)\" is not allowed; allowed: one or more of \(Self.policyNames.joined(separator: ", ")), each once")
+        }
+        return names
+    }
 
     func validate() throws {
         guard !(self.direct && self.compare) else { throw ValidationError("--direct and --compare: use one; --compare already runs both") }
+        _ = try self.runs()
         guard (1...86_400).contains(self.seconds) else { throw ValidationError("--seconds: \(self.seconds) is not allowed; allowed: 1 to 86400") }
         guard (0.1...50).contains(self.speed) else { throw ValidationError("--speed: \(self.speed) is not allowed; allowed: 0.1 to 50") }
         guard self.trace != nil || DemoLoad.scenarioNames.contains(self.scenario) else {
@@ -59,13 +80,13 @@ struct Demo: AsyncParsableCommand {
         }
     }
 
-    static func printSummary(_ result: DemoResult) {
+    static func printSummary(_ name: String, _ result: DemoResult) {
         let rows = result.rows
         let maxLag = rows.map(\.lag).max() ?? 0
         let meanLag = rows.isEmpty ? 0 : Double(rows.map(\.lag).reduce(0, +)) / Double(rows.count)
         let replicaSeconds = rows.map(\.ready).reduce(0, +)
         print(
-            "summary: max lag \(maxLag), mean lag \(String(format: "%.1f", meanLag)), replica-seconds \(replicaSeconds), "
+            "summary \(name): max lag \(maxLag), mean lag \(String(format: "%.1f", meanLag)), replica-seconds \(replicaSeconds), "
                 + "peak replicas \(rows.map(\.ready).max() ?? 0), time to capacity \(result.timeToCapacity) s, "
                 + "wait p50 \(String(format: "%.2f", result.waitQuantile(0.5))) s, p99 \(String(format: "%.2f", result.waitQuantile(0.99))) s"
         )
@@ -100,18 +121,26 @@ struct Demo: AsyncParsableCommand {
             default: .burst
             }
         }
-        var results: [(String, DemoResult)] = []
-        for direct in self.compare ? [false, true] : [self.direct] {
-            configuration.actuation = direct
-            let path = direct ? "direct actuation at every sample + control loop" : "control loop every \(self.syncSeconds) s"
-            print("prescale demo: \(self.seconds) s of \(self.trace ?? self.scenario) at \(self.speed)x; \(path)")
-            print("   t  arrivals/s      lag  desired  ready")
-            let result = try await DemoRun(configuration: configuration).run { row in
-                print(String(format: "%4d  %10.1f  %7d  %7d  %5d", row.second, row.arrivalRate, row.lag, row.desired, row.ready))
+        let names = try self.runs()
+        let printer = DemoRowPrinter(names: names)
+        print("prescale demo: \(self.seconds) s of \(self.trace ?? self.scenario) at \(self.speed)x; control loop every \(self.syncSeconds) s; "
+            + names.map { "\($0)\($0 == "prescale-direct" ? " (direct actuation at every sample + control loop)" : "")" }.joined(separator: " vs "))
+        print(printer.header)
+        let results = try await withThrowingTaskGroup(of: (Int, DemoResult).self) { group in
+            for (index, name) in names.enumerated() {
+                var run = configuration
+                run.predict = name != "keda"
+                run.actuation = name == "prescale-direct"
+                run.behavior = name == "keda" ? .kubernetesDefault : .prescale
+                group.addTask {
+                    (index, try await DemoRun(configuration: run).run { row in printer.add(row, run: index) })
+                }
             }
-            results.append((direct ? "prescale-direct" : "prescale", result))
-            Self.printSummary(result)
+            var results: [(String, DemoResult)?] = Array(repeating: nil, count: names.count)
+            for try await (index, result) in group { results[index] = (names[index], result) }
+            return results.compactMap { $0 }
         }
+        for (name, result) in results { Self.printSummary(name, result) }
         if results.count > 1 {
             print("comparison on the same load:")
             print("policy           time to capacity  wait p50  wait p99  max lag  replica-s")
@@ -123,12 +152,47 @@ struct Demo: AsyncParsableCommand {
                 )
             }
         }
-        let rows = results.last?.1.rows ?? []
         do {
-            try DemoChart.svg(rows, title: "prescale demo: \(self.trace ?? self.scenario)").write(toFile: self.out, atomically: true, encoding: .utf8)
+            try DemoChart.svg(results.map { ($0.0, $0.1.rows) }, title: "prescale demo: \(self.trace ?? self.scenario), \(names.joined(separator: " vs "))").write(toFile: self.out, atomically: true, encoding: .utf8)
             print("chart: \(self.out)")
         } catch {
             Serve.fail("--out: cannot write \(self.out): \(error.localizedDescription)")
         }
+    }
+}
+
+/// Prints the runs' seconds side by side, each line once every run has reported that second.
+final class DemoRowPrinter: Sendable {
+    let names: [String]
+    private let state = Mutex<(rows: [Int: [Int: DemoRow]], next: Int)>(([:], 0))
+
+    init(names: [String]) {
+        self.names = names
+    }
+
+    var header: String {
+        if self.names.count == 1 { return "   t  arrivals/s      lag  desired  ready" }
+        return "   t  arrivals/s" + self.names.map { " | \($0): lag desired ready" }.joined()
+    }
+
+    func add(_ row: DemoRow, run: Int) {
+        let lines = self.state.withLock { state -> [String] in
+            state.rows[row.second, default: [:]][run] = row
+            var lines: [String] = []
+            while let complete = state.rows[state.next], complete.count == self.names.count {
+                let rows = (0..<self.names.count).map { complete[$0]! }
+                var line = String(format: "%4d  %10.1f", rows[0].second, rows[0].arrivalRate)
+                for row in rows {
+                    line += self.names.count == 1
+                        ? String(format: "  %7d  %7d  %5d", row.lag, row.desired, row.ready)
+                        : String(format: " | %7d %7d %5d", row.lag, row.desired, row.ready)
+                }
+                lines.append(line)
+                state.rows.removeValue(forKey: state.next)
+                state.next += 1
+            }
+            return lines
+        }
+        for line in lines { print(line) }
     }
 }

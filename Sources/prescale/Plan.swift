@@ -12,20 +12,39 @@ struct Plan: ParsableCommand {
             "consumed": cumulative, "replicas": n} ("t" and "backlog" required; prediction needs \
             "arrived"). Writes one JSON object per input line: value, target, active, desiredReplicas, \
             reactiveValue and, with prediction, forecastRate, upperRate, predictedBacklog, model, \
-            leadTimeSeconds. A bad line stops the replay with an error naming its line number.
+            leadTimeSeconds, capacity (learned messages per replica per second), capacityConfidence, \
+            plannedReplicas and burstRate. Each decision is written and flushed as soon as its line is \
+            read, so a harness can drive it in a closed loop (one observation, wait for the answer). A \
+            bad line stops the replay with an error naming its line number. Give "replicas" (ready \
+            consumers) and "consumed" so that the per-replica capacity can be learned.
 
             --metadata takes the trigger's metadata (repeat it): either the whole ScaledObject trigger \
             metadata with "source", or just target, activationValue, windowSeconds and the prediction \
             keys (predict, leadTimeSeconds, coldStartSeconds, predictQuantile, \
-            messagesPerReplicaPerSecond, drainSeconds).
+            messagesPerReplicaPerSecond, drainSeconds). --scaledobject FILE reads the metadata of a \
+            ScaledObject exactly as `kubectl get scaledobject NAME -o yaml` prints it (its first \
+            external or external-push trigger, or --trigger N); --metadata then overrides single keys.
             """
     )
 
     @Option(name: .long, help: "Trigger metadata as key=value; repeat for each key.")
     var metadata: [String] = []
+    @Option(name: .customLong("scaledobject"), help: "A ScaledObject YAML file (as kubectl prints it): its trigger's metadata.")
+    var scaledObject: String?
+    @Option(help: "With --scaledobject: the 0-based index of the trigger in spec.triggers (default: the first external or external-push one).")
+    var trigger: Int?
 
     func run() throws {
         var map: [String: String] = [:]
+        if let path = self.scaledObject {
+            do {
+                map = try ScaledObjectMetadata.read(path: path, trigger: self.trigger)
+            } catch {
+                Self.fail("--scaledobject: \(error)")
+            }
+        } else if self.trigger != nil {
+            Self.fail("--trigger needs --scaledobject")
+        }
         for pair in self.metadata {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 Self.fail("--metadata: \"\(pair)\" is not allowed; allowed: key=value")
@@ -48,7 +67,10 @@ struct Plan: ParsableCommand {
                 let decision = try replay.step(observation, line: number)
                 output.removeAll(keepingCapacity: true)
                 Self.write(decision, time: observation.time, into: &output)
-                print(output)
+                // Written straight to the descriptor, never buffered: a closed-loop harness waits for
+                // this line before it sends the next observation.
+                output += "\n"
+                FileHandle.standardOutput.write(Data(output.utf8))
             } catch {
                 Self.fail(error.description)
             }
@@ -63,7 +85,10 @@ struct Plan: ParsableCommand {
             out += ",\"forecastRate\":\(json(prediction.forecastRate)),\"upperRate\":\(json(prediction.upperRate))"
             out += ",\"predictedBacklog\":\(json(prediction.predictedBacklog)),\"model\":\"\(prediction.model.rawValue)\""
             out += ",\"leadTimeSeconds\":\(json(prediction.leadTimeSeconds))"
-            if let replicas = prediction.rateModeReplicas { out += ",\"rateModeReplicas\":\(replicas)" }
+            if let capacity = prediction.capacity { out += ",\"capacity\":\(json(capacity))" }
+            out += ",\"capacityConfidence\":\(json(prediction.capacityConfidence))"
+            if let replicas = prediction.plannedReplicas { out += ",\"plannedReplicas\":\(replicas)" }
+            out += ",\"burstRate\":\(json(prediction.burstRate))"
         }
         out += "}"
     }

@@ -15,27 +15,13 @@ struct Simulate: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "A trace: TIMESTAMP,… per request, period,count per minute, second,count per second, or the Azure Functions 2019 per-minute format.")
-    var trace: String?
-    @Option(help: "A synthetic scenario instead: step, spike, diurnal or on-off.")
-    var scenario: String?
-    @Option(help: "Seconds to keep (a trace) or to generate (a scenario; default 3600).")
-    var seconds: Int?
-    @Option(help: "Seconds of the trace to skip first.")
-    var skip: Int = 0
-    @Option(help: "Multiplier for arrival counts, > 0.")
-    var scale: Double = 1
-    @Option(help: "Azure Functions format: the data row to replay (1-based).")
-    var row: Int = 1
-    @Option(help: "Seed for Poisson arrivals.")
-    var seed: UInt64 = 1
+    @OptionGroup(title: "Arrivals")
+    var arrivals: ArrivalOptions
     @Option(help: "Policies to compare, comma-separated: \(PolicyName.allCases.map(\.rawValue).joined(separator: ",")).")
     var policies: String = PolicyName.allCases.map(\.rawValue).joined(separator: ",")
 
     @Option(help: "Messages one replica consumes per second, > 0.")
     var ratePerReplica: Double = 25
-    @Option(help: "Per-request traces: the column holding each message's work, e.g. GeneratedTokens.")
-    var workColumn: String?
     @Option(help: "With --work-column: work units one replica handles per second, > 0 (replaces --rate-per-replica with the trace's mean).")
     var workPerReplica: Double?
     @Option(help: "Seconds from creating a replica to it consuming, >= 0.")
@@ -57,12 +43,18 @@ struct Simulate: AsyncParsableCommand {
     var fastPollingInterval: Double = 1
     @Option(help: "HPA sync period, seconds.")
     var hpaSync: Double = 15
-    @Option(help: "HPA scale-up: pods added per sync at least.")
-    var hpaScaleUpPods: Int = 4
-    @Option(help: "HPA scale-up: or this factor of the current count, whichever is more (2 = 100%).")
-    var hpaScaleUpFactor: Double = 2
-    @Option(help: "HPA scale-down stabilisation window, seconds.")
-    var hpaStabilization: Double = 300
+    @Option(help: "HPA behaviour of keda and keda-fast, scale-up: pods added per sync at least (Kubernetes' default 4).")
+    var hpaScaleUpPods: Int = HPABehavior.kubernetesDefault.scaleUpPods
+    @Option(help: "…or this percentage of the current count, whichever is more (Kubernetes' default 100).")
+    var hpaScaleUpPercent: Int = HPABehavior.kubernetesDefault.scaleUpPercent
+    @Option(help: "…and the scale-down stabilisation window, seconds (Kubernetes' default 300).")
+    var hpaStabilization: Int = HPABehavior.kubernetesDefault.scaleDownStabilizationSeconds
+    @Option(help: "HPA behaviour of prescale and prescale-direct (what Prescale's ScaledObjects ship), scale-up pods per sync.")
+    var prescaleScaleUpPods: Int = HPABehavior.prescale.scaleUpPods
+    @Option(help: "…scale-up percentage per sync.")
+    var prescaleScaleUpPercent: Int = HPABehavior.prescale.scaleUpPercent
+    @Option(help: "…scale-down stabilisation window, seconds.")
+    var prescaleStabilization: Int = HPABehavior.prescale.scaleDownStabilizationSeconds
     @Option(help: "HPA tolerance, 0 to 1.")
     var tolerance: Double = 0.1
     @Option(help: "KEDA cooldownPeriod before scaling to zero, seconds.")
@@ -94,23 +86,11 @@ struct Simulate: AsyncParsableCommand {
         func nonNegative(_ value: Double, _ flag: String) throws {
             guard value >= 0, value.isFinite else { throw ValidationError("--\(flag): \(value) is not allowed; allowed: a number >= 0") }
         }
-        guard (self.trace == nil) != (self.scenario == nil) else {
-            throw ValidationError("give exactly one of --trace FILE or --scenario \(SyntheticScenario.allCases.map(\.rawValue).joined(separator: "|"))")
-        }
-        if let scenario, SyntheticScenario(rawValue: scenario) == nil {
-            throw ValidationError("--scenario: \"\(scenario)\" is not allowed; allowed: \(SyntheticScenario.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        if let seconds, !(1...31_536_000).contains(seconds) { throw ValidationError("--seconds: \(seconds) is not allowed; allowed: 1 to 31536000") }
-        guard self.skip >= 0 else { throw ValidationError("--skip: \(self.skip) is not allowed; allowed: a whole number >= 0") }
-        guard self.row >= 1 else { throw ValidationError("--row: \(self.row) is not allowed; allowed: 1 or more") }
-        try positive(self.scale, "scale")
+        try self.arrivals.requireOneSource()
         try positive(self.ratePerReplica, "rate-per-replica")
         if let workPerReplica { try positive(workPerReplica, "work-per-replica") }
-        guard (self.workColumn == nil) == (self.workPerReplica == nil) else {
+        guard (self.arrivals.workColumn == nil) == (self.workPerReplica == nil) else {
             throw ValidationError("--work-column and --work-per-replica go together")
-        }
-        if self.workColumn != nil && self.trace == nil {
-            throw ValidationError("--work-column needs --trace with a per-request trace")
         }
         try nonNegative(self.coldStart, "cold-start")
         try nonNegative(self.rebalancePause, "rebalance-pause")
@@ -121,16 +101,17 @@ struct Simulate: AsyncParsableCommand {
         for (value, flag) in [(self.pollingInterval, "polling-interval"), (self.fastPollingInterval, "fast-polling-interval"), (self.hpaSync, "hpa-sync"), (self.kpaStableWindow, "kpa-stable-window"), (self.kpaPanicWindow, "kpa-panic-window"), (self.kpaPanicThreshold, "kpa-panic-threshold"), (self.kpaTick, "kpa-tick")] {
             try positive(value, flag)
         }
-        try nonNegative(self.hpaStabilization, "hpa-stabilization")
-        guard self.hpaScaleUpFactor >= 1, self.hpaScaleUpFactor.isFinite else {
-            throw ValidationError("--hpa-scale-up-factor: \(self.hpaScaleUpFactor) is not allowed; allowed: a number >= 1")
+        for (value, flag) in [(self.hpaStabilization, "hpa-stabilization"), (self.prescaleStabilization, "prescale-stabilization"), (self.hpaScaleUpPercent, "hpa-scale-up-percent"), (self.prescaleScaleUpPercent, "prescale-scale-up-percent")] {
+            guard (0...3_600 * 100).contains(value) else { throw ValidationError("--\(flag): \(value) is not allowed; allowed: a whole number >= 0") }
         }
         guard self.kpaTargetUtilization > 0, self.kpaTargetUtilization <= 1 else {
             throw ValidationError("--kpa-target-utilization: \(self.kpaTargetUtilization) is not allowed; allowed: greater than 0 and at most 1")
         }
         try nonNegative(self.cooldown, "cooldown")
         guard (0...1).contains(self.tolerance) else { throw ValidationError("--tolerance: \(self.tolerance) is not allowed; allowed: 0 to 1") }
-        guard self.hpaScaleUpPods >= 1 else { throw ValidationError("--hpa-scale-up-pods: \(self.hpaScaleUpPods) is not allowed; allowed: 1 or more") }
+        for (value, flag) in [(self.hpaScaleUpPods, "hpa-scale-up-pods"), (self.prescaleScaleUpPods, "prescale-scale-up-pods")] {
+            guard value >= 1 else { throw ValidationError("--\(flag): \(value) is not allowed; allowed: 1 or more") }
+        }
         _ = try self.policyNames()
         _ = try self.prediction()
     }
@@ -164,13 +145,13 @@ struct Simulate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let series = try self.loadSeries()
+        let series = try self.arrivals.loadSeries()
         var model = ConsumerModel()
         model.ratePerReplica = self.ratePerReplica
         if let workPerReplica = self.workPerReplica {
             model.workPerReplica = workPerReplica
             model.ratePerReplica = workPerReplica / series.meanWork
-            print("work model: \(self.workColumn!) mean \(String(format: "%.1f", series.meanWork)) per message; a replica handles \(workPerReplica) per second = \(String(format: "%.2f", model.ratePerReplica)) messages per second on average")
+            print("work model: \(self.arrivals.workColumn!) mean \(String(format: "%.1f", series.meanWork)) per message; a replica handles \(workPerReplica) per second = \(String(format: "%.2f", model.ratePerReplica)) messages per second on average")
         }
         model.coldStartSeconds = self.coldStart
         model.rebalancePauseSeconds = self.rebalancePause
@@ -180,10 +161,12 @@ struct Simulate: AsyncParsableCommand {
         settings.pollingInterval = self.pollingInterval
         settings.fastPollingInterval = self.fastPollingInterval
         settings.hpaSyncSeconds = self.hpaSync
-        settings.hpaScaleUpPods = self.hpaScaleUpPods
-        settings.hpaScaleUpFactor = self.hpaScaleUpFactor
+        settings.kedaBehavior = HPABehavior(
+            scaleUpPods: self.hpaScaleUpPods, scaleUpPercent: self.hpaScaleUpPercent, scaleDownStabilizationSeconds: self.hpaStabilization)
+        settings.prescaleBehavior = HPABehavior(
+            scaleUpPods: self.prescaleScaleUpPods, scaleUpPercent: self.prescaleScaleUpPercent,
+            scaleDownStabilizationSeconds: self.prescaleStabilization)
         settings.kpaTargetUtilization = self.kpaTargetUtilization
-        settings.hpaStabilizationSeconds = self.hpaStabilization
         settings.hpaTolerance = self.tolerance
         settings.cooldownSeconds = self.cooldown
         settings.target = self.target
@@ -209,7 +192,7 @@ struct Simulate: AsyncParsableCommand {
             return results.compactMap { $0 }
         }
         progress.finish()
-        print(SimulationTable.render(results, slo: self.slo, title: "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.seed) (\(started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))))"))
+        print(SimulationTable.render(results, slo: self.slo, title: "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.arrivals.seed) (\(started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))))"))
         if let json {
             try SimulationTable.json(results, series: series).write(toFile: json, atomically: true, encoding: .utf8)
         }
@@ -224,29 +207,6 @@ struct Simulate: AsyncParsableCommand {
         }
     }
 
-    func loadSeries() throws -> ArrivalSeries {
-        if let scenarioName = self.scenario, let scenario = SyntheticScenario(rawValue: scenarioName) {
-            var random = SimulationRandom(seed: self.seed)
-            return scenario.series(seconds: self.seconds ?? 3_600, scale: self.scale, random: &random)
-        }
-        let path = self.trace!
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ValidationError("--trace: cannot read \"\(path)\" as UTF-8 text")
-        }
-        var reader = TraceReader()
-        reader.scale = self.scale
-        reader.skipSeconds = self.skip
-        reader.limitSeconds = self.seconds ?? Int.max
-        reader.row = self.row
-        reader.seed = self.seed
-        reader.workColumn = self.workColumn
-        do {
-            return try reader.read(text, name: (path as NSString).lastPathComponent)
-        } catch {
-            throw ValidationError("--trace: \(error)")
-        }
-    }
-
     static func slug(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
@@ -256,13 +216,15 @@ struct Simulate: AsyncParsableCommand {
 final class Progress: @unchecked Sendable {
     let total: Int
     let label: String
+    let unit: String
     let enabled = isatty(2) == 1
     private var done = 0
     private let lock = NSLock()
 
-    init(total: Int, label: String) {
+    init(total: Int, label: String, unit: String = "policies") {
         self.total = total
         self.label = label
+        self.unit = unit
         self.draw()
     }
 
@@ -277,7 +239,7 @@ final class Progress: @unchecked Sendable {
         let width = 30
         let filled = self.total == 0 ? width : done * width / self.total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(self.total) policies — \(self.label)".utf8))
+        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(self.total) \(self.unit) — \(self.label)".utf8))
     }
 
     func finish() {

@@ -52,21 +52,26 @@ struct PredictivePlannerTests {
         }
     }
 
-    @Test("on a rising load the value leads the reactive one; on a steady one it stays close")
+    @Test("on a rising load the value leads the reactive one; on a steady one it asks for what the load needs")
     func leadsARamp() {
-        // 20 s steady at 100/s with consumers keeping up, then a ramp of +10/s every second.
+        // 60 s steady at 100/s with 4 replicas of 25/s keeping up, then a ramp of +10/s every second.
         let rates = Array(repeating: 100.0, count: 60) + (1...40).map { 100 + Double($0) * 10 }
-        let samples = Self.series(rates: rates, consumePerSecond: 100)
-        var planner = PredictivePlanner(target: 100, activationThreshold: 0, prediction: Self.lag)
+        let samples = Self.series(rates: rates, consumePerSecond: 100).map { sample -> MetricSample in
+            var sample = sample
+            sample.replicas = 4
+            return sample
+        }
+        var planner = PredictivePlanner(target: 100, activationThreshold: 0, prediction: PredictionSpec(coldStartSeconds: 5, messagesPerReplicaPerSecond: 25))
         var decisions: [PlannerDecision] = []
         for sample in samples { decisions.append(planner.decide(sample)) }
         let steady = decisions[55]
         #expect(steady.reactiveValue == 0)
-        #expect(steady.value < 100, "steady load: little headroom, got \(steady.value)")
+        #expect(steady.desiredReplicas == 4, "steady load of 100/s at 25/s per replica: got \(steady.desiredReplicas)")
         let rising = decisions[75]
         let explanation = try! #require(rising.prediction)
-        // 15 s into the ramp the backlog is ~1,200; in 20 s more at the growing excess rate it is far larger.
-        #expect(rising.value > rising.reactiveValue * 2, "value \(rising.value) reactive \(rising.reactiveValue)")
+        // 15 s into the ramp the backlog is ~1,360; 20 s later at the growing excess rate it is far larger.
+        #expect(explanation.predictedBacklog > rising.reactiveValue * 2, "predicted \(explanation.predictedBacklog) reactive \(rising.reactiveValue)")
+        #expect(rising.desiredReplicas > PlannerDecision.replicas(value: rising.reactiveValue, target: 100))
         #expect(explanation.forecastRate > 150)
         #expect(explanation.upperRate >= explanation.forecastRate)
         #expect(explanation.leadTimeSeconds == 20)
@@ -85,12 +90,12 @@ struct PredictivePlannerTests {
         #expect(last?.value == 30)
     }
 
-    @Test("rate mode: desired = ceil((upper rate + backlog / drainSeconds) / rate per replica)")
-    func rateMode() throws {
+    @Test("with a known capacity: replicas = ceil((upper rate + backlog at the lead / drainSeconds) / capacity)")
+    func queueingPlan() throws {
         let spec = PredictionSpec(messagesPerReplicaPerSecond: 25, drainSeconds: 10)
         var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: spec)
         var decision: PlannerDecision?
-        // A constant 100/s with a backlog of 50 that is not drained.
+        // A constant 100/s, all consumed, with a standing backlog of 50: the backlog does not grow.
         for second in 0..<120 {
             let arrived = Double(second) * 100
             decision = planner.decide(MetricSample(time: Double(second), reactiveValue: 50, backlog: 50, arrived: arrived, consumed: arrived - 50))
@@ -98,10 +103,47 @@ struct PredictivePlannerTests {
         let explanation = try #require(decision?.prediction)
         #expect(abs(explanation.forecastRate - 100) < 1e-6)
         #expect(abs(explanation.upperRate - 100) < 1e-6)  // constant: zero residuals
-        // (100 + 50 / 10) / 25 = 4.2 → 5 replicas → value 5 × target 10 = 50; reactive 50 → 50.
-        #expect(explanation.rateModeReplicas == 5)
+        #expect(abs(explanation.predictedBacklog - 50) < 1e-6)
+        // (100 + 50 / 10) / 25 = 4.2 → 5 replicas → value 5 × target 10 = 50.
+        #expect(explanation.plannedReplicas == 5)
+        #expect(explanation.capacity == 25)
         #expect(decision?.value == 50)
         #expect(decision?.desiredReplicas == 5)
+    }
+
+    @Test("the planned replicas do not depend on lagThreshold", arguments: [2.0, 10, 50, 500])
+    func independentOfTarget(target: Double) throws {
+        // Learned capacity: 10 per replica; 4 replicas saturated by 60/s for 3 minutes.
+        var planner = PredictivePlanner(target: target, activationThreshold: 0, prediction: PredictionSpec())
+        var arrived = 0.0, consumed = 0.0
+        var decision: PlannerDecision?
+        for second in 0..<180 {
+            arrived += 60
+            consumed = min(arrived, consumed + 40)
+            let backlog = arrived - consumed
+            decision = planner.decide(MetricSample(time: Double(second), reactiveValue: backlog, backlog: backlog, arrived: arrived, consumed: consumed, replicas: 4))
+        }
+        let explanation = try #require(decision?.prediction)
+        let capacity = try #require(explanation.capacity)
+        #expect(abs(capacity - 10) < 1e-9)
+        let expected = Int(((explanation.upperRate + explanation.predictedBacklog / 30) / 10).rounded(.up))
+        #expect(explanation.plannedReplicas == expected)
+        // The value lands the HPA on that count (or more, if the reactive floor is higher).
+        #expect(decision!.desiredReplicas >= expected)
+        if decision!.reactiveValue <= Double(expected) * target { #expect(decision!.desiredReplicas <= expected + 1) }
+    }
+
+    @Test("100 messages at once, capacity unknown: KEDA's value, not a rate held over the lead time")
+    func oneOffBurst() throws {
+        var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec())
+        var decision: PlannerDecision?
+        for second in 0..<30 {
+            let arrived = second >= 20 ? 100.0 : 0
+            decision = planner.decide(MetricSample(time: Double(second), reactiveValue: arrived, backlog: arrived, arrived: arrived, consumed: 0))
+        }
+        #expect(decision?.value == 100)
+        #expect(decision?.desiredReplicas == 10)
+        #expect(decision?.prediction?.plannedReplicas == nil)
     }
 
     @Test("windowed sources (MQTT): the prediction is the upper rate over the window plus backlog")
@@ -126,7 +168,7 @@ struct PredictionSpecTests {
         try #require(try TriggerSpec(metadata: Self.base.merging(changes) { $1 }).prediction)
     }
 
-    @Test("defaults: on, lead time = HPA sync 15 s + cold start 5 s, quantile 0.9, lag mode")
+    @Test("defaults: on, lead time = HPA sync 15 s + cold start 5 s, quantile 0.9, no prior, drain 30 s")
     func defaults() throws {
         let spec = try self.parse([:])
         #expect(spec.enabled && spec.leadTimeSeconds == 20 && spec.quantile == 0.9)

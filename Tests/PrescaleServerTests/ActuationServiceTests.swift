@@ -24,12 +24,7 @@ struct ActuationServiceTests {
         try await api.start()
         defer { Task { await api.stop() } }
         api.addScaledObject(namespace: "memory-lag", name: "orders", target: "orders-consumer", replicas: 1)
-        let client = try KubernetesClient(
-            configuration: KubernetesClusterConfiguration(
-                server: api.url, certificateAuthority: Array(try Data(contentsOf: URL(fileURLWithPath: api.certificates.ca))),
-                credentials: .token(api.token), namespace: "prescale", identity: "test"
-            )
-        )
+        let client = try fakeAPIClient(api)
         defer { Task { await client.shutdown() } }
         let metrics = ScalerMetrics()
         var logger = Logger(label: "test")

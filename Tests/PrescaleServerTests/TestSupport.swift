@@ -1,8 +1,21 @@
+import Foundation
 import GRPCCore
 import GRPCInProcessTransport
 import PrescaleCore
+import PrescaleKubernetes
 import PrescaleProtocol
 @testable import PrescaleServer
+import PrescaleTesting
+
+/// A Kubernetes client for the fake API server over HTTPS, trusting its CA, with its token.
+func fakeAPIClient(_ api: FakeKubernetesAPI) throws -> KubernetesClient {
+    try KubernetesClient(
+        configuration: KubernetesClusterConfiguration(
+            server: api.url, certificateAuthority: Array(try Data(contentsOf: URL(fileURLWithPath: api.certificates.ca))),
+            credentials: .token(api.token), namespace: "prescale", identity: "test"
+        )
+    )
+}
 
 /// Serves the built-in sources, except that a trigger in namespace `memory-<key>` reads the
 /// ``InMemorySource`` registered under `<key>`, so tests control its samples without a special parser.

@@ -92,7 +92,7 @@ struct SimulationTests {
 struct HPAModelTests {
     @Test("syncs every 15 s, respects the tolerance, grows by max(4 pods, 100%), stabilises scale-down")
     func hpa() {
-        var hpa = HPAModel(settings: ControlPathSettings(), maximum: 100)
+        var hpa = HPAModel(syncSeconds: 15, tolerance: 0.1, behavior: HPABehavior(scaleUpPods: 4, scaleUpPercent: 100, scaleDownStabilizationSeconds: 300), maximum: 100)
         #expect(hpa.sync(now: 0, current: 1, value: 100, target: 1) == 5)  // min(100, max(1 × 2, 1 + 4))
         #expect(hpa.sync(now: 5, current: 5, value: 100, target: 1) == nil)  // not a sync
         #expect(hpa.sync(now: 15, current: 5, value: 100, target: 1) == 10)  // max(10, 9)
@@ -126,5 +126,88 @@ struct WorkModelTests {
         let light = Simulation(model: model).run(ArrivalSeries(perSecond: series.perSecond, name: "unit"), policy: &policy)
         #expect(abs(light.served - 20) < 1e-9)
         #expect(light.waitP99 < 1 && light.seconds <= 21)
+    }
+}
+
+@Suite("Tuner")
+struct TunerTests {
+    static func tuner(direct: Bool) -> Tuner {
+        var model = ConsumerModel()
+        model.ratePerReplica = 2
+        model.coldStartSeconds = 1
+        return Tuner(model: model, settings: ControlPathSettings(), prediction: PredictionSpec(coldStartSeconds: 1), direct: direct)
+    }
+
+    static let series: ArrivalSeries = {
+        var random = SimulationRandom(seed: 3)
+        return SyntheticScenario.onOff.series(seconds: 900, scale: 0.2, random: &random)
+    }()
+
+    @Test("the frontier is monotone: each cheaper point has a higher p99, and no point beats one on it", arguments: [false, true])
+    func frontierIsMonotone(direct: Bool) {
+        let tuner = Self.tuner(direct: direct)
+        let candidates = Array(tuner.candidates(predictive: true).prefix(24)) + Array(tuner.candidates(predictive: false).prefix(24))
+        let points = candidates.map { tuner.evaluate($0, series: Self.series, slo: 2) }
+        let frontier = Tuner.frontier(points)
+        #expect(!frontier.isEmpty)
+        for (a, b) in zip(frontier, frontier.dropFirst()) {
+            #expect(a.result.replicaSeconds <= b.result.replicaSeconds)
+            #expect(a.result.waitP99 > b.result.waitP99)
+        }
+        for point in points {
+            // Nothing off the frontier is both cheaper and faster than a point on it.
+            for member in frontier {
+                #expect(!(point.result.replicaSeconds < member.result.replicaSeconds && point.result.waitP99 < member.result.waitP99))
+            }
+        }
+    }
+
+    @Test("the cheapest configuration meeting the SLO meets it, and none cheaper does")
+    func cheapest() throws {
+        let tuner = Self.tuner(direct: false)
+        let points = tuner.candidates(predictive: true).prefix(32).map { tuner.evaluate($0, series: Self.series, slo: 20) }
+        let best = try #require(Tuner.cheapest(points, meeting: 20))
+        #expect(best.result.waitP99 <= 20)
+        for point in points where point.result.replicaSeconds < best.result.replicaSeconds {
+            #expect(point.result.waitP99 > 20)
+        }
+    }
+
+    @Test("the same input gives the same points")
+    func deterministic() {
+        let tuner = Self.tuner(direct: true)
+        let candidate = tuner.candidates(predictive: true)[5]
+        let a = tuner.evaluate(candidate, series: Self.series, slo: 2).result
+        let b = tuner.evaluate(candidate, series: Self.series, slo: 2).result
+        #expect(a.replicaSeconds == b.replicaSeconds && a.waitP99 == b.waitP99 && a.replicas == b.replicas)
+    }
+
+    @Test("the fragment carries the candidate's behaviour and keys")
+    func fragment() {
+        let candidate = TuningCandidate(predictive: true, lagThreshold: 20, pollingInterval: 30, behavior: HPABehavior(scaleUpPods: 100, scaleUpPercent: 900, scaleDownStabilizationSeconds: 120), quantile: 0.5, drainSeconds: 10)
+        let yaml = candidate.scaledObjectFragment(base: PredictionSpec(coldStartSeconds: 1), direct: true)
+        for line in ["stabilizationWindowSeconds: 120", "value: 900", "lagThreshold: \"20\"", "predictQuantile: \"0.5\"", "drainSeconds: \"10\"", "actuate: \"true\"", "type: external-push"] {
+            #expect(yaml.contains(line), "missing \(line)")
+        }
+    }
+}
+
+@Suite("Plan recording")
+struct PlanRecordingTests {
+    @Test("arrivals come back per second, and the capacity is learned from saturated lines")
+    func recording() throws {
+        var recording = PlanRecording()
+        var arrived = 0.0, consumed = 0.0
+        for second in 0..<200 {
+            arrived += 30
+            consumed = min(arrived, consumed + 24)  // 3 replicas × 8
+            let line = try PlanObservation(numbers: ["t": Double(second), "backlog": arrived - consumed, "arrived": arrived, "consumed": consumed, "replicas": 3], otherKeys: [], line: second + 1)
+            try recording.append(line, line: second + 1)
+        }
+        let series = try #require(recording.series(name: "r"))
+        #expect(series.perSecond.count == 199)
+        #expect(series.perSecond.allSatisfy { abs($0 - 30) < 1e-9 })
+        let capacity = try #require(recording.capacity.estimate)
+        #expect(abs(capacity - 8) < 1e-9)
     }
 }

@@ -7,26 +7,36 @@ def run(binary, *args, timeout=120):
     return subprocess.run([str(binary), "demo", *args], capture_output=True, text=True, timeout=timeout)
 
 
-def test_demo_scales_up_through_the_real_grpc_server(binary, tmp_path):
+def test_demo_runs_keda_and_prescale_side_by_side(binary, tmp_path):
+    """By default the same load goes through KEDA's own value (predict: "false") and Prescale's, each
+    through the real gRPC server and a KEDA/HPA-like loop: one line per second with both, one summary
+    line each, and one chart with both."""
     chart = tmp_path / "demo.svg"
     result = run(binary, "--seconds", "20", "--speed", "5", "--sync-seconds", "5", "--out", str(chart))
     assert result.returncode == 0, result.stderr
+    assert "keda vs prescale" in result.stdout
     rows = [line.split() for line in result.stdout.splitlines() if line.strip() and line.split()[0].isdigit()]
     assert len(rows) == 20
-    # The burst (seconds 4..9 of 20) builds lag, and the control loop, fed by GetMetrics over gRPC from
-    # the Kafka lag, asks for more than the single starting replica.
-    assert max(int(r[2]) for r in rows) > 0
-    assert max(int(r[3]) for r in rows) > 1
-    assert "summary: max lag" in result.stdout
+    # "t arrivals | keda: lag desired ready | prescale: lag desired ready"
+    assert all(row[2] == "|" and row[6] == "|" for row in rows)
+    keda_lag = [int(r[3]) for r in rows]
+    keda_desired = [int(r[4]) for r in rows]
+    prescale_desired = [int(r[8]) for r in rows]
+    # The burst (seconds 4..9 of 20) builds lag, and both loops, fed by GetMetrics over gRPC from the
+    # Kafka lag, ask for more than the single starting replica.
+    assert max(keda_lag) > 0
+    assert max(keda_desired) > 1 and max(prescale_desired) > 1
+    assert "summary keda: max lag" in result.stdout and "summary prescale: max lag" in result.stdout
     svg = chart.read_text()
-    assert svg.startswith("<svg") and "ready replicas" in svg
+    assert svg.startswith("<svg") and "keda: backlog" in svg and "prescale: backlog" in svg
+    assert "arrivals per second" in svg and "ready replicas" in svg and ">19 s<" in svg  # the time axis, in seconds
 
 
 def test_demo_replays_a_trace(binary, tmp_path):
     trace = tmp_path / "seconds.csv"
     trace.write_text("second,count\n" + "".join(f"{s},{10 * (s + 1)}\n" for s in range(10)))
     result = run(binary, "--seconds", "8", "--speed", "8", "--trace", str(trace), "--scale", "0.1",
-                 "--out", str(tmp_path / "t.svg"))
+                 "--policies", "prescale", "--out", str(tmp_path / "t.svg"))
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines() if line.strip() and line.split()[0].isdigit()]
     assert [float(row[1]) for row in rows[:3]] == [1.0, 2.0, 3.0]  # 10, 20, 30 per second x 0.1
@@ -50,6 +60,7 @@ def test_demo_bad_flags_name_the_flag(binary):
         (["--scenario", "tsunami"], '--scenario: "tsunami" is not allowed; allowed: burst, step, spike'),
         (["--speed", "0"], "--speed: 0.0 is not allowed; allowed: 0.1 to 50"),
         (["--seconds", "0"], "--seconds: 0 is not allowed; allowed: 1 to 86400"),
+        (["--policies", "keda,hpa"], '--policies: "hpa" is not allowed; allowed: keda, prescale, prescale-direct'),
     ]:
         result = run(binary, *args)
         assert result.returncode != 0

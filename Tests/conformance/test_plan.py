@@ -1,5 +1,6 @@
 """`prescale plan` as a performance engineer uses it: JSON lines in, the planner's decisions out."""
 import json
+import select
 import subprocess
 
 
@@ -9,27 +10,31 @@ def plan(binary, lines, *metadata):
 
 
 def ramp(seconds=60):
+    """A load growing by 10/s every second against 4 replicas that consume 25/s each."""
     arrived = consumed = 0
     for t in range(seconds):
         arrived += 100 + 10 * t
         consumed = min(arrived, consumed + 100)
-        yield json.dumps({"t": t, "backlog": arrived - consumed, "arrived": arrived, "consumed": consumed})
+        yield json.dumps({"t": t, "backlog": arrived - consumed, "arrived": arrived, "consumed": consumed, "replicas": 4})
 
 
 def test_one_decision_per_line_never_below_reactive(binary):
     lines = list(ramp())
-    result = plan(binary, lines, "target=100", "coldStartSeconds=5")
+    result = plan(binary, lines, "target=1000", "coldStartSeconds=5")
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(out) == len(lines)
     for decision in out:
         assert decision["value"] >= decision["reactiveValue"]
-        assert decision["target"] == 100
+        assert decision["target"] == 1000
     last = out[-1]
     assert last["leadTimeSeconds"] == 20
     assert last["model"] in {"naive", "ewma-0.1", "ewma-0.3", "holt-damped"}
+    # The capacity is learned from the saturated lines: 100 consumed / 4 replicas.
+    assert abs(last["capacity"] - 25) < 1e-6
+    assert 0.3 < last["capacityConfidence"] <= 1  # a minute of data: a third of the window, all agreeing
     assert last["value"] > last["reactiveValue"]  # a growing load: the prediction leads
-    assert last["desiredReplicas"] == -(-last["value"] // 100)
+    assert last["desiredReplicas"] == last["plannedReplicas"] == -(-last["value"] // 1000)
 
 
 def test_predict_false_reports_the_backlog(binary):
@@ -75,3 +80,98 @@ def test_bad_metadata_names_the_key(binary):
         result = plan(binary, ['{"t": 0, "backlog": 0}'], *metadata)
         assert result.returncode == 1, metadata
         assert fragment in result.stderr, (metadata, result.stderr)
+
+
+def test_closed_loop_one_answer_per_observation(binary):
+    """A harness that waits for each decision before it sends the next observation (stdout a pipe)."""
+    process = subprocess.Popen(
+        [str(binary), "plan", "--metadata=target=10"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, bufsize=1)
+    try:
+        arrived = consumed = 0
+        for t in range(30):
+            arrived += 20
+            consumed = min(arrived, consumed + 15)
+            process.stdin.write(json.dumps({"t": t, "backlog": arrived - consumed, "arrived": arrived, "consumed": consumed, "replicas": 3}) + "\n")
+            process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], 10)
+            assert ready, f"no decision within 10 s for observation {t}: output is buffered"
+            decision = json.loads(process.stdout.readline())
+            assert decision["t"] == t
+            assert decision["value"] >= decision["reactiveValue"] == arrived - consumed
+    finally:
+        process.stdin.close()
+        assert process.wait(timeout=10) == 0, process.stderr.read()
+
+
+SCALEDOBJECT_FROM_CLUSTER = """apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: |
+      {"apiVersion":"keda.sh/v1alpha1","kind":"ScaledObject"}
+  creationTimestamp: "2026-11-29T10:00:00Z"
+  finalizers:
+  - finalizer.keda.sh
+  generation: 1
+  labels:
+    scaledobject.keda.sh/name: orders
+  name: orders
+  namespace: functions
+  resourceVersion: "123456"
+  uid: 0b6f6a2e-0000-4000-8000-000000000000
+spec:
+  cooldownPeriod: 60
+  maxReplicaCount: 24
+  minReplicaCount: 1
+  pollingInterval: 5
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: orders-v1-deployment
+  triggers:
+  - metadata:
+      bootstrapServers: kafka-bootstrap.kafka.svc:9092
+      consumerGroup: orders-fn
+      lagThreshold: "50"
+      scalerAddress: prescale.prescale.svc.cluster.local:6000
+      source: kafka
+      topic: orders
+    type: cpu
+  - metadata:
+      activationLagThreshold: "5"
+      bootstrapServers: kafka-bootstrap.kafka.svc:9092
+      consumerGroup: orders-fn
+      lagThreshold: "50"
+      offsetResetPolicy: latest
+      scalerAddress: prescale.prescale.svc.cluster.local:6000
+      source: kafka
+      topic: orders
+    type: external-push
+status:
+  conditions:
+  - message: ScaledObject is defined correctly and is ready for scaling
+    reason: ScaledObjectReady
+    status: "True"
+    type: Ready
+  externalMetricNames:
+  - s1-kafka-orders
+  originalReplicaCount: 1
+"""
+
+
+def test_scaledobject_exactly_as_kubectl_prints_it(binary, tmp_path):
+    path = tmp_path / "orders.yaml"
+    path.write_text(SCALEDOBJECT_FROM_CLUSTER)
+    lines = [json.dumps({"t": 0, "backlog": 3, "arrived": 3}), json.dumps({"t": 1, "backlog": 120, "arrived": 130})]
+    result = subprocess.run([str(binary), "plan", f"--scaledobject={path}"], input="\n".join(lines) + "\n",
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    first, second = map(json.loads, result.stdout.splitlines())
+    assert first["target"] == 50  # the external-push trigger's lagThreshold, not the cpu trigger's
+    assert first["active"] is False  # 3 is not above activationLagThreshold 5
+    assert second["value"] >= 120 and second["active"] is True
+    # A trigger that is not Prescale's is refused naming what is wrong.
+    bad = subprocess.run([str(binary), "plan", f"--scaledobject={path}", "--trigger=7"], input="",
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode != 0 and "--trigger 7 is not allowed; allowed: 0 to 1" in bad.stderr

@@ -48,7 +48,7 @@ def test_bad_flags_name_the_flag(binary):
         (["--scenario", "step", "--policies", "keda,hpa"], "--policies: \"hpa\" is not allowed"),
         (["--scenario", "step", "--rate-per-replica", "0"], "--rate-per-replica: 0.0 is not allowed"),
         (["--scenario", "step", "--tolerance", "2"], "--tolerance: 2.0 is not allowed"),
-        (["--scenario", "step", "--hpa-scale-up-factor", "0.5"], "--hpa-scale-up-factor: 0.5 is not allowed"),
+        (["--scenario", "step", "--hpa-scale-up-percent", "400000"], "--hpa-scale-up-percent: 400000 is not allowed"),
         (["--scenario", "step", "--kpa-target-utilization", "0"], "--kpa-target-utilization: 0.0 is not allowed"),
         (["--scenario", "step", "--metadata", "leadTimeSeconds=0"], "leadTimeSeconds"),
         (["--scenario", "step", "--metadata", "lagThreshold=5"], "key \"lagThreshold\" is not allowed"),
@@ -87,3 +87,21 @@ def test_timeline_csv(binary, tmp_path):
     assert lines[0] == "second,arrivals,backlog_keda,replicas_keda,backlog_peak,replicas_peak"
     assert len(lines) >= 121
     assert len({line.split(",")[5] for line in lines[1:121]}) == 1  # peak is constant
+
+
+def test_timeline_shows_the_plan_and_burst_memory(binary, tmp_path):
+    """On-off bursts from zero: after two bursts the burst memory plans for the third from its first
+    second, which the timeline shows next to the value and the planned replicas."""
+    path = tmp_path / "t.csv"
+    result = simulate(binary, "--scenario", "on-off", "--seconds", "900", "--scale", "0.2", "--rate-per-replica", "2",
+                      "--policies", "keda,prescale", "--timeline", str(path))
+    assert result.returncode == 0, result.stderr
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    assert header == ["second", "arrivals", "backlog_keda", "replicas_keda", "backlog_prescale", "replicas_prescale",
+                      "value_prescale", "planned_prescale", "burst_rate_prescale"]
+    rows = [dict(zip(header, map(float, line.split(",")))) for line in lines[1:]]
+    # on-off: 60 s of arrivals every 180 s; the third burst starts at 360 s.
+    assert all(row["burst_rate_prescale"] == 0 for row in rows[:300])
+    third = [row for row in rows if 360 <= row["second"] < 365]
+    assert any(row["burst_rate_prescale"] > 5 for row in third), third

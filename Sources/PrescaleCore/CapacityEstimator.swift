@@ -1,0 +1,120 @@
+/// Learns how many messages one ready replica consumes per second, from what a source already sees.
+///
+/// Consumption only measures capacity while the consumers are saturated: when there is a backlog at
+/// both ends of an interval, every replica is busy, so progress / replicas is the per-replica service
+/// rate. Idle periods say only that capacity was at least the arrival rate, and are ignored.
+///
+/// Saturated time with an unchanged replica count is gathered into segments of
+/// ``minimumSegmentSeconds`` to ``maximumSegmentSeconds``, so that lumpy progress (a Kafka consumer
+/// that commits every few seconds) averages out inside a segment. The estimate is the median of the
+/// last ``window`` segment rates: one odd segment (a rebalance, a slow message) moves it little, and
+/// a real change of rate takes it over once half the window has seen the new rate.
+///
+/// A prior (`messagesPerReplicaPerSecond`) counts as ``priorWeight`` segments until
+/// ``minimumSegments`` real ones exist; after that the data alone decides, so a wrong prior is
+/// forgotten. Updates are O(window) with no allocation.
+public struct CapacityEstimator: Sendable, Hashable {
+    /// Segments the median is taken over.
+    public static let window = 31
+    /// Segments needed before the data alone decides (with a prior) or before there is an estimate
+    /// at all (without one).
+    public static let minimumSegments = 3
+    /// How many segments the prior is worth while there are fewer than ``minimumSegments``.
+    public static let priorWeight = 3.0
+    /// The shortest saturated stretch that makes a segment.
+    public static let minimumSegmentSeconds = 2.0
+    /// A saturated stretch is cut into segments of at most this long.
+    public static let maximumSegmentSeconds = 5.0
+    /// A segment within this relative distance of the estimate agrees with it (for ``confidence``).
+    public static let agreement = 0.2
+
+    /// The prior, messages per replica per second.
+    public let prior: Double?
+    private var segments = FixedRing(capacity: CapacityEstimator.window)
+    private var scratch: [Double] = []
+    private var median: Double?
+    /// The number of segments observed so far (not only those in the window).
+    public private(set) var segmentCount = 0
+
+    private var lastTime: Double?
+    private var lastConsumed: Double?
+    private var lastBacklog: Double = 0
+    private var lastReplicas: Int?
+    private var segmentStart: Double?
+    private var segmentConsumed: Double = 0
+    private var segmentReplicas = 0
+
+    /// Creates an estimator; `prior` is the user's `messagesPerReplicaPerSecond`, if given.
+    public init(prior: Double?) {
+        self.prior = prior.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        self.scratch.reserveCapacity(Self.window)
+    }
+
+    /// Messages per replica per second, or `nil` while neither a prior nor enough data exists.
+    public var estimate: Double? {
+        let count = self.segments.count
+        guard let median else { return self.prior }
+        guard let prior, count < Self.minimumSegments else {
+            return count >= Self.minimumSegments ? median : nil
+        }
+        return (prior * Self.priorWeight + median * Double(count)) / (Self.priorWeight + Double(count))
+    }
+
+    /// How much the estimate can be trusted, 0 to 1: the share of the window filled, times the share
+    /// of its segments within ±20% of the estimate. A prior alone has confidence 0. (Computed when a
+    /// segment closes, the only time it changes.)
+    public private(set) var confidence: Double = 0
+
+    private func computeConfidence() -> Double {
+        guard let estimate, self.segments.count > 0 else { return 0 }
+        var agreeing = 0
+        for age in 0..<self.segments.count {
+            let rate = self.segments.value(ago: age)!
+            if abs(rate - estimate) <= Self.agreement * estimate { agreeing += 1 }
+        }
+        let fill = Double(self.segments.count) / Double(Self.window)
+        return fill * Double(agreeing) / Double(self.segments.count)
+    }
+
+    /// Folds in one observation: cumulative messages consumed, the backlog, and the ready replicas
+    /// consuming (as many as can work: replicas beyond the partition count do not).
+    public mutating func observe(time: Double, consumed: Double, backlog: Double, replicas: Int) {
+        defer {
+            self.lastTime = time
+            self.lastConsumed = consumed
+            self.lastBacklog = backlog
+            self.lastReplicas = replicas
+        }
+        guard let lastTime, let lastConsumed, time > lastTime else { return }
+        let progress = consumed - lastConsumed
+        // Saturated: a backlog of at least one message per replica at both ends, the same replicas
+        // throughout, and progress that is not going backwards (a reset offset).
+        let saturated = replicas > 0 && replicas == self.lastReplicas && progress >= 0
+            && self.lastBacklog >= Double(replicas) && backlog >= Double(replicas)
+        guard saturated else {
+            self.closeSegment(at: lastTime)
+            return
+        }
+        if self.segmentStart == nil || self.segmentReplicas != replicas {
+            self.closeSegment(at: lastTime)
+            self.segmentStart = lastTime
+            self.segmentReplicas = replicas
+        }
+        self.segmentConsumed += progress
+        if time - self.segmentStart! >= Self.maximumSegmentSeconds { self.closeSegment(at: time) }
+    }
+
+    private mutating func closeSegment(at time: Double) {
+        defer {
+            self.segmentStart = nil
+            self.segmentConsumed = 0
+        }
+        guard let start = self.segmentStart, time - start >= Self.minimumSegmentSeconds, self.segmentReplicas > 0 else { return }
+        let rate = self.segmentConsumed / (time - start) / Double(self.segmentReplicas)
+        guard rate.isFinite, rate > 0 else { return }
+        self.segments.push(rate)
+        self.segmentCount += 1
+        self.median = self.segments.quantile(0.5, scratch: &self.scratch)
+        self.confidence = self.computeConfidence()
+    }
+}

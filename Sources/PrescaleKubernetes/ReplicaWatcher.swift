@@ -1,0 +1,113 @@
+import Logging
+import PrescaleCore
+import ServiceLifecycle
+import Synchronization
+
+/// Where a trigger finds its target's current replica count, so that its planner can learn what one
+/// replica consumes. Answers from memory.
+public protocol ReplicaCounts: Sendable {
+    /// The target's replicas as last read, if known.
+    func replicas(of key: ScaledObjectKey) -> Int?
+    /// Says that a trigger of `key` has a backlog now: its replicas are worth reading.
+    func wanted(_ key: ScaledObjectKey)
+}
+
+/// Reads the `scale` subresource of the targets whose triggers have a backlog, in the background.
+///
+/// Only a saturated trigger (one with a backlog) can teach its planner a per-replica capacity, so only
+/// ScaledObjects whose triggers reported a backlog in the last ``Configuration/wantedFor`` are read:
+/// one GET of the ScaledObject per ``Configuration/scaledObjectRefresh`` and one GET of `scale` per
+/// ``Configuration/interval`` each. It needs `get` on ScaledObjects and on the targets' `scale`
+/// (read-only; the actuation RBAC already has it). A failed read forgets the count, so a planner
+/// never learns from a count it cannot vouch for.
+public final class ReplicaWatcher: Service, ReplicaCounts {
+    /// The watcher's settings.
+    public struct Configuration: Sendable {
+        /// How often the replicas of a wanted target are read. Default 2 s.
+        public var interval: Duration
+        /// How often a ScaledObject is re-read for its target. Default 30 s.
+        public var scaledObjectRefresh: Duration
+        /// How long a target stays wanted after its trigger last had a backlog. Default 30 s.
+        public var wantedFor: Duration
+
+        /// Creates settings with the documented defaults.
+        public init(interval: Duration = .seconds(2), scaledObjectRefresh: Duration = .seconds(30), wantedFor: Duration = .seconds(30)) {
+            self.interval = interval
+            self.scaledObjectRefresh = scaledObjectRefresh
+            self.wantedFor = wantedFor
+        }
+    }
+
+    struct Entry {
+        var wantedAt: ContinuousClock.Instant
+        var info: (ScaledObjectInfo, ContinuousClock.Instant)?
+        var replicas: Int?
+    }
+
+    /// The settings.
+    public let configuration: Configuration
+    let api: any ScaleAPI
+    let logger: Logger
+    private let entries = Mutex<[ScaledObjectKey: Entry]>([:])
+
+    /// Creates a watcher that reads through `api`.
+    public init(configuration: Configuration = Configuration(), api: any ScaleAPI, logger: Logger) {
+        self.configuration = configuration
+        self.api = api
+        self.logger = logger
+    }
+
+    public func replicas(of key: ScaledObjectKey) -> Int? {
+        self.entries.withLock { $0[key]?.replicas }
+    }
+
+    public func wanted(_ key: ScaledObjectKey) {
+        let now = ContinuousClock.now
+        self.entries.withLock { entries in
+            if entries[key] == nil {
+                entries[key] = Entry(wantedAt: now)
+            } else {
+                entries[key]!.wantedAt = now
+            }
+        }
+    }
+
+    /// Reads every wanted target once; targets no longer wanted are forgotten.
+    public func refresh() async {
+        let now = ContinuousClock.now
+        let keys = self.entries.withLock { entries -> [(ScaledObjectKey, (ScaledObjectInfo, ContinuousClock.Instant)?)] in
+            entries = entries.filter { now - $0.value.wantedAt <= self.configuration.wantedFor }
+            return entries.map { ($0.key, $0.value.info) }
+        }
+        for (key, cached) in keys {
+            do {
+                var info = cached
+                if info == nil || now - info!.1 >= self.configuration.scaledObjectRefresh {
+                    info = (try await self.api.scaledObject(key), now)
+                }
+                let replicas = try await self.api.replicas(of: info!.0.target, namespace: key.namespace)
+                self.entries.withLock { entries in
+                    entries[key]?.info = info
+                    entries[key]?.replicas = replicas
+                }
+            } catch {
+                self.logger.debug("cannot read the replicas of \(key)'s target: \(error)")
+                self.entries.withLock { entries in
+                    entries[key]?.info = nil
+                    entries[key]?.replicas = nil
+                }
+            }
+        }
+    }
+
+    /// Refreshes every ``Configuration/interval`` until cancelled or gracefully shut down (both are a
+    /// normal end, not an error: the only thing that throws in here is the cancelled sleep).
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.refresh()
+                try await Task.sleep(for: self.configuration.interval)
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import PrescaleCore
+import Testing
+
+@Suite("Capacity estimator")
+struct CapacityEstimatorTests {
+    /// Feeds `seconds` of saturated consumption at `rate` per replica with `replicas` replicas, the
+    /// progress made visible in lumps every `commitEvery` seconds (a consumer's commit interval), with
+    /// ±`jitter` relative noise per second. Returns the estimates after each second.
+    static func feed(
+        _ estimator: inout CapacityEstimator, from start: Double, seconds: Int, rate: Double, replicas: Int,
+        commitEvery: Int = 1, jitter: Double = 0.3, consumed: inout Double, generator: inout SplitMix
+    ) -> [Double?] {
+        var estimates: [Double?] = []
+        var uncommitted = 0.0
+        for second in 1...seconds {
+            let noise = 1 + jitter * (Double(generator.next() % 2_001) / 1_000 - 1)
+            uncommitted += rate * Double(replicas) * noise
+            if second % commitEvery == 0 {
+                consumed += uncommitted
+                uncommitted = 0
+            }
+            estimator.observe(time: start + Double(second), consumed: consumed, backlog: 500, replicas: replicas)
+            estimates.append(estimator.estimate)
+        }
+        return estimates
+    }
+
+    @Test("converges within 10% of the true rate within 5 minutes of saturated traffic", arguments: [
+        (2.0, 1, 1), (10.0, 4, 1), (50.0, 3, 5), (0.5, 10, 2),
+    ])
+    func converges(rate: Double, replicas: Int, commitEvery: Int) throws {
+        var estimator = CapacityEstimator(prior: nil)
+        var generator = SplitMix(seed: UInt64(rate * 10) + UInt64(replicas))
+        var consumed = 0.0
+        let estimates = Self.feed(&estimator, from: 0, seconds: 300, rate: rate, replicas: replicas, commitEvery: commitEvery, consumed: &consumed, generator: &generator)
+        let final = try #require(estimates.last ?? nil)
+        #expect(abs(final - rate) <= 0.1 * rate, "estimate \(final) for a true rate \(rate)")
+        #expect(estimator.confidence > 0.5, "confidence \(estimator.confidence)")
+    }
+
+    @Test("follows a change of rate within 5 minutes")
+    func followsChange() throws {
+        var estimator = CapacityEstimator(prior: nil)
+        var generator = SplitMix(seed: 7)
+        var consumed = 0.0
+        _ = Self.feed(&estimator, from: 0, seconds: 300, rate: 10, replicas: 3, consumed: &consumed, generator: &generator)
+        #expect(abs(estimator.estimate! - 10) <= 1)
+        // The function gets slower (a heavier payload): 4 messages per replica per second.
+        let after = Self.feed(&estimator, from: 300, seconds: 300, rate: 4, replicas: 3, consumed: &consumed, generator: &generator)
+        let final = try #require(after.last ?? nil)
+        #expect(abs(final - 4) <= 0.4, "estimate \(final) after the change to 4")
+    }
+
+    @Test("idle consumers teach nothing: only saturated stretches count")
+    func ignoresIdle() throws {
+        var estimator = CapacityEstimator(prior: nil)
+        var generator = SplitMix(seed: 3)
+        var consumed = 0.0
+        _ = Self.feed(&estimator, from: 0, seconds: 120, rate: 20, replicas: 2, consumed: &consumed, generator: &generator)
+        // The backlog is gone: the last saturated stretch ends and counts.
+        consumed += 3
+        estimator.observe(time: 121, consumed: consumed, backlog: 0, replicas: 2)
+        let learned = try #require(estimator.estimate)
+        // Ten minutes of a trickle that two replicas serve with no backlog.
+        for second in 2...600 {
+            consumed += 3
+            estimator.observe(time: 120 + Double(second), consumed: consumed, backlog: 0, replicas: 2)
+        }
+        #expect(estimator.estimate == learned)
+    }
+
+    @Test("no estimate without a prior until saturated data exists; a prior alone has confidence 0")
+    func priorAndNothing() {
+        var none = CapacityEstimator(prior: nil)
+        #expect(none.estimate == nil && none.confidence == 0)
+        none.observe(time: 0, consumed: 0, backlog: 100, replicas: 1)
+        none.observe(time: 1, consumed: 5, backlog: 100, replicas: 1)
+        #expect(none.estimate == nil)
+        let prior = CapacityEstimator(prior: 40)
+        #expect(prior.estimate == 40 && prior.confidence == 0)
+    }
+
+    @Test("a wrong prior is forgotten once the data disagrees")
+    func wrongPrior() throws {
+        var estimator = CapacityEstimator(prior: 40)
+        var generator = SplitMix(seed: 11)
+        var consumed = 0.0
+        let estimates = Self.feed(&estimator, from: 0, seconds: 300, rate: 8, replicas: 2, consumed: &consumed, generator: &generator)
+        let final = try #require(estimates.last ?? nil)
+        #expect(abs(final - 8) <= 0.8, "estimate \(final) with a prior of 40")
+    }
+
+    @Test("a change of replicas starts a new segment, measured per replica")
+    func replicaChanges() throws {
+        var estimator = CapacityEstimator(prior: nil)
+        var generator = SplitMix(seed: 5)
+        var consumed = 0.0
+        var time = 0.0
+        for replicas in [1, 2, 4, 8, 3, 6, 2, 5] {
+            _ = Self.feed(&estimator, from: time, seconds: 40, rate: 6, replicas: replicas, jitter: 0.1, consumed: &consumed, generator: &generator)
+            time += 40
+        }
+        let final = try #require(estimator.estimate)
+        #expect(abs(final - 6) <= 0.6, "estimate \(final)")
+    }
+}
+
+@Suite("Burst memory")
+struct BurstMemoryTests {
+    /// Bursts of `height` per second lasting `length` seconds, separated by `gap` seconds of silence.
+    static func bursts(_ memory: inout BurstMemory, count: Int, height: Double, length: Int, gap: Int, from start: Double = 0) -> Double {
+        var time = start
+        for _ in 0..<count {
+            for _ in 0..<length {
+                time += 1
+                memory.observe(time: time, rate: height)
+            }
+            for _ in 0..<gap {
+                time += 1
+                memory.observe(time: time, rate: 0)
+            }
+        }
+        return time
+    }
+
+    @Test("after two bursts, a new one is planned at their peak from its first sample, for their length")
+    func plansAtFirstSample() {
+        var memory = BurstMemory()
+        var time = Self.bursts(&memory, count: 2, height: 30, length: 12, gap: 40)
+        #expect(memory.count == 2)
+        time += 1
+        memory.observe(time: time, rate: 3)  // the first second of a new burst: only 3 so far
+        #expect(abs(memory.plannedRate(at: time) - 30) < 1)
+        // Past the remembered duration, nothing is added.
+        for _ in 0..<13 {
+            time += 1
+            memory.observe(time: time, rate: 3)
+        }
+        #expect(memory.plannedRate(at: time) == 0)
+    }
+
+    @Test("a load with no silences never forms a burst")
+    func steady() {
+        var memory = BurstMemory()
+        for second in 1...3_600 {
+            memory.observe(time: Double(second), rate: 5 + Double(second % 7))
+            #expect(memory.plannedRate(at: Double(second)) == 0)
+        }
+        #expect(memory.count == 0)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import PrescaleCore
+import PrescaleKubernetes
+@testable import PrescaleServer
+import PrescaleTesting
+import Testing
+
+/// A predicting trigger learns one replica's capacity from the target's replica count, read from the
+/// `scale` subresource of a fake API server over HTTPS by the ReplicaWatcher.
+@Suite("Learned capacity from the target's scale")
+struct ReplicaCapacityTests {
+    static let metadata: [String: String] = [
+        "scalerAddress": "prescale:6000", "source": "kafka", "bootstrapServers": "unused:9092", "consumerGroup": "workers",
+        "topic": "orders", "lagThreshold": "1000",
+    ]
+
+    @Test("saturated samples with 4 replicas in the cluster teach 10 messages per replica; the plan sizes by it")
+    func learnsFromScale() async throws {
+        let api = try FakeKubernetesAPI()
+        try await api.start()
+        defer { Task { await api.stop() } }
+        api.addScaledObject(namespace: "memory-lag", name: "orders", target: "orders-consumer", replicas: 4)
+        let client = try fakeAPIClient(api)
+        defer { Task { await client.shutdown() } }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let watcher = ReplicaWatcher(configuration: .init(interval: .milliseconds(50)), api: client, logger: logger)
+        let source = InMemorySource()
+        let registry = TriggerRegistry(sources: TestSourceFactory(memorySources: ["lag": source]), replicaCounts: watcher)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await watcher.run() }
+            defer { group.cancelAll() }
+            try await withRunningRegistry(registry) {
+                let trigger = try registry.trigger(namespace: "memory-lag", name: "orders", metadata: Self.metadata)
+                try await eventually("source attached") { source.attachedCount == 1 }
+                // No read before a backlog: nothing is worth learning from an idle target.
+                #expect(watcher.replicas(of: ScaledObjectKey(namespace: "memory-lag", name: "orders")) == nil)
+                var arrived = 1_000.0, consumed = 0.0
+                source.push(MetricSample(time: 0, reactiveValue: 1_000, backlog: 1_000, arrived: arrived, consumed: consumed))
+                try await eventually("replicas read from scale") { watcher.replicas(of: ScaledObjectKey(namespace: "memory-lag", name: "orders")) == 4 }
+                // 60 s of 60/s arriving against 4 replicas consuming 10/s each.
+                for second in 1...60 {
+                    arrived += 60
+                    consumed += 40
+                    source.push(MetricSample(time: Double(second), reactiveValue: arrived - consumed, backlog: arrived - consumed, arrived: arrived, consumed: consumed))
+                }
+                let decision = try trigger.currentDecision(at: 60)
+                let prediction = try #require(decision.prediction)
+                let capacity = try #require(prediction.capacity)
+                #expect(abs(capacity - 10) < 1e-9)
+                #expect(prediction.capacityConfidence > 0)
+                // (60/s + backlog at the lead / 30 s) / 10 per replica, well above KEDA's lag / 1000.
+                let planned = try #require(prediction.plannedReplicas)
+                #expect(planned >= 6)
+                #expect(decision.desiredReplicas >= planned)
+                #expect(decision.desiredReplicas > PlannerDecision.replicas(value: decision.reactiveValue, target: 1_000))
+                // A target that cannot be read is forgotten rather than trusted.
+                api.forbid(verb: "get", resource: "deployments.apps/scale")
+                try await eventually("count forgotten") { watcher.replicas(of: ScaledObjectKey(namespace: "memory-lag", name: "orders")) == nil }
+            }
+        }
+    }
+
+    @Test("without a replica count or a prior, a predicting trigger reports KEDA's value")
+    func noCountNoGuess() async throws {
+        let source = InMemorySource()
+        let registry = TriggerRegistry(sources: TestSourceFactory(memorySources: ["lag": source]))
+        try await withRunningRegistry(registry) {
+            let trigger = try registry.trigger(namespace: "memory-lag", name: "orders", metadata: Self.metadata)
+            try await eventually("source attached") { source.attachedCount == 1 }
+            var arrived = 0.0, consumed = 0.0
+            for second in 0...60 {
+                arrived += 60
+                consumed += 40
+                source.push(MetricSample(time: Double(second), reactiveValue: arrived - consumed, backlog: arrived - consumed, arrived: arrived, consumed: consumed))
+            }
+            let decision = try trigger.currentDecision(at: 60)
+            #expect(decision.value == decision.reactiveValue)
+            #expect(decision.prediction?.capacity == nil)
+        }
+    }
+}
