@@ -3,7 +3,9 @@
 # binary links (checked in CI: Tests/conformance/test_deploy.py compares `ldd` of the built binary with the
 # packages installed below). The image itself is not built in this repository's CI (no Docker engine).
 #
-#   docker build -t ghcr.io/prescale/prescale:0.1.0 .
+#   docker build -t ghcr.io/prescale/prescale:0.5.0 .
+#
+# The version label must equal `prescale --version` (Sources/PrescaleCore/PrescaleVersion.swift; checked in CI).
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
@@ -18,6 +20,11 @@ RUN swift build -c release --product prescale \
  && ldd /out/prescale | awk '$3 ~ "^/usr/lib/swift/linux/" { print $3 }' | xargs -r cp -t /out/swift
 
 FROM debian:bookworm-slim
+LABEL org.opencontainers.image.title="prescale" \
+      org.opencontainers.image.description="A KEDA external scaler that predicts load: Kafka lag, MQTT rate, direct K3s scale-up" \
+      org.opencontainers.image.version="0.5.0" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="https://github.com/prescale/prescale"
 # Runtime libraries of the binary and of librdkafka / libmosquitto (TLS, SASL, compression).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \

@@ -48,6 +48,10 @@ public final class ScalerMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), maximumTriggerSeries: Int = 1_000) {
         self.registry = registry
         self.maximumTriggerSeries = maximumTriggerSeries
+        registry.makeGauge(
+            descriptor: .named("prescale_build_info", help: "Always 1; the version label is the running Prescale's version."),
+            labels: [("version", PrescaleVersion.current)]
+        ).set(Int64(1))
         let buckets: [Duration] = [
             .microseconds(10), .microseconds(25), .microseconds(50), .microseconds(100), .microseconds(250),
             .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),

@@ -63,6 +63,7 @@ public struct ScalerServer: Sendable {
             actuator: actuation?.actuator,
             replicaCounts: actuation?.replicas
         )
+        self.logger.notice("prescale \(PrescaleVersion.current) starting", metadata: ["version": "\(PrescaleVersion.current)"])
         let readiness = Readiness()
         let security = try ListenerSecurity.make(self.configuration, logger: self.logger)
         if security.mode != "plaintext" {

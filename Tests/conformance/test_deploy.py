@@ -20,7 +20,7 @@ from test_kafka import MockKafka, kafka_metadata
 
 DEPLOY = ROOT / "deploy"
 SCHEMAS = ROOT.parent / "shared" / "schemas"
-KUBERNETES_VERSION = "1.30"
+KUBERNETES_VERSION = "1.32"
 KUSTOMIZATIONS = sorted(p.parent for p in DEPLOY.rglob("kustomization.yaml"))
 # Prometheus Operator kinds: no schema is available offline; their required fields are checked here and the
 # rules' content by promtool.
@@ -122,13 +122,13 @@ def test_keda_and_knative_objects_validate_against_the_crd_schemas():
             assert not errors, f"{directory.relative_to(ROOT)}: {key[1]} {obj['metadata']['name']}: " + "; ".join(
                 f"{e.message} at {'.'.join(map(str, e.path))}" for e in errors)
             checked.append(f"{key[1]}/{obj['metadata']['name']}")
-    assert {"ScaledObject/orders", "ScaledObject/telemetry", "ScaledObject/prescale-smoke", "ScaledObject/prescale-smoke-tls",
+    assert {"ScaledObject/orders-v1", "ScaledObject/telemetry", "ScaledObject/prescale-smoke", "ScaledObject/prescale-smoke-tls",
             "TriggerAuthentication/prescale-tls", "Service/orders", "Service/sensors"} <= set(checked)
 
 
 def test_the_schema_check_catches_a_misspelt_field():
     validators = crd_validators()
-    obj = next(o for o in render(DEPLOY / "keda") if o["metadata"]["name"] == "orders")
+    obj = next(o for o in render(DEPLOY / "keda") if o["metadata"]["name"] == "orders-v1")
     obj["spec"]["pollingIntervall"] = 5
     assert list(validators[("keda.sh/v1alpha1", "ScaledObject")].iter_errors(obj))
 

@@ -1,0 +1,277 @@
+"""Contracts with the real components, each rule as the component's own source or docs state it, checked on
+what deploy/ renders; and for each rule a deliberately broken copy that the check must catch (schemas alone
+caught none of these)."""
+import copy
+import re
+import subprocess
+import tomllib
+
+import pytest
+import yaml
+
+from conftest import ROOT, _binary
+from test_deploy import DEPLOY, render
+
+HPA_CLASS = "hpa.autoscaling.knative.dev"
+CLASS_KEY = "autoscaling.knative.dev/class"
+AUTO_CREATE_KEY = "autoscaling.knative.dev/scaled-object-auto-create"
+RUNBOOKS = ROOT / "docs" / "runbooks.md"
+
+
+def everything():
+    objects = []
+    for kustomization in sorted(DEPLOY.rglob("kustomization.yaml")):
+        objects += render(kustomization.parent)
+    return objects
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    return everything()
+
+
+def of_kind(objects, kind):
+    return [o for o in objects if o.get("kind") == kind]
+
+
+# --- knative-extensions/autoscaler-keda: Bring Your Own ScaledObject -------------------------------------
+# DEVELOPMENT.md "Bring Your Own ScaledObject": the ScaledObject carries the HPA class annotation (so that
+# the extension reconciles the HPA KEDA creates), sets spec.advanced.horizontalPodAutoscalerConfig.name to
+# the revision name, and is named after the revision; pkg/reconciler/autoscaling/hpa/keda_hpa.go looks the
+# HPA up by the PodAutoscaler's name, which is the revision's. The Service turns auto-creation off, or the
+# extension creates its own ScaledObject of the same name and refuses ours ("does not own ScaledObject").
+
+def knative_byo_violations(services, scaled_objects):
+    problems = []
+    by_target = {so["spec"]["scaleTargetRef"]["name"]: so for so in scaled_objects}
+    for service in services:
+        template = service["spec"]["template"]
+        annotations = template.get("metadata", {}).get("annotations", {})
+        if annotations.get(CLASS_KEY) != HPA_CLASS:
+            continue
+        revision = template["metadata"].get("name")
+        brought = annotations.get(AUTO_CREATE_KEY) == "false"
+        so = by_target.get(f"{revision}-deployment") if revision else None
+        if not brought:
+            if so is not None:
+                problems.append(f"Service {service['metadata']['name']}: {AUTO_CREATE_KEY} must be \"false\" when the ScaledObject is brought")
+            continue  # otherwise the extension creates the ScaledObject itself
+        if not revision:
+            problems.append(f"Service {service['metadata']['name']}: a brought ScaledObject needs the revision name pinned (spec.template.metadata.name)")
+            continue
+        if so is None:
+            problems.append(f"Service {service['metadata']['name']}: auto-creation is off but no ScaledObject targets {revision}-deployment")
+            continue
+        where = f"ScaledObject {so['metadata']['name']} for revision {revision}"
+        if so["metadata"]["name"] != revision:
+            problems.append(f"{where}: must be named after the revision")
+        if so["metadata"].get("annotations", {}).get(CLASS_KEY) != HPA_CLASS:
+            problems.append(f"{where}: needs the annotation {CLASS_KEY}: {HPA_CLASS}")
+        hpa_name = so["spec"].get("advanced", {}).get("horizontalPodAutoscalerConfig", {}).get("name")
+        if hpa_name != revision:
+            problems.append(f"{where}: spec.advanced.horizontalPodAutoscalerConfig.name must be {revision}, not {hpa_name}")
+    return problems
+
+
+def knative_inputs(objects):
+    services = [o for o in of_kind(objects, "Service") if o["apiVersion"].startswith("serving.knative.dev/")]
+    return services, of_kind(objects, "ScaledObject")
+
+
+def test_brought_scaledobjects_follow_autoscaler_keda(rendered):
+    services, scaled_objects = knative_inputs(rendered)
+    brought = [s for s in services if s["spec"]["template"]["metadata"].get("annotations", {}).get(AUTO_CREATE_KEY) == "false"]
+    assert brought, "deploy/knative/functions brings at least one ScaledObject"
+    assert knative_byo_violations(services, scaled_objects) == []
+
+
+@pytest.mark.parametrize("breakage", ["rename", "no-annotation", "no-hpa-name", "auto-create"])
+def test_a_broken_knative_wiring_is_caught(rendered, breakage):
+    services, scaled_objects = copy.deepcopy(knative_inputs(rendered))
+    so = next(s for s in scaled_objects if s["metadata"]["name"] == "orders-v1")
+    service = next(s for s in services if s["metadata"]["name"] == "orders")
+    if breakage == "rename":
+        so["metadata"]["name"] = "orders"
+    elif breakage == "no-annotation":
+        so["metadata"]["annotations"].pop(CLASS_KEY)
+    elif breakage == "no-hpa-name":
+        so["spec"]["advanced"]["horizontalPodAutoscalerConfig"].pop("name")
+    else:
+        service["spec"]["template"]["metadata"]["annotations"][AUTO_CREATE_KEY] = "true"
+    assert knative_byo_violations(services, scaled_objects)
+
+
+# --- cert-manager: a CA ClusterIssuer reads its Secret from the cluster resource namespace ---------------
+# cert-manager docs, "Cluster Resource Namespace": secrets referenced by a ClusterIssuer are looked up in
+# the namespace given by --cluster-resource-namespace, default `cert-manager`.
+
+CLUSTER_RESOURCE_NAMESPACE = "cert-manager"
+
+
+def cluster_issuer_violations(objects):
+    problems = []
+    certificates = of_kind(objects, "Certificate")
+    for issuer in of_kind(objects, "ClusterIssuer"):
+        secret = issuer["spec"].get("ca", {}).get("secretName")
+        if not secret:
+            continue
+        sources = [c for c in certificates if c["spec"]["secretName"] == secret]
+        if not sources:
+            problems.append(f"ClusterIssuer {issuer['metadata']['name']}: no Certificate produces Secret {secret}")
+        for certificate in sources:
+            namespace = certificate["metadata"].get("namespace")
+            if namespace != CLUSTER_RESOURCE_NAMESPACE:
+                problems.append(
+                    f"Certificate {certificate['metadata']['name']} writes the CA Secret {secret} to namespace {namespace}; "
+                    f"ClusterIssuer {issuer['metadata']['name']} reads it from {CLUSTER_RESOURCE_NAMESPACE}")
+    return problems
+
+
+def test_the_ca_secret_is_in_cert_managers_cluster_resource_namespace(rendered):
+    assert of_kind(rendered, "ClusterIssuer")
+    assert cluster_issuer_violations(rendered) == []
+
+
+def test_a_namespace_transformer_over_the_ca_is_caught(tmp_path):
+    # The earlier layout: the CA inside a kustomization whose `namespace:` moves it.
+    broken = tmp_path / "ca"
+    broken.mkdir()
+    (broken / "ca.yaml").write_text((DEPLOY / "cert-manager" / "ca.yaml").read_text())
+    (broken / "kustomization.yaml").write_text("namespace: prescale\nresources:\n  - ca.yaml\n")
+    assert cluster_issuer_violations(render(broken))
+
+
+# --- Prometheus Operator + kube-prometheus-stack -------------------------------------------------------
+# Without honorLabels the Operator's own `namespace` target label overrides the series' label (renamed
+# exported_namespace); kube-prometheus-stack selects ServiceMonitors by `release: <release name>`.
+
+def service_monitor_violations(objects):
+    problems = []
+    for monitor in of_kind(objects, "ServiceMonitor"):
+        name = monitor["metadata"]["name"]
+        if "release" not in monitor["metadata"].get("labels", {}):
+            problems.append(f"ServiceMonitor {name}: no `release` label for kube-prometheus-stack's selector")
+        for endpoint in monitor["spec"]["endpoints"]:
+            if endpoint.get("honorLabels") is not True:
+                problems.append(f"ServiceMonitor {name}: endpoint {endpoint.get('port')} needs honorLabels: true")
+    return problems
+
+
+def test_the_service_monitor_keeps_prescales_namespace_label(rendered):
+    assert of_kind(rendered, "ServiceMonitor")
+    assert service_monitor_violations(rendered) == []
+
+
+def test_a_service_monitor_without_honor_labels_is_caught(rendered):
+    broken = copy.deepcopy(of_kind(rendered, "ServiceMonitor"))
+    broken[0]["spec"]["endpoints"][0].pop("honorLabels")
+    assert service_monitor_violations(broken)
+
+
+# --- K3s + containerd + crun: Wasm pod annotations must reach crun ---------------------------------------
+# containerd's CRI plugin passes pod annotations to the OCI runtime only if the runtime lists them in
+# `pod_annotations`; K3s's generated `crun` runtime (pkg/agent/templates) lists none, and a user
+# config.toml.tmpl is rendered with K3s's own config as the template "base".
+
+TEMPLATE = DEPLOY / "k3s" / "config.toml.tmpl"
+
+
+def wasm_runtime_violations(template_text, objects):
+    problems = []
+    if '{{ template "base" . }}' not in template_text:
+        problems.append("config.toml.tmpl must keep K3s's generated configuration ({{ template \"base\" . }})")
+    body = re.sub(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", "", template_text, flags=re.S)
+    body = body.replace('{{ template "base" . }}', "").replace("{{ .SystemdCgroup }}", "true")
+    try:
+        config = tomllib.loads(body)
+    except tomllib.TOMLDecodeError as error:
+        return problems + [f"config.toml.tmpl is not valid TOML: {error}"]
+    runtimes = config.get("plugins", {}).get("io.containerd.grpc.v1.cri", {}).get("containerd", {}).get("runtimes", {})
+    if "crun" in runtimes:
+        problems.append("config.toml.tmpl redefines the runtime `crun`, which K3s's base template already defines")
+    wasm = {name for name, runtime in runtimes.items() if "module.wasm.image/*" in runtime.get("pod_annotations", [])}
+    if not wasm:
+        problems.append("no runtime passes the module.wasm.image/* pod annotations")
+    classes = {rc["metadata"]["name"]: rc["handler"] for rc in of_kind(objects, "RuntimeClass")}
+    for service in of_kind(objects, "Service"):
+        template = service.get("spec", {}).get("template", {})
+        if "module.wasm.image/variant" not in template.get("metadata", {}).get("annotations", {}):
+            continue
+        runtime_class = template.get("spec", {}).get("runtimeClassName")
+        if classes.get(runtime_class) not in wasm:
+            problems.append(f"Service {service['metadata']['name']}: runtimeClassName {runtime_class} does not select a runtime that passes the Wasm annotations")
+    return problems
+
+
+def test_wasm_functions_run_on_a_runtime_that_sees_their_annotations(rendered):
+    assert wasm_runtime_violations(TEMPLATE.read_text(), rendered) == []
+
+
+@pytest.mark.parametrize("breakage", ["no-pod-annotations", "redefine-crun", "no-base", "k3s-crun-class"])
+def test_a_broken_wasm_runtime_is_caught(rendered, breakage):
+    text, objects = TEMPLATE.read_text(), copy.deepcopy(rendered)
+    if breakage == "no-pod-annotations":
+        text = text.replace('pod_annotations = ["module.wasm.image/*"]', "")
+    elif breakage == "redefine-crun":
+        text = text.replace('runtimes."crun-wasm"', 'runtimes."crun"')
+    elif breakage == "no-base":
+        text = text.replace('{{ template "base" . }}', "")
+    else:
+        for service in of_kind(objects, "Service"):
+            if "runtimeClassName" in service.get("spec", {}).get("template", {}).get("spec", {}):
+                service["spec"]["template"]["spec"]["runtimeClassName"] = "crun"
+    assert wasm_runtime_violations(text, objects)
+
+
+# --- On-call: every alert has a severity and a runbook that exists; Prescale itself being gone alerts ----
+
+def alert_violations(rule, runbooks_text):
+    problems = []
+    anchors = {re.sub(r"[^a-z0-9-]", "", h.strip().lower().replace(" ", "-")) for h in re.findall(r"^## (.+)$", runbooks_text, flags=re.M)}
+    alerts = [r for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r]
+    for alert in alerts:
+        name = alert["alert"]
+        if alert.get("labels", {}).get("severity") not in ("critical", "warning", "info"):
+            problems.append(f"{name}: severity must be critical, warning or info")
+        url = alert.get("annotations", {}).get("runbook_url", "")
+        match = re.fullmatch(r"https://\S+/docs/runbooks\.md#([a-z0-9-]+)", url)
+        if not match:
+            problems.append(f"{name}: runbook_url must point at docs/runbooks.md#<alert>, not {url!r}")
+        elif match.group(1) not in anchors:
+            problems.append(f"{name}: docs/runbooks.md has no section #{match.group(1)}")
+    if not any('up{job="prescale"}' in alert["expr"] and alert["labels"].get("severity") == "critical" for alert in alerts):
+        problems.append("no critical alert fires when Prescale itself is down or absent")
+    return problems
+
+
+def test_every_alert_has_a_severity_and_a_runbook_and_prescale_down_alerts():
+    rule = yaml.safe_load((DEPLOY / "observability" / "prometheusrule.yaml").read_text())
+    assert alert_violations(rule, RUNBOOKS.read_text()) == []
+
+
+@pytest.mark.parametrize("breakage", ["missing-section", "no-severity", "no-down-alert"])
+def test_a_broken_alert_is_caught(breakage):
+    rule = yaml.safe_load((DEPLOY / "observability" / "prometheusrule.yaml").read_text())
+    runbooks = RUNBOOKS.read_text()
+    if breakage == "missing-section":
+        runbooks = runbooks.replace("## PrescaleTriggerStale", "## Stale triggers")
+    elif breakage == "no-severity":
+        rule["spec"]["groups"][1]["rules"][0]["labels"].pop("severity")
+    else:
+        rule["spec"]["groups"] = [g for g in rule["spec"]["groups"] if g["name"] != "prescale.self"]
+    assert alert_violations(rule, runbooks)
+
+
+# --- One version, written once --------------------------------------------------------------------------
+
+def test_the_version_is_one_fact():
+    version = subprocess.run([str(_binary()), "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
+    source = (ROOT / "Sources" / "PrescaleCore" / "PrescaleVersion.swift").read_text()
+    assert f'public static let current = "{version}"' in source
+    newest = re.search(r"^## (\d+\.\d+\.\d+)", (ROOT / "CHANGELOG.md").read_text(), flags=re.M).group(1)
+    assert newest == version, f"CHANGELOG.md's newest entry is {newest}, the binary says {version}"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f'org.opencontainers.image.version="{version}"' in dockerfile
+    assert 'org.opencontainers.image.licenses="Apache-2.0"' in dockerfile
+    assert (ROOT / "LICENSE").read_text().lstrip().startswith("Apache License")
