@@ -55,7 +55,7 @@ public enum DemoChart {
             let colour = Self.colours[index % Self.colours.count]
             out += "<path d=\"\(path(run.rows.map { Double($0.lag) }, max: maxMessages, panelTop: top))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n"
             out += "<path d=\"\(path(run.rows.map { Double($0.ready) }, max: maxReplicas, panelTop: top + panel + gap))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
-            out += "<text x=\"\(Int(left + 160 + Double(index) * 200))\" y=\"\(Int(top + 14))\" fill=\"\(colour)\">\(run.name): backlog (dashed), replicas (below)</text>\n"
+            out += "<text x=\"\(Int(left + plotWidth - 260))\" y=\"\(Int(top + 14 + Double(index) * 16))\" fill=\"\(colour)\">\(run.name): backlog (dashed), replicas (below)</text>\n"
         }
         return out + "</svg>\n"
     }
