@@ -32,6 +32,9 @@ final class DemoScaleTarget: ScaleAPI {
         }
     }
 
+    /// The demo's pool has no Kubernetes object to describe: the reason is in the demo's own output.
+    func recordScaleUp(_ event: ScaleUpEvent) async throws(KubernetesError) {}
+
     /// The count the actuator asked for since the last call, if any.
     func takeRequested() -> Int? {
         self.state.withLock { state in

@@ -37,6 +37,8 @@ public struct ActuationDemand: Sendable {
     public var isActive: Bool
     /// When the planner decided, for the decision-to-patch latency.
     public var decidedAt: ContinuousClock.Instant
+    /// Why the value is what it is (the planner's explanation), for the Event on the target.
+    public var reason: String
 
     /// Creates a demand.
     public init(
@@ -45,7 +47,8 @@ public struct ActuationDemand: Sendable {
         value: Double,
         target: Double,
         isActive: Bool,
-        decidedAt: ContinuousClock.Instant = .now
+        decidedAt: ContinuousClock.Instant = .now,
+        reason: String = ""
     ) {
         self.scaledObject = scaledObject
         self.trigger = trigger
@@ -53,6 +56,7 @@ public struct ActuationDemand: Sendable {
         self.target = target
         self.isActive = isActive
         self.decidedAt = decidedAt
+        self.reason = reason
     }
 }
 

@@ -116,6 +116,16 @@ struct ActuationWorker {
         self.current = (count, done)
         self.actuator.observer?.patched(self.key, replicas: count, latency: done - demand.decidedAt)
         self.actuator.logger.info("scaled up", metadata: metadata)
+        let event = ScaleUpEvent(
+            namespace: self.key.namespace, target: info.target, scaledObject: self.key.name, from: replicas, to: count, reason: demand.reason)
+        do {
+            try await self.actuator.api.recordScaleUp(event)
+        } catch {
+            // The patch stands; only the explanation is lost (typically RBAC without `create events`).
+            self.actuator.logger.warning(
+                "scaled up, but the Event on the target could not be created",
+                metadata: ["scaledobject": "\(self.key)", "code": "\(error.code)", "error": "\(error.message)"])
+        }
     }
 
     mutating func failed(_ error: KubernetesError) -> Next {

@@ -9,4 +9,36 @@ public protocol ScaleAPI: Sendable {
     func replicas(of target: ScaleTarget, namespace: String) async throws(KubernetesError) -> Int
     /// Sets the target's `spec.replicas` through its `scale` subresource.
     func setReplicas(_ replicas: Int, of target: ScaleTarget, namespace: String) async throws(KubernetesError)
+    /// Leaves a Kubernetes Event on the target saying why Prescale scaled it up, for `kubectl describe`.
+    func recordScaleUp(_ event: ScaleUpEvent) async throws(KubernetesError)
+}
+
+/// Why a direct scale-up happened, as an Event on the target.
+public struct ScaleUpEvent: Sendable, Hashable {
+    /// The target's namespace.
+    public var namespace: String
+    /// The target.
+    public var target: ScaleTarget
+    /// The ScaledObject whose trigger asked.
+    public var scaledObject: String
+    /// Replicas before and after.
+    public var from: Int
+    public var to: Int
+    /// The planner's reason, e.g. "planned 8 replicas: forecast 120/s, 15/s per replica, backlog 410 in 17 s".
+    public var reason: String
+
+    /// Creates an event.
+    public init(namespace: String, target: ScaleTarget, scaledObject: String, from: Int, to: Int, reason: String) {
+        self.namespace = namespace
+        self.target = target
+        self.scaledObject = scaledObject
+        self.from = from
+        self.to = to
+        self.reason = reason
+    }
+
+    /// The Event's message: "Prescale scaled orders-v1-deployment 2→8: <reason>".
+    public var message: String {
+        "Prescale scaled \(self.target.name) \(self.from)→\(self.to)" + (self.reason.isEmpty ? "" : ": \(self.reason)")
+    }
 }

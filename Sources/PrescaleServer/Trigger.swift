@@ -136,7 +136,8 @@ public final class Trigger: SampleSink, Sendable {
                     value: decision.value,
                     target: decision.target,
                     isActive: decision.isActive,
-                    decidedAt: decidedAt
+                    decidedAt: decidedAt,
+                    reason: decision.reason
                 )
             )
         }

@@ -9,6 +9,7 @@ extension FakeKubernetesAPI {
         case scale(namespace: String, plural: String, group: String, name: String)
         case leases(namespace: String)
         case lease(namespace: String, name: String)
+        case events(namespace: String)
     }
 
     static func route(_ path: String) -> Route? {
@@ -26,6 +27,8 @@ extension FakeKubernetesAPI {
         case 7 where parts[0] == "apis" && parts[1] == "coordination.k8s.io" && parts[2] == "v1" && parts[3] == "namespaces"
             && parts[5] == "leases":
             return .lease(namespace: parts[4], name: parts[6])
+        case 5 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "namespaces" && parts[4] == "events":
+            return .events(namespace: parts[3])
         default:
             return nil
         }
@@ -40,6 +43,7 @@ extension FakeKubernetesAPI {
         case .scale(_, let plural, let group, let name): return (verb, "\(plural).\(group)/scale", group, name)
         case .leases: return (verb, "leases.coordination.k8s.io", "coordination.k8s.io", nil)
         case .lease(_, let name): return (verb, "leases.coordination.k8s.io", "coordination.k8s.io", name)
+        case .events: return (verb, "events", "", nil)
         }
     }
 
@@ -84,7 +88,7 @@ extension FakeKubernetesAPI {
             if state.forbidden.contains("\(verb) \(resource)") {
                 let namespace: String
                 switch route {
-                case .scaledObject(let ns, _), .scale(let ns, _, _, _), .leases(let ns), .lease(let ns, _): namespace = ns
+                case .scaledObject(let ns, _), .scale(let ns, _, _, _), .leases(let ns), .lease(let ns, _), .events(let ns): namespace = ns
                 }
                 let plain = resource.split(separator: ".").first.map(String.init) ?? resource
                 let sub = resource.contains("/") ? "/" + (resource.split(separator: "/").last.map(String.init) ?? "") : ""
@@ -133,6 +137,26 @@ extension FakeKubernetesAPI {
                 return Self.createLease(&state, namespace: namespace, body: body)
             case .lease(let namespace, let name):
                 return Self.leaseRequest(&state, method: method, namespace: namespace, name: name, body: body)
+            case .events(let namespace):
+                guard method == "POST" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
+                // The fields the API server requires of a core/v1 Event.
+                guard var event = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+                    event["kind"] as? String == "Event", event["apiVersion"] as? String == "v1",
+                    let involved = event["involvedObject"] as? [String: Any], involved["name"] is String,
+                    (involved["namespace"] as? String) == namespace,
+                    var metadata = event["metadata"] as? [String: Any],
+                    metadata["name"] is String || metadata["generateName"] is String,
+                    event["reason"] is String, event["message"] is String
+                else {
+                    return Self.status(422, "Invalid", "Event is invalid: involvedObject, metadata.name or generateName, reason and message are required")
+                }
+                state.resourceVersion += 1
+                metadata["namespace"] = namespace
+                metadata["name"] = metadata["name"] ?? "\(metadata["generateName"]!)\(state.resourceVersion)"
+                metadata["resourceVersion"] = String(state.resourceVersion)
+                event["metadata"] = metadata
+                state.events.append(event)
+                return (201, event)
             }
         }
     }

@@ -42,6 +42,7 @@ public final class FakeKubernetesAPI: Sendable {
         var forbidden: Set<String> = []
         var failures: [Int] = []
         var requests: [RecordedRequest] = []
+        var events: [[String: Any]] = []
         var resourceVersion = 100
     }
 
@@ -141,6 +142,11 @@ public final class FakeKubernetesAPI: Sendable {
     /// Sets a target's replicas, as the HPA would.
     public func setReplicas(_ count: Int, namespace: String, target: String, kind: String = "Deployment") {
         self.state.withLock { $0.replicas["\(namespace)/\(Self.plural(kind))/\(target)"] = count }
+    }
+
+    /// The Events created so far, as stored (JSON objects).
+    public var events: [[String: Any]] {
+        self.state.withLock { $0.events }
     }
 
     /// Denies `verb` on `resource` (`patch` on `deployments.apps/scale`) with 403.

@@ -147,6 +147,8 @@ struct ActuatorTests {
                 try await api.start(port: port)
                 // No new decision: the retry alone must get the patch through.
                 try await eventually("patched after recovery") { api.replicas(namespace: "shop", target: "orders-consumer") == 10 }
+                // The patch's Event comes right after it; let it land before failures are injected.
+                try await eventually("the patch's event recorded") { api.events.count == 1 }
                 api.failNext([503, 429])
                 api.setReplicas(1, namespace: "shop", target: "orders-consumer")
                 try await Task.sleep(for: .seconds(1.1))
@@ -154,6 +156,50 @@ struct ActuatorTests {
                 try await eventually("patched through 503 and 429") { api.replicas(namespace: "shop", target: "orders-consumer") == 10 }
                 #expect(observer.snapshot.failed.contains(.serverError))
                 #expect(observer.snapshot.failed.contains(.tooManyRequests))
+            }
+        }
+    }
+}
+
+/// Direct scale-ups leave an Event on the target that says why.
+@Suite("Scale-up Events")
+struct ScaleUpEventTests {
+    @Test("a patch leaves a PrescaleScaledUp Event on the target: from, to and the planner's reason")
+    func eventOnPatch() async throws {
+        try await withFakeAPI { api in
+            api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 2)
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            try await withActuator(.init(), api: client) { actuator, observer in
+                var wanted = demand(400)
+                wanted.reason = "planned 8 replicas: forecast 120/s (upper 150/s), 15/s per replica, backlog 410 in 17 s"
+                actuator.submit(wanted)
+                try await eventually("event recorded") { !api.events.isEmpty }
+                let event = try #require(api.events.first)
+                #expect(event["reason"] as? String == "PrescaleScaledUp")
+                #expect(event["type"] as? String == "Normal")
+                #expect(event["message"] as? String == "Prescale scaled orders-consumer 2→8: planned 8 replicas: forecast 120/s (upper 150/s), 15/s per replica, backlog 410 in 17 s")
+                let involved = try #require(event["involvedObject"] as? [String: Any])
+                #expect(involved["kind"] as? String == "Deployment" && involved["name"] as? String == "orders-consumer")
+                #expect(involved["namespace"] as? String == "shop" && involved["apiVersion"] as? String == "apps/v1")
+                #expect(observer.snapshot.patched == [8])
+            }
+        }
+    }
+
+    @Test("without RBAC for events the patch still happens; only the Event is missing")
+    func eventForbidden() async throws {
+        try await withFakeAPI { api in
+            api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 1)
+            api.forbid(verb: "create", resource: "events")
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            try await withActuator(.init(), api: client) { actuator, observer in
+                actuator.submit(demand(480))
+                try await eventually("patched") { observer.snapshot.patched == [10] }
+                try await eventually("the event was attempted") { api.requests.contains { $0.path.hasSuffix("/events") && $0.status == 403 } }
+                #expect(api.events.isEmpty)
+                #expect(observer.snapshot.failed.isEmpty)
             }
         }
     }

@@ -34,12 +34,13 @@ class FakeKubernetes:
     SCALEDOBJECT = re.compile(r"^/apis/keda\.sh/v1alpha1/namespaces/([^/]+)/scaledobjects/([^/]+)$")
     SCALE = re.compile(r"^/apis/apps/v1/namespaces/([^/]+)/(deployments|statefulsets)/([^/]+)/scale$")
     LEASES = re.compile(r"^/apis/coordination\.k8s\.io/v1/namespaces/([^/]+)/leases(?:/([^/]+))?$")
+    EVENTS = re.compile(r"^/api/v1/namespaces/([^/]+)/events$")
 
     def __init__(self, directory: pathlib.Path, token="conformance-token"):
         self.directory = directory
         self.token = token
         self.lock = threading.Lock()
-        self.scaled_objects, self.replicas, self.leases, self.requests = {}, {}, {}, []
+        self.scaled_objects, self.replicas, self.leases, self.requests, self.events = {}, {}, {}, [], []
         self.version = 100
         self.ca, self.cert, self.key = make_certificates(directory)
         self.connections = set()
@@ -161,6 +162,22 @@ users:
             return 200, {"kind": "Scale", "apiVersion": "autoscaling/v1",
                          "metadata": {"name": m[3], "namespace": m[1]}, "spec": {"replicas": r},
                          "status": {"replicas": r, "selector": f"app={m[3]}"}}
+        if m := self.EVENTS.match(path):
+            if method != "POST":
+                return status(405, "MethodNotAllowed", "not allowed")
+            if headers.get("Content-Type") != "application/json":
+                return status(415, "UnsupportedMediaType", "unknown format")
+            event = json.loads(body)
+            involved = event.get("involvedObject", {})
+            metadata = event.get("metadata", {})
+            if (event.get("kind"), event.get("apiVersion")) != ("Event", "v1") or involved.get("namespace") != m[1] \
+                    or not involved.get("name") or not (metadata.get("name") or metadata.get("generateName")) \
+                    or not event.get("reason") or not event.get("message"):
+                return status(422, "Invalid", "Event is invalid")
+            self.version += 1
+            metadata.setdefault("name", f"{metadata.get('generateName', '')}{self.version}")
+            self.events.append(event)
+            return 201, event
         if m := self.LEASES.match(path):
             namespace, name = m[1], m[2]
             if method in ("POST", "PUT") and headers.get("Content-Type") != "application/json":

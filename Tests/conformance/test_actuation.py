@@ -38,6 +38,12 @@ def test_kafka_lag_is_patched_onto_the_target_after_a_single_keda_call(pb, kube,
         assert kube.lease_holder("prescale", "prescale-actuator") == "prescale-0"
         patches = [r for r in kube.requests if r[0] == "PATCH"]
         assert patches and all(r[2] == "application/merge-patch+json" for r in patches)
+        # kubectl describe shows why: a PrescaleScaledUp Event on the target, 1→10, with the planner's reason.
+        wait_for("an Event on the target", lambda: kube.events)
+        event = kube.events[0]
+        assert event["reason"] == "PrescaleScaledUp" and event["type"] == "Normal"
+        assert event["involvedObject"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "orders-consumer", "namespace": "shop"}
+        assert event["message"].startswith("Prescale scaled orders-consumer 1→10: "), event["message"]
         # Further samples with the same lag want 10 again: skipped, no second patch.
         wait_for("not_above_current counted", lambda: 'reason="not_above_current"' in scaler.http("/metrics")[1])
         # The lag drains: Prescale never patches downward; scale-down is the HPA's.
