@@ -120,8 +120,12 @@ public struct PredictivePlanner: Planner {
         var planned: Int?
         var value: Double
         if let window = sample.windowSeconds, perReplica == nil {
-            // A windowed source without a known capacity: the window count the forecast implies.
-            predicted = upper * window + backlog
+            // A windowed source without a known capacity: the window count at the lead time. The part of
+            // today's count that will still be in the window, plus what the forecast adds meanwhile (for a
+            // steady rate this is rate × window, as today).
+            let span = min(lead, window)
+            let counted = max(sample.reactiveValue - backlog, 0)
+            predicted = counted * (1 - span / window) + upper * span + backlog
             value = predicted
         } else {
             // The backlog when new capacity is ready: the point forecast against what is consumed now

@@ -158,6 +158,23 @@ struct PredictivePlannerTests {
         #expect(abs(explanation.predictedBacklog - (4 * 10 + 7)) < 1e-6)
         #expect(abs(decision!.value - 47) < 1e-6)
     }
+    @Test("windowed sources: a one-off burst is not a rate held for the whole window")
+    func windowedBurst() throws {
+        // 12 messages in one second, then silence; a 60 s window and a 20 s lead.
+        var planner = PredictivePlanner(target: 5, activationThreshold: 0, prediction: Self.lag)
+        var values: [Double] = []
+        for second in 0..<40 {
+            let arrived = second >= 10 ? 12.0 : 0
+            let inWindow = arrived  // all 12 stay in the 60 s window for the whole run
+            values.append(planner.decide(MetricSample(time: Double(second), reactiveValue: inWindow, arrived: arrived, windowSeconds: 60)).value)
+        }
+        // Never below the window count. The first forecast (EWMA 0.3 of a 12/s second: 3.6/s) spans the
+        // 20 s lead, not the 60 s window: 8 still counted + 72 forecast = 80, where rate × window gave 216.
+        #expect(values[10...].allSatisfy { $0 >= 12 })
+        let highest: Double = values.max() ?? 0
+        #expect(highest < 150, "\(values)")
+        #expect(values.last! == 12, "\(values)")
+    }
 }
 
 @Suite("Prediction metadata")
