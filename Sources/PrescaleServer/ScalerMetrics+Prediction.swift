@@ -12,6 +12,7 @@ final class PredictionSeries: Sendable {
     let capacityConfidence: Gauge
     let plannedReplicas: Gauge
     let burstRate: Gauge
+    let leadTime: Gauge
     let models: [ForecastModel: Gauge]
 
     init(registry: PrometheusCollectorRegistry, labels: [(String, String)]) {
@@ -23,6 +24,7 @@ final class PredictionSeries: Sendable {
         self.capacityConfidence = registry.makeGauge(descriptor: .named("prescale_trigger_capacity_confidence", help: "Confidence in the learned capacity, 0 to 1: the share of the estimator's window filled times the share of it within 20% of the estimate."), labels: labels)
         self.plannedReplicas = registry.makeGauge(descriptor: .named("prescale_trigger_planned_replicas", help: "Replicas the queueing plan needs when new capacity is ready (0 while the capacity is unknown)."), labels: labels)
         self.burstRate = registry.makeGauge(descriptor: .named("prescale_trigger_burst_rate", help: "The rate planned for because a burst began (the median peak of past bursts), messages per second; 0 otherwise."), labels: labels)
+        self.leadTime = registry.makeGauge(descriptor: .named("prescale_trigger_lead_time_seconds", help: "How far ahead the planner looks: the control path's delay from a decision to ready replicas."), labels: labels)
         var models: [ForecastModel: Gauge] = [:]
         for model in ForecastModel.allCases {
             models[model] = registry.makeGauge(descriptor: .named("prescale_trigger_forecast_model", help: "1 for the forecaster currently chosen (lowest recent loss), else 0."), labels: labels + [("model", model.rawValue)])
@@ -40,11 +42,12 @@ final class PredictionSeries: Sendable {
         self.capacityConfidence.set(prediction.capacityConfidence)
         self.plannedReplicas.set(Int64(prediction.plannedReplicas ?? 0))
         self.burstRate.set(prediction.burstRate)
+        self.leadTime.set(prediction.leadTimeSeconds)
         for (model, gauge) in self.models { gauge.set(Int64(model == prediction.model ? 1 : 0)) }
     }
 
     func unregister(from registry: PrometheusCollectorRegistry) {
-        for gauge in [self.observed, self.forecastRate, self.upperRate, self.predictedBacklog, self.capacity, self.capacityConfidence, self.plannedReplicas, self.burstRate] + Array(self.models.values) {
+        for gauge in [self.observed, self.forecastRate, self.upperRate, self.predictedBacklog, self.capacity, self.capacityConfidence, self.plannedReplicas, self.burstRate, self.leadTime] + Array(self.models.values) {
             registry.unregisterGauge(gauge)
         }
     }

@@ -275,3 +275,39 @@ def test_the_version_is_one_fact():
     assert f'org.opencontainers.image.version="{version}"' in dockerfile
     assert 'org.opencontainers.image.licenses="Apache-2.0"' in dockerfile
     assert (ROOT / "LICENSE").read_text().lstrip().startswith("Apache License")
+
+
+# --- The dashboard answers "why did it scale?" ------------------------------------------------------------
+
+WHY_METRICS = {
+    "prescale_trigger_target", "prescale_trigger_forecast_rate", "prescale_trigger_forecast_model",
+    "prescale_trigger_lead_time_seconds", "prescale_trigger_observed_value", "prescale_trigger_value",
+    "prescale_trigger_predicted_backlog", "prescale_trigger_planned_replicas", "prescale_trigger_desired_replicas",
+    "prescale_actuation_current_replicas", "prescale_trigger_capacity_per_replica", "prescale_trigger_burst_rate",
+}
+
+
+def why_row_missing(dashboard):
+    panels = dashboard["panels"]
+    rows = [i for i, p in enumerate(panels) if p["type"] == "row" and "why did it scale" in p["title"].lower()]
+    if not rows:
+        return WHY_METRICS
+    start = rows[0] + 1
+    end = next((i for i in range(start, len(panels)) if panels[i]["type"] == "row"), len(panels))
+    exprs = " ".join(t["expr"] for p in panels[start:end] for t in p.get("targets", []))
+    return {m for m in WHY_METRICS if not re.search(rf"\b{m}\b", exprs)}
+
+
+def test_the_dashboard_has_a_why_did_it_scale_row():
+    import json
+    dashboard = json.loads((DEPLOY / "observability" / "prescale-dashboard.json").read_text())
+    assert why_row_missing(dashboard) == set()
+
+
+def test_a_why_row_without_the_lead_time_is_caught():
+    import json
+    dashboard = json.loads((DEPLOY / "observability" / "prescale-dashboard.json").read_text())
+    for panel in dashboard["panels"]:
+        for target in panel.get("targets", []):
+            target["expr"] = target["expr"].replace("prescale_trigger_lead_time_seconds", "vector(0)")
+    assert why_row_missing(dashboard) == {"prescale_trigger_lead_time_seconds"}
