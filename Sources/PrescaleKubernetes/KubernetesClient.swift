@@ -138,7 +138,7 @@ public final class KubernetesClient: Sendable {
                 .forbidden,
                 "RBAC does not allow \(self.configuration.identity) to \(request.verb) \(request.resource) in namespace "
                     + "\(request.namespace): grant the verb \"\(request.verb)\" on \"\(request.resource)\" "
-                    + "(see deploy/prescale/overlays/actuation/rbac.yaml)\(said)",
+                    + "(see deploy/prescale/components/actuation/rbac.yaml)\(said)",
                 context: context
             )
         case 404:

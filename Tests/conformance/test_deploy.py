@@ -40,14 +40,14 @@ def need(tool):
 def render(directory):
     need("kubectl")
     result = subprocess.run(["kubectl", "kustomize", str(directory)], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, f"kubectl kustomize {directory.relative_to(ROOT)}: {result.stderr}"
+    assert result.returncode == 0, f"kubectl kustomize {directory}: {result.stderr}"
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
 def test_there_is_something_to_check():
     names = {str(p.relative_to(DEPLOY)) for p in KUSTOMIZATIONS}
-    assert {"prescale/base", "prescale/overlays/actuation", "prescale/overlays/tls", "keda", "keda/tls", "knative/functions",
-            "observability"} <= names
+    assert {"prescale/base", "prescale/overlays/actuation", "prescale/overlays/tls", "prescale/overlays/tls-actuation",
+            "keda", "keda/tls", "knative/functions", "observability", "cert-manager"} <= names
 
 
 @pytest.mark.parametrize("directory", KUSTOMIZATIONS, ids=lambda p: str(p.relative_to(DEPLOY)))

@@ -2,6 +2,7 @@
 what deploy/ renders; and for each rule a deliberately broken copy that the check must catch (schemas alone
 caught none of these)."""
 import copy
+import pathlib
 import re
 import subprocess
 import tomllib
@@ -311,3 +312,108 @@ def test_a_why_row_without_the_lead_time_is_caught():
         for target in panel.get("targets", []):
             target["expr"] = target["expr"].replace("prescale_trigger_lead_time_seconds", "vector(0)")
     assert why_row_missing(dashboard) == {"prescale_trigger_lead_time_seconds"}
+
+
+# --- Components combine in any mix -------------------------------------------------------------------------
+# Each component adds its settings as PRESCALE_* environment variables (which override the config file
+# without replacing it) and its own objects with explicit namespaces; none may replace another's settings,
+# and no namespace transformer may move a RoleBinding into the wrong namespace.
+
+import itertools  # noqa: E402
+
+COMPONENTS = DEPLOY / "prescale" / "components"
+COMPONENT_ENV = {
+    "tls": {"PRESCALE_TLS_CERT", "PRESCALE_TLS_KEY", "PRESCALE_TLS_CLIENT_CA"},
+    "actuation": {"PRESCALE_ACTUATION", "PRESCALE_LEADER_ELECTION", "PRESCALE_LEASE_NAME"},
+    "actuation-namespaced": set(),
+    "monitoring": set(),
+}
+
+
+def mixes():
+    names = sorted(COMPONENT_ENV)
+    for size in range(len(names) + 1):
+        for mix in itertools.combinations(names, size):
+            if "actuation-namespaced" in mix and "actuation" not in mix:
+                continue  # it narrows the actuation component's binding
+            # actuation-namespaced patches what actuation adds, so it goes after it
+            yield sorted(mix, key=lambda n: (n == "actuation-namespaced", n))
+
+
+def render_mix(mix):
+    """Renders base + the components of `mix` from a throw-away kustomization beside them (kustomize takes
+    only relative paths)."""
+    import os
+    import shutil
+    import tempfile
+
+    root = pathlib.Path(tempfile.mkdtemp(prefix=".mix-", dir=DEPLOY / "prescale"))
+    try:
+        rel = lambda path: os.path.relpath(path, root)  # noqa: E731
+        components = "".join(f"  - {rel(COMPONENTS / name)}\n" for name in mix)
+        (root / "kustomization.yaml").write_text(
+            f"resources:\n  - {rel(DEPLOY / 'prescale' / 'base')}\n" + (f"components:\n{components}" if mix else ""))
+        return render(root)
+    finally:
+        shutil.rmtree(root)
+
+
+def deployment_env(objects):
+    deployment = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "prescale")
+    return {e["name"]: e.get("value") for e in deployment["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+
+
+def mix_violations(base, objects, mix):
+    problems = []
+    env = deployment_env(objects)
+    for name in mix:
+        if not COMPONENT_ENV.get(name, set()) <= set(env):
+            problems.append(f"{name}: its settings are missing when combined with {mix}")
+    config = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "prescale-config")
+    base_config = next(o for o in base if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "prescale-config")
+    if config["data"] != base_config["data"]:
+        problems.append("a component replaced the config file")
+    for obj in objects:
+        if obj["kind"] in ("Role", "RoleBinding", "Certificate", "ServiceMonitor", "Deployment", "Service") \
+                and not obj["metadata"].get("namespace"):
+            problems.append(f"{obj['kind']}/{obj['metadata']['name']} has no namespace")
+    bindings = [o for o in objects if o["kind"] == "RoleBinding" and o["roleRef"]["name"] == "prescale-actuator"]
+    cluster_bindings = [o for o in objects if o["kind"] == "ClusterRoleBinding" and o["metadata"]["name"] == "prescale-actuator"]
+    if "actuation-namespaced" in mix:
+        if {b["metadata"]["namespace"] for b in bindings} != {"functions"} or cluster_bindings:
+            problems.append("actuation-namespaced: the RoleBindings must stay in their namespaces, with no ClusterRoleBinding")
+    elif "actuation" in mix and not cluster_bindings:
+        problems.append("actuation: no ClusterRoleBinding")
+    return problems
+
+
+@pytest.mark.parametrize("mix", list(mixes()), ids=lambda m: "+".join(m) or "base")
+def test_components_combine_in_any_mix(mix):
+    assert mix_violations(render_mix([]), render_mix(mix), mix) == []
+
+
+def test_a_component_that_replaces_the_config_is_caught():
+    # The earlier overlays' way: a whole config file per variant.
+    objects = copy.deepcopy(render_mix(["tls"]))
+    config = next(o for o in objects if o["kind"] == "ConfigMap")
+    config["data"]["config.yaml"] = "tls-cert: /etc/prescale-tls/tls.crt\n"
+    assert mix_violations(render_mix([]), objects, ["tls"]) == ["a component replaced the config file"]
+
+
+def test_every_setting_a_component_sets_is_one_the_binary_reads():
+    """Each PRESCALE_* variable, set alone to a bad value, stops `prescale serve` with exit 1 naming it or
+    its flag: the binary reads it (a misspelt variable would be silently ignored)."""
+    names = set().union(*COMPONENT_ENV.values())
+    for name in sorted(names):
+        env = {"PATH": "/usr/bin:/bin", name: "%bad%"}
+        result = subprocess.run([str(_binary()), "serve", "--grpc-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0"],
+                                env=env, capture_output=True, text=True, timeout=30)
+        flag = "--" + name.removeprefix("PRESCALE_").lower().replace("_", "-")
+        assert result.returncode == 1 and (name in result.stderr or flag in result.stderr), (name, result.stderr)
+
+
+def test_a_misspelt_setting_would_be_caught():
+    env = {"PATH": "/usr/bin:/bin", "PRESCALE_ACTUATON": "%bad%"}
+    with pytest.raises(subprocess.TimeoutExpired):
+        subprocess.run([str(_binary()), "serve", "--grpc-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0"],
+                       env=env, capture_output=True, text=True, timeout=3)
