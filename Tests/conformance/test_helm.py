@@ -1,0 +1,139 @@
+"""deploy/helm/prescale rendered and linted with the real Helm engine (helm-python-sdk embeds Helm v4; no
+helm binary), and held to the same checks as the kustomize render: strict Kubernetes schemas, the
+ServiceMonitor contract, every option combining with every other, RoleBindings in their namespaces, the CA
+rule with deploy/cert-manager, the settings the binary really reads, and one version."""
+import copy
+import itertools
+import re
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import ROOT, _binary
+from test_deploy import DEPLOY, KUBERNETES_VERSION, OPERATOR_KINDS, render
+from test_deploy_contracts import (COMPONENT_ENV, cluster_issuer_violations, deployment_env,
+                                   service_monitor_violations)
+
+CHART = DEPLOY / "helm" / "prescale"
+OPTIONS = {
+    "tls": {"tls": {"enabled": True}},
+    "actuation": {"actuation": {"enabled": True}},
+    "actuation-namespaced": {"actuation": {"enabled": True, "namespaces": ["functions"]}},
+    "monitoring": {"monitoring": {"serviceMonitor": {"enabled": True}}},
+}
+
+
+def helm():
+    return pytest.importorskip("helm_python", reason="scripts/bootstrap installs helm-python-sdk into .venv")
+
+
+def merge(*parts):
+    out = {}
+    for part in parts:
+        for key, value in part.items():
+            out[key] = merge(out.get(key, {}), value) if isinstance(value, dict) else value
+    return out
+
+
+def render_chart(values, namespace="prescale"):
+    chart = helm().Chart.load(CHART)
+    manifests = chart.render(values, name="prescale", namespace=namespace, is_install=True)
+    return [doc for text in manifests.values() for doc in yaml.safe_load_all(text) if doc]
+
+
+def option_mixes():
+    names = sorted(OPTIONS)
+    for size in range(len(names) + 1):
+        for mix in itertools.combinations(names, size):
+            if "actuation-namespaced" in mix and "actuation" in mix:
+                continue  # one or the other: namespaced is actuation with namespaces listed
+            yield list(mix)
+
+
+def values_for(mix):
+    values = {"monitoring": {"serviceMonitor": {"enabled": False}}}
+    return merge(values, *(OPTIONS[name] for name in mix))
+
+
+def test_the_chart_lints_clean_with_the_real_helm_engine():
+    report = helm().lint(CHART, strict=True, kube_version=f"v{KUBERNETES_VERSION}.0")
+    assert report["errors"] == [], report
+    assert [m for m in report["messages"] if m["severity"] >= 2] == [], report
+
+
+@pytest.mark.parametrize("mix", list(option_mixes()), ids=lambda m: "+".join(m) or "defaults-off")
+def test_every_option_mix_renders_validates_and_keeps_the_contracts(mix):
+    import kubernetes_validate
+
+    objects = render_chart(values_for(mix))
+    for obj in objects:
+        key = (obj.get("apiVersion"), obj.get("kind"))
+        if key in OPERATOR_KINDS:
+            for field in OPERATOR_KINDS[key]:
+                node = obj
+                for part in field.split("."):
+                    node = node.get(part) if isinstance(node, dict) else None
+                assert node, f"{key[1]} {obj['metadata']['name']}: {field} is required"
+            continue
+        try:
+            kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            pytest.fail(f"{mix}: {key[1]} {obj['metadata'].get('name')}: {error.message} at {list(error.path)}")
+        if obj["kind"] not in ("ClusterRole", "ClusterRoleBinding"):
+            assert obj["metadata"].get("namespace"), f"{obj['kind']}/{obj['metadata']['name']} has no namespace"
+    env = deployment_env(objects)
+    for name in mix:
+        assert COMPONENT_ENV[name if name != "actuation-namespaced" else "actuation"] <= set(env), (name, env)
+    assert service_monitor_violations(objects) == []
+    assert bool([o for o in objects if o["kind"] == "ServiceMonitor"]) == ("monitoring" in mix)
+    bindings = [o for o in objects if o["kind"] == "RoleBinding" and o["roleRef"]["kind"] == "ClusterRole"]
+    cluster_bindings = [o for o in objects if o["kind"] == "ClusterRoleBinding"]
+    if "actuation-namespaced" in mix:
+        assert {b["metadata"]["namespace"] for b in bindings} == {"functions"} and not cluster_bindings
+    elif "actuation" in mix:
+        assert cluster_bindings and not bindings
+    if "tls" in mix:
+        # The server certificate comes from the CA ClusterIssuer of deploy/cert-manager, whose Secret must be
+        # in cert-manager's cluster resource namespace.
+        certificates = [o for o in objects if o["kind"] == "Certificate"]
+        assert certificates and certificates[0]["spec"]["issuerRef"] == {"name": "prescale-ca", "kind": "ClusterIssuer"}
+        assert cluster_issuer_violations(objects + render(DEPLOY / "cert-manager")) == []
+
+
+def test_a_broken_helm_render_is_caught():
+    objects = copy.deepcopy(render_chart(values_for(["monitoring"])))
+    next(o for o in objects if o["kind"] == "ServiceMonitor")["spec"]["endpoints"][0].pop("honorLabels")
+    assert service_monitor_violations(objects)
+
+
+def test_the_chart_and_the_kustomize_base_run_the_same_container():
+    chart = next(o for o in render_chart(values_for([])) if o["kind"] == "Deployment")
+    base = next(o for o in render(DEPLOY / "prescale" / "base") if o["kind"] == "Deployment")
+    c, b = chart["spec"]["template"]["spec"], base["spec"]["template"]["spec"]
+    assert c["containers"][0]["args"] == b["containers"][0]["args"]
+    assert c["containers"][0]["securityContext"] == b["containers"][0]["securityContext"]
+    assert {p["name"]: p["containerPort"] for p in c["containers"][0]["ports"]} == {p["name"]: p["containerPort"] for p in b["containers"][0]["ports"]}
+    assert c["securityContext"] == b["securityContext"]
+
+
+@pytest.mark.parametrize("values, key", [
+    ({"actuation": {"mode": "on"}}, "mode"),
+    ({"replicaCount": 0}, "replicaCount"),
+    ({"actuation": {"leaseName": "Not A Name"}}, "leaseName"),
+    ({"tls": {"enabeld": True}}, "enabeld"),
+])
+def test_bad_values_are_refused_naming_the_key(values, key):
+    h = helm()
+    with pytest.raises(h.HelmError) as error:
+        render_chart(values)
+    assert key in str(error.value), str(error.value)
+
+
+def test_the_chart_version_is_the_binarys():
+    version = subprocess.run([str(_binary()), "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
+    assert chart["version"] == version and chart["appVersion"] == version
+    deployment = next(o for o in render_chart({}) if o["kind"] == "Deployment")
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(f":{version}")
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
