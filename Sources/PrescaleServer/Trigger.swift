@@ -52,7 +52,9 @@ public final class Trigger: SampleSink, Sendable {
         self.observer = observer
         self.actuator = spec.actuate ? actuator : nil
         self.replicaCounts = spec.prediction?.enabled == true ? replicaCounts : nil
-        self.actuationID = "\(spec.metricName)#\(UInt(bitPattern: key.metadata.hashValue))"
+        // The ScaledObject is the actuator's key; within it, the metric name and a hash of the metadata
+        // tell its triggers apart, identically on every replica and after every restart.
+        self.actuationID = Self.actuationID(metricName: spec.metricName, metadata: key.metadata)
         self.state = Mutex(State(planner: planner))
         self.lastAccess = Atomic(now)
         (self.stopStream, self.stopContinuation) = AsyncStream.makeStream(of: Void.self)
@@ -61,6 +63,12 @@ public final class Trigger: SampleSink, Sendable {
         } else {
             observer?.update(.pending)
         }
+    }
+
+    /// `<metric>#<FNV-1a of the sorted metadata, hex>`: stable across processes (never `hashValue`, which
+    /// Swift seeds per process).
+    static func actuationID(metricName: String, metadata: [String: String]) -> String {
+        "\(metricName)#\(String(StableHash.fnv1a(metadata), radix: 16))"
     }
 
     // MARK: Reading (RPC handlers)

@@ -79,15 +79,24 @@ struct PredictivePlannerTests {
 
     @Test("the partition cap bounds the prediction, never the reactive value")
     func cap() {
+        // One replica consuming 10/s against a load growing by 5/s every second: the plan wants far more
+        // than the cap of 30 (3 partitions × target 10), while KEDA's own value stays at 10.
         var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: Self.lag)
         var last: PlannerDecision?
-        for sample in Self.series(rates: (0..<60).map { Double($0) * 5 }, consumePerSecond: 10) {
-            var capped = sample
-            capped.valueCap = 30
-            capped.reactiveValue = min(sample.reactiveValue, 30)
-            last = planner.decide(capped)
+        for var sample in Self.series(rates: (0..<60).map { Double($0) * 5 }, consumePerSecond: 10) {
+            sample.valueCap = 30
+            sample.reactiveValue = 10
+            sample.replicas = 1
+            last = planner.decide(sample)
         }
+        #expect((last?.prediction?.plannedReplicas ?? 0) > 3, "the plan must exceed the cap for the cap to matter")
         #expect(last?.value == 30)
+        // A reactive value above the cap is reported as it is: the cap bounds only the prediction.
+        var above = Self.series(rates: [1, 1], consumePerSecond: 0)[1]
+        above.time = 1_000
+        above.reactiveValue = 50
+        above.valueCap = 30
+        #expect(planner.decide(above).value == 50)
     }
 
     @Test("with a known capacity: replicas = ceil((upper rate + backlog at the lead / drainSeconds) / capacity)")

@@ -5,8 +5,9 @@ import Testing
 struct ValueEncodingTests {
     @Test("values are encoded in both fields, rounded up in the int field")
     func encoding() {
-        #expect(KEDAValue(2.5) == KEDAValue(2.5))
         #expect(KEDAValue(2.5)?.float == 2.5)
+        #expect(KEDAValue(2.01)?.integer == 3)
+        #expect(KEDAValue(2)?.integer == 2)
         #expect(KEDAValue(2.5)?.integer == 3)
         #expect(KEDAValue(0)?.integer == 0)
         #expect(KEDAValue(7)?.integer == 7)

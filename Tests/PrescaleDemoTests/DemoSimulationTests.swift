@@ -18,6 +18,13 @@ struct DemoSimulationTests {
         #expect(simulation.produced.reduce(0, +) > simulation.consumed.reduce(0, +))
         simulation.sync(value: 1_000, active: true, now: 20)
         #expect(simulation.desired == 4)
+        // No more arrivals: four replicas drain it. Then every produced message was consumed exactly once:
+        // per partition consumed == produced, and one wait was recorded per consumed message.
+        for tick in 200..<20_000 where simulation.produced != simulation.consumed {
+            simulation.consume(step: 0.1, now: Double(tick) / 10)
+        }
+        #expect(simulation.produced == simulation.consumed)
+        #expect(Int64(simulation.waits.count) == simulation.consumed.reduce(0, +))
     }
 }
 

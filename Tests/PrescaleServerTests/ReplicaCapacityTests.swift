@@ -81,3 +81,13 @@ struct ReplicaCapacityTests {
         }
     }
 }
+
+@Suite("Actuation identity")
+struct ActuationIdentityTests {
+    @Test("a trigger's actuation ID is the same in every process: metric name and a stable hash of its metadata")
+    func stable() {
+        let id = Trigger.actuationID(metricName: "kafka-orders", metadata: ["topic": "orders", "source": "kafka"])
+        #expect(id == "kafka-orders#6f385901783a2716")
+        #expect(Trigger.actuationID(metricName: "kafka-orders", metadata: ["topic": "orders", "source": "mqtt"]) != id)
+    }
+}

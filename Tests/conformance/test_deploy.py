@@ -158,10 +158,11 @@ def test_promtool_unit_tests_fire_each_alert_and_keep_healthy_series_quiet(tmp_p
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def used_metric_names():
-    """Every prescale_* metric named in a dashboard query or an alert expression."""
+def used_metric_names(dashboard_text=None, rules_text=None):
+    """Every prescale_* metric named in a dashboard query or an alert expression (of the given texts, by
+    default deploy/observability's)."""
     exprs = []
-    dashboard = json.loads((DEPLOY / "observability" / "prescale-dashboard.json").read_text())
+    dashboard = json.loads(dashboard_text or (DEPLOY / "observability" / "prescale-dashboard.json").read_text())
 
     def collect(node):
         if isinstance(node, dict):
@@ -175,9 +176,15 @@ def used_metric_names():
                 collect(item)
 
     collect(dashboard)
-    rule = yaml.safe_load((DEPLOY / "observability" / "prometheusrule.yaml").read_text())
+    rule = yaml.safe_load(rules_text or (DEPLOY / "observability" / "prometheusrule.yaml").read_text())
     exprs += [r["expr"] for g in rule["spec"]["groups"] for r in g["rules"]]
     return {name for expr in exprs for name in re.findall(r"\bprescale_[a-z0-9_]+", expr)}
+
+
+def missing_metrics(used, scrape):
+    """The used metric names that no sample line of `scrape` carries."""
+    present = {line.split("{")[0].split(" ")[0] for line in scrape.splitlines() if line and not line.startswith("#")}
+    return sorted(used - present)
 
 
 @pytest.fixture
@@ -228,8 +235,7 @@ def test_dashboard_and_alert_metrics_exist_in_a_real_scrape_that_promtool_accept
     deadline, missing, scrape = time.monotonic() + 60, used, ""
     while time.monotonic() < deadline:
         scrape = rich_scaler.http("/metrics")[1]
-        present = {line.split("{")[0].split(" ")[0] for line in scrape.splitlines() if line and not line.startswith("#")}
-        missing = sorted(used - present)
+        missing = missing_metrics(used, scrape)
         if not missing:
             break
         time.sleep(0.5)
@@ -239,8 +245,15 @@ def test_dashboard_and_alert_metrics_exist_in_a_real_scrape_that_promtool_accept
 
 
 def test_the_consistency_check_catches_a_renamed_metric():
-    assert "prescale_trigger_value" in used_metric_names()
-    assert "prescale_trigger_valu" not in used_metric_names()
+    # A scrape that has every metric the dashboard and the rules use today passes...
+    used = used_metric_names()
+    scrape = "".join(f"{name} 1\n" for name in sorted(used))
+    assert missing_metrics(used, scrape) == []
+    # ...and a dashboard whose query names a metric the binary no longer exports is caught.
+    dashboard = (DEPLOY / "observability" / "prescale-dashboard.json").read_text()
+    assert "prescale_trigger_observed_value" in dashboard
+    renamed = dashboard.replace("prescale_trigger_observed_value", "prescale_trigger_reactive_value")
+    assert missing_metrics(used_metric_names(dashboard_text=renamed), scrape) == ["prescale_trigger_reactive_value"]
 
 
 def dockerfile_runtime_packages():

@@ -1,6 +1,7 @@
 """`source: kafka` against the real binary, with `prescale mock-kafka` (librdkafka's mock cluster speaking
 the real Kafka protocol on loopback) as a separate process, called the way KEDA calls it."""
 import subprocess
+import re
 import time
 
 import grpc
@@ -8,6 +9,7 @@ import pytest
 
 from conftest import _binary
 from test_externalscaler import ref, stub
+from test_mqtt import wait_for
 
 
 class MockKafka:
@@ -129,8 +131,15 @@ def test_prediction_is_on_by_default_and_never_below_reactive(pb, shared_scaler,
     for _ in range(5):
         kafka.do("produce orders 0 20")
         time.sleep(0.2)
+    # All 100 produced: KEDA's own value is the lag, 100 (1 partition, lagThreshold 100: no cap).
+    wait_for("the observed (reactive) value is the lag, 100",
+             lambda: re.search(r'prescale_trigger_observed_value\{[^}]*metric="kafka-orders"[^}]*\} 100(\.0)?\n', shared_scaler.http("/metrics")[1]))
     request = pb[0].GetMetricsRequest(scaledObjectRef=ref(pb, metadata), metricName="kafka-orders")
-    value = scaler.GetMetrics(request, timeout=5).metricValues[0].metricValueFloat
-    assert value >= 80  # at least the lag KEDA would report
+    assert scaler.GetMetrics(request, timeout=5).metricValues[0].metricValueFloat >= 100
+    # In one scrape (one decision), the reported value is at least the reactive one.
+    _, body = shared_scaler.http("/metrics")
+    def gauge(name):
+        return float(re.search(rf'{name}\{{[^}}]*metric="kafka-orders"[^}}]*\}} (\S+)', body).group(1))
+    assert gauge("prescale_trigger_value") >= gauge("prescale_trigger_observed_value") == 100
     status, body = shared_scaler.http("/metrics")
     assert "prescale_trigger_forecast_rate{" in body and "prescale_trigger_observed_value{" in body

@@ -8,7 +8,7 @@ import tempfile
 import grpc
 from grpc_tools import protoc
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 target, count, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 stubs = tempfile.mkdtemp()
 assert protoc.main(["protoc", f"-I{ROOT / 'proto'}", f"--python_out={stubs}", f"--grpc_python_out={stubs}",

@@ -29,7 +29,7 @@ import urllib.request
 import grpc
 from grpc_tools import protoc
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def free_port():

@@ -6,7 +6,7 @@ Kafka brokers down and up, a slow Kafka broker, mosquitto killed and restarted, 
 and finally SIGTERM during load.
 
     swift build -c release --product prescale
-    python3 benchmarks/soak.py --binary .build/release/prescale --triggers 1000 --minutes 10 --json soak.json
+    python3 Benchmarks/scripts/soak.py --binary .build/release/prescale --triggers 1000 --minutes 10 --json soak.json
 """
 import argparse
 import asyncio
@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "conformance"))
 
 import grpc  # noqa: E402
