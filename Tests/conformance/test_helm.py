@@ -5,13 +5,14 @@ rule with deploy/cert-manager, the settings the binary really reads, and one ver
 import copy
 import itertools
 import re
+import shutil
 import subprocess
 
 import pytest
 import yaml
 
 from conftest import ROOT, _binary
-from test_deploy import DEPLOY, KUBERNETES_VERSION, OPERATOR_KINDS, render
+from test_deploy import DEPLOY, KUBERNETES_VERSION, OPERATOR_KINDS, need, render
 from test_deploy_contracts import (COMPONENT_ENV, cluster_issuer_violations, deployment_env,
                                    service_monitor_violations)
 
@@ -20,7 +21,7 @@ OPTIONS = {
     "tls": {"tls": {"enabled": True}},
     "actuation": {"actuation": {"enabled": True}},
     "actuation-namespaced": {"actuation": {"enabled": True, "namespaces": ["functions"]}},
-    "monitoring": {"monitoring": {"serviceMonitor": {"enabled": True}}},
+    "monitoring": {"monitoring": {"serviceMonitor": {"enabled": True}, "prometheusRule": {"enabled": True}}},
 }
 
 
@@ -52,7 +53,7 @@ def option_mixes():
 
 
 def values_for(mix):
-    values = {"monitoring": {"serviceMonitor": {"enabled": False}}}
+    values = {"monitoring": {"serviceMonitor": {"enabled": False}, "prometheusRule": {"enabled": False}}}
     return merge(values, *(OPTIONS[name] for name in mix))
 
 
@@ -137,3 +138,18 @@ def test_the_chart_version_is_the_binarys():
     deployment = next(o for o in render_chart({}) if o["kind"] == "Deployment")
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(f":{version}")
     assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+
+
+def test_the_charts_alerts_are_deploy_observabilitys_and_pass_promtool(tmp_path):
+    """One set of alerts: the chart renders exactly the rules of deploy/observability, and promtool's
+    checks and unit tests pass on the Helm render itself."""
+    rule = next(o for o in render_chart(values_for(["monitoring"])) if o["kind"] == "PrometheusRule")
+    kustomize = yaml.safe_load((DEPLOY / "observability" / "prometheusrule.yaml").read_text())
+    assert rule["spec"]["groups"] == kustomize["spec"]["groups"], "deploy/helm/prescale/files/prescale-rules.yaml differs"
+    need("promtool")
+    (tmp_path / "prescale-rules.yaml").write_text(yaml.safe_dump({"groups": rule["spec"]["groups"]}))
+    shutil.copy(DEPLOY / "observability" / "tests" / "prescale-rules.test.yaml", tmp_path / "prescale-rules.test.yaml")
+    check = subprocess.run(["promtool", "check", "rules", "prescale-rules.yaml"], capture_output=True, text=True, cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+    test = subprocess.run(["promtool", "test", "rules", "prescale-rules.test.yaml"], capture_output=True, text=True, cwd=tmp_path)
+    assert test.returncode == 0, test.stdout + test.stderr
