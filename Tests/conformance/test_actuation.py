@@ -39,7 +39,7 @@ def test_kafka_lag_is_patched_onto_the_target_after_a_single_keda_call(pb, kube,
         patches = [r for r in kube.requests if r[0] == "PATCH"]
         assert patches and all(r[2] == "application/merge-patch+json" for r in patches)
         # kubectl describe shows why: a PrescaleScaledUp Event on the target, 1→10, with the planner's reason.
-        wait_for("an Event on the target", lambda: kube.events)
+        wait_for("an Event on the target", lambda: len(kube.events) > 0)
         event = kube.events[0]
         assert event["reason"] == "PrescaleScaledUp" and event["type"] == "Normal"
         assert event["involvedObject"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "orders-consumer", "namespace": "shop"}
