@@ -1,0 +1,69 @@
+"""The README's configuration claims, through the binary: a YAML file (--config or PRESCALE_CONFIG),
+flags over the environment over the file, unknown keys refused, `--log-format json`, and exit status
+exactly 1 for a bad setting."""
+import json
+import subprocess
+
+from conftest import ScalerProcess, _binary, free_port
+
+
+def serve(*args, env=None, timeout=30):
+    return subprocess.run([str(_binary()), "serve", *args], capture_output=True, text=True, timeout=timeout,
+                          env={"PATH": "/usr/bin:/bin", **(env or {})})
+
+
+def test_a_bad_setting_exits_with_status_exactly_1_naming_it(tmp_path):
+    result = serve("--grpc-address", "nowhere")
+    assert result.returncode == 1, result
+    config = tmp_path / "config.yaml"
+    config.write_text("max-triggers: lots\n")
+    result = serve("--config", str(config))
+    assert result.returncode == 1 and "max-triggers" in result.stderr, result.stderr
+
+
+def test_unknown_keys_in_the_file_are_errors_naming_them(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("max-trigers: 10\n")
+    result = serve("--config", str(config))
+    assert result.returncode == 1 and "max-trigers" in result.stderr, result.stderr
+    # The same file named by PRESCALE_CONFIG instead of --config is read as well.
+    result = serve(env={"PRESCALE_CONFIG": str(config)})
+    assert result.returncode == 1 and "max-trigers" in result.stderr, result.stderr
+
+
+def test_flags_override_the_environment_which_overrides_the_file(tmp_path):
+    config = tmp_path / "config.yaml"
+    http_port = free_port()
+    # The file asks for a port the environment overrides; the environment asks for a log level the flag overrides.
+    config.write_text(f"http-address: 127.0.0.1:{free_port()}\nlog-level: error\nmax-trigger-series: 7\n")
+    env = {"PRESCALE_CONFIG": str(config), "PRESCALE_HTTP_ADDRESS": f"127.0.0.1:{http_port}", "PRESCALE_LOG_LEVEL": "critical"}
+    process = subprocess.Popen([str(_binary()), "serve", f"--grpc-address=127.0.0.1:{free_port()}", "--log-level=info"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={"PATH": "/usr/bin:/bin", **env})
+    try:
+        import time
+        import urllib.request
+        deadline, status = time.monotonic() + 30, None
+        while time.monotonic() < deadline and status != 200:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/readyz", timeout=2) as r:
+                    status = r.status
+            except OSError:
+                time.sleep(0.1)
+        assert status == 200, "the environment's http-address was not used"
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    # --log-level=info (the flag) beat critical (the environment) and error (the file): info lines appear.
+    assert " info prescale: " in output, output
+
+
+def test_log_format_json_is_one_object_per_line(tmp_path):
+    scaler = ScalerProcess("--log-format=json", "--log-level=info")
+    assert scaler.terminate() == 0
+    lines = [line for line in scaler.output().splitlines() if line.strip()]
+    assert len(lines) >= 2, lines
+    for line in lines:
+        record = json.loads(line)
+        assert {"level", "message"} <= set(record), record
+    assert any("starting" in json.loads(line)["message"] for line in lines)
