@@ -1,25 +1,40 @@
 /// What a ScaledObject may make Prescale do on its behalf: which credential files it may name and which
 /// brokers it may dial. ScaledObjects are written by many teams, so every metadata map is untrusted.
 ///
-/// - `credentialsDirectory` (`--credentials-dir`): file keys (`ca`, `cert`, `key`) are names resolved under
-///   `<dir>/<namespace>/`, so one namespace can never use another's credentials; absolute paths and `..` are
-///   refused.
+/// - `credentialFiles`: what the file keys (`ca`, `cert`, `key`) may name. By default they are refused.
+///   With `--credentials-dir` they are names resolved under `<dir>/<namespace>/`, so one namespace can never
+///   use another's credentials (absolute paths and `..` are refused). `--allow-credential-paths enabled`
+///   takes them as paths anywhere on disk: single-tenant clusters only.
 /// - `allowedBrokers` (`--allowed-brokers`): when set, a broker whose host matches no entry is refused, so a
 ///   ScaledObject cannot make Prescale probe the internal network.
 ///
 /// ```swift
-/// let policy = TenantPolicy(credentialsDirectory: "/etc/prescale/credentials", allowedBrokers: try BrokerAllowlist("*.kafka.svc,10.0.0.0/8"))
+/// let policy = TenantPolicy(credentialFiles: .perNamespace(directory: "/etc/prescale/credentials"), allowedBrokers: try BrokerAllowlist("*.kafka.svc,10.0.0.0/8"))
 /// let spec = try policy.apply(to: try TriggerSpec(metadata: metadata), namespace: "shop")
 /// ```
 public struct TenantPolicy: Sendable, Hashable {
-    /// `--credentials-dir`; `nil` (the default) keeps file keys as paths, for single-tenant use.
-    public var credentialsDirectory: String?
+    /// What the credential file keys may name.
+    public enum CredentialFiles: Sendable, Hashable {
+        /// No file keys at all (the default): a ScaledObject cannot make Prescale read a file.
+        case refused
+        /// `--credentials-dir`: names under `<directory>/<namespace>/`.
+        case perNamespace(directory: String)
+        /// `--allow-credential-paths enabled`: paths anywhere Prescale can read. Single-tenant only.
+        case anyPath
+    }
+
+    /// What the file keys may name. Default: ``CredentialFiles/refused``.
+    public var credentialFiles: CredentialFiles
     /// `--allowed-brokers`; `nil` (the default) allows every broker.
     public var allowedBrokers: BrokerAllowlist?
 
-    /// Creates a policy; the defaults allow everything, as before multi-tenancy.
-    public init(credentialsDirectory: String? = nil, allowedBrokers: BrokerAllowlist? = nil) {
-        self.credentialsDirectory = credentialsDirectory.map { $0.hasSuffix("/") && $0.count > 1 ? String($0.dropLast()) : $0 }
+    /// Creates a policy; by default file keys are refused and every broker is allowed.
+    public init(credentialFiles: CredentialFiles = .refused, allowedBrokers: BrokerAllowlist? = nil) {
+        if case .perNamespace(let directory) = credentialFiles, directory.hasSuffix("/"), directory.count > 1 {
+            self.credentialFiles = .perNamespace(directory: String(directory.dropLast()))
+        } else {
+            self.credentialFiles = credentialFiles
+        }
         self.allowedBrokers = allowedBrokers
     }
 
@@ -65,9 +80,24 @@ public struct TenantPolicy: Sendable, Hashable {
         return (try resolve(ca, "ca"), try resolve(cert, "cert"), try resolve(key, "key"))
     }
 
-    /// `<dir>/<namespace>/<name>`, or `name` unchanged without a credentials directory.
+    /// `<dir>/<namespace>/<name>`, `name` unchanged when paths are allowed, or an error.
     func credential(_ name: String, key: String, namespace: String) throws(MetadataError) -> String {
-        guard let directory = self.credentialsDirectory else { return name }
+        let directory: String
+        switch self.credentialFiles {
+        case .refused:
+            throw MetadataError(
+                .invalidValue,
+                key: key,
+                value: name,
+                allowed: "no credential files on this server: start prescale serve with --credentials-dir DIR "
+                    + "(then \"\(key)\" names a file under DIR/<namespace>/) or, on a single-tenant cluster only, "
+                    + "--allow-credential-paths enabled"
+            )
+        case .anyPath:
+            return name
+        case .perNamespace(let configured):
+            directory = configured
+        }
         let components = name.split(separator: "/", omittingEmptySubsequences: false)
         guard !name.isEmpty, !name.hasPrefix("/"), !components.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }),
             !name.contains("\0")

@@ -11,11 +11,14 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
     public let registry: TriggerRegistry
     /// Where RPC counts and latencies go.
     public let metrics: ScalerMetrics
+    /// `--max-message-bytes`: larger requests are `RESOURCE_EXHAUSTED`. Default: 1 MiB.
+    public let maximumRequestBytes: Int
 
     /// Creates the service.
-    public init(registry: TriggerRegistry, metrics: ScalerMetrics) {
+    public init(registry: TriggerRegistry, metrics: ScalerMetrics, maximumRequestBytes: Int = 1 << 20) {
         self.registry = registry
         self.metrics = metrics
+        self.maximumRequestBytes = maximumRequestBytes
     }
 
     /// Runs `body`, counts the outcome and converts ``ScalerError`` to the matching `RPCError`.

@@ -54,7 +54,7 @@ public struct ScalerServer: Sendable {
                 maximumMetadataKeys: self.configuration.maxMetadataKeys,
                 maximumMetadataBytes: self.configuration.maxMetadataBytes,
                 tenantPolicy: TenantPolicy(
-                    credentialsDirectory: self.configuration.credentialsDirectory,
+                    credentialFiles: self.configuration.credentialFiles,
                     allowedBrokers: self.configuration.allowedBrokers
                 )
             ),
@@ -72,6 +72,13 @@ public struct ScalerServer: Sendable {
                 metadata: ["reloadInterval": "\(self.configuration.tlsReloadInterval)"]
             )
         }
+        let connectionGuard = ConnectionGuard(
+            configuration: .init(
+                handshakeTimeout: self.configuration.handshakeTimeout,
+                maximumConnectionsPerAddress: self.configuration.maxConnectionsPerAddress
+            ),
+            onRefusal: metrics.makeConnectionRefusalRecorder()
+        )
         let grpcServer = GRPCServer(
             transport: HTTP2ServerTransport.Posix(
                 address: Self.socketAddress(self.configuration.grpcAddress),
@@ -79,10 +86,11 @@ public struct ScalerServer: Sendable {
                 config: .defaults { transport in
                     // Bounds, so that idle, slow or greedy clients cannot pin resources.
                     transport.http2.maxConcurrentStreams = self.configuration.maxStreamsPerConnection
-                    transport.rpc.maxRequestPayloadSize = self.configuration.maxMessageBytes
+                    transport.rpc.maxRequestPayloadSize = ExternalScalerService.transportRequestLimit(for: self.configuration.maxMessageBytes)
                     transport.connection.maxIdleTime = self.configuration.connectionIdleTimeout
                     // After GOAWAY (idle, or shutdown) a client gets this long to finish before it is cut.
                     transport.connection.maxGraceTime = .seconds(10)
+                    transport.channelDebuggingCallbacks.onAcceptTCPConnection = connectionGuard.accept
                     transport.connection.keepalive = .init(
                         time: self.configuration.keepaliveInterval,
                         timeout: .seconds(20),
@@ -90,7 +98,7 @@ public struct ScalerServer: Sendable {
                     )
                 }
             ),
-            services: [ExternalScalerService(registry: registry, metrics: metrics)]
+            services: [ExternalScalerService(registry: registry, metrics: metrics, maximumRequestBytes: self.configuration.maxMessageBytes)]
         )
         let http = Application(
             router: HTTPEndpoints.router(metrics: metrics, registry: registry, readiness: readiness, mqtt: self.mqtt),

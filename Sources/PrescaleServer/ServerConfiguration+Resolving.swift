@@ -128,6 +128,14 @@ extension ServerConfiguration {
             config.credentialsDirectory = text
             return true
         },
+        Setting(name: "allow-credential-paths", allowed: "one of enabled, disabled") { config, text in
+            switch text {
+            case "enabled": config.allowCredentialPaths = true
+            case "disabled": config.allowCredentialPaths = false
+            default: return false
+            }
+            return true
+        },
         Setting(name: "allowed-brokers", allowed: "comma-separated host names, *.suffix patterns, IP addresses and CIDRs, e.g. *.kafka.svc.cluster.local,10.0.0.0/8") { config, text in
             guard let list = try? BrokerAllowlist(text) else { return false }
             config.allowedBrokers = list
@@ -161,6 +169,16 @@ extension ServerConfiguration {
         Setting(name: "connection-idle-timeout", allowed: "whole seconds from 10 to 86400") { config, text in
             guard let seconds = Int(text), (10...86_400).contains(seconds) else { return false }
             config.connectionIdleTimeout = .seconds(seconds)
+            return true
+        },
+        Setting(name: "handshake-timeout", allowed: "seconds from 0.1 to 300 (decimals allowed)") { config, text in
+            guard let seconds = Double(text), seconds.isFinite, (0.1...300).contains(seconds) else { return false }
+            config.handshakeTimeout = .milliseconds(Int64((seconds * 1000).rounded()))
+            return true
+        },
+        Setting(name: "max-connections-per-address", allowed: "a whole number from 1 to 100000") { config, text in
+            guard let count = Int(text), (1...100_000).contains(count) else { return false }
+            config.maxConnectionsPerAddress = count
             return true
         },
         Setting(name: "keepalive-interval", allowed: "whole seconds from 10 to 7200") { config, text in
@@ -236,6 +254,13 @@ extension ServerConfiguration {
             throw ConfigurationError(origin: "--tls-client-ca", value: config.tlsClientCA, allowed: "only with --tls-cert and --tls-key (mutual TLS needs server TLS)")
         default:
             break
+        }
+        if config.allowCredentialPaths, let directory = config.credentialsDirectory {
+            throw ConfigurationError(
+                origin: "--allow-credential-paths",
+                value: "enabled",
+                allowed: "only without --credentials-dir (\(directory)): file keys are either names under it or paths, not both"
+            )
         }
         return config
     }

@@ -55,8 +55,16 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// rotates them). Default: 30 s.
     public var tlsReloadInterval: Duration = .seconds(30)
     /// `--credentials-dir`: credential file keys (`ca`, `cert`, `key`) are names under
-    /// `<dir>/<namespace>/`. Default: none (they are paths; single-tenant use).
+    /// `<dir>/<namespace>/`. Default: none (without it or `--allow-credential-paths`, file keys are refused).
     public var credentialsDirectory: String?
+    /// `--allow-credential-paths`: file keys are paths anywhere Prescale can read. Any ScaledObject can then
+    /// make Prescale read any file, so this is for single-tenant clusters only. Default: `false`.
+    public var allowCredentialPaths: Bool = false
+    /// What the file keys of trigger metadata may name, from the two settings above.
+    public var credentialFiles: TenantPolicy.CredentialFiles {
+        if let directory = self.credentialsDirectory { return .perNamespace(directory: directory) }
+        return self.allowCredentialPaths ? .anyPath : .refused
+    }
     /// `--allowed-brokers`: host patterns and CIDRs brokers must match. Default: none (any broker).
     public var allowedBrokers: BrokerAllowlist?
     /// `--max-triggers-per-namespace`. Default: 1,000.
@@ -73,6 +81,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxMessageBytes: Int = 1 << 20
     /// `--connection-idle-timeout`: a connection with no RPC for this long is closed. Default: 600 s.
     public var connectionIdleTimeout: Duration = .seconds(600)
+    /// `--handshake-timeout`: a client connection must complete TLS (when on) and the HTTP/2 preface within
+    /// this long of being accepted, or it is closed. Default: 5 s.
+    public var handshakeTimeout: Duration = .seconds(5)
+    /// `--max-connections-per-address`: client connections open at once from one IP address; more are
+    /// closed on accept. KEDA's operator and metrics server each keep one. Default: 64.
+    public var maxConnectionsPerAddress: Int = 64
     /// `--keepalive-interval`: Prescale pings each client connection this often and closes it when the
     /// ping is not answered within 20 s, so vanished clients do not pin resources. Default: 60 s.
     public var keepaliveInterval: Duration = .seconds(60)

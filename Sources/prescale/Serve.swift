@@ -81,8 +81,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between re-reads of the certificate and key files, 1 to 86400 (default 30).")
     var tlsReloadInterval: String?
 
-    @Option(help: "Credential file keys (ca, cert, key) are names under DIR/<namespace>/ (default: they are paths).")
+    @Option(help: "Credential file keys (ca, cert, key) are names under DIR/<namespace>/ (default: file keys are refused).")
     var credentialsDir: String?
+
+    @Option(help: "enabled or disabled: file keys are paths anywhere on disk; single-tenant clusters only (default disabled).")
+    var allowCredentialPaths: String?
 
     @Option(help: "Brokers triggers may use: host names, *.suffix patterns, IPs and CIDRs, comma-separated (default: any).")
     var allowedBrokers: String?
@@ -104,6 +107,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Seconds without RPCs before a client connection is closed (default 600).")
     var connectionIdleTimeout: String?
+
+    @Option(help: "Seconds a new client connection has to finish TLS and the HTTP/2 preface before it is closed (default 5).")
+    var handshakeTimeout: String?
+
+    @Option(help: "Client connections open at once from one IP address; more are closed on accept (default 64).")
+    var maxConnectionsPerAddress: String?
 
     @Option(help: "Seconds between keepalive pings to each client; unanswered for 20 s closes it (default 60).")
     var keepaliveInterval: String?
@@ -148,10 +157,12 @@ struct Serve: AsyncParsableCommand {
             ("lease-name", self.leaseName), ("lease-namespace", self.leaseNamespace), ("identity", self.identity),
             ("tls-cert", self.tlsCert), ("tls-key", self.tlsKey), ("tls-client-ca", self.tlsClientCa),
             ("tls-reload-interval", self.tlsReloadInterval), ("credentials-dir", self.credentialsDir),
+            ("allow-credential-paths", self.allowCredentialPaths),
             ("allowed-brokers", self.allowedBrokers), ("max-triggers-per-namespace", self.maxTriggersPerNamespace),
             ("max-metadata-keys", self.maxMetadataKeys), ("max-metadata-bytes", self.maxMetadataBytes),
             ("max-streams-per-connection", self.maxStreamsPerConnection), ("max-message-bytes", self.maxMessageBytes),
             ("connection-idle-timeout", self.connectionIdleTimeout), ("keepalive-interval", self.keepaliveInterval),
+            ("handshake-timeout", self.handshakeTimeout), ("max-connections-per-address", self.maxConnectionsPerAddress),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }

@@ -10,7 +10,7 @@ struct TenantPolicyTests {
 
     @Test("credential names resolve under <dir>/<namespace>/, so namespaces cannot reach each other's files")
     func credentialsResolvePerNamespace() throws {
-        let policy = TenantPolicy(credentialsDirectory: "/etc/prescale/credentials/")
+        let policy = TenantPolicy(credentialFiles: .perNamespace(directory: "/etc/prescale/credentials/"))
         let spec = try policy.apply(to: try TriggerSpec(metadata: Self.kafkaTLS), namespace: "shop")
         guard case .kafka(let kafka) = spec.source else {
             Issue.record("not a kafka spec")
@@ -34,17 +34,41 @@ struct TenantPolicyTests {
     func escapesRefused(_ name: String) throws {
         var metadata = Self.kafkaTLS
         metadata["ca"] = name.isEmpty ? "x//y" : name
-        let policy = TenantPolicy(credentialsDirectory: "/creds")
+        let policy = TenantPolicy(credentialFiles: .perNamespace(directory: "/creds"))
         let error = #expect(throws: MetadataError.self) { try policy.apply(to: try TriggerSpec(metadata: metadata), namespace: "shop") }
         #expect(error?.key == "ca")
         #expect(error?.description.contains("--credentials-dir") == true)
     }
 
-    @Test("without --credentials-dir file keys stay paths")
-    func pathsWithoutDirectory() throws {
-        let spec = try TenantPolicy().apply(to: try TriggerSpec(metadata: Self.kafkaTLS), namespace: "shop")
-        guard case .kafka(let kafka) = spec.source else { return }
-        #expect(kafka.tls?.ca == "kafka-ca.pem")
+    @Test("by default every file key is refused, naming the key and both ways to allow it", arguments: ["ca", "cert", "key"])
+    func fileKeysRefusedByDefault(_ key: String) throws {
+        var metadata = ["source": "kafka", "bootstrapServers": "kafka.shop.svc:9092", "consumerGroup": "g", "topic": "t", "tls": "enable"]
+        metadata[key] = "/etc/passwd"
+        if key == "cert" { metadata["key"] = "client.key" }
+        if key == "key" { metadata["cert"] = "client.pem" }
+        let error = #expect(throws: MetadataError.self) { try TenantPolicy().apply(to: try TriggerSpec(metadata: metadata), namespace: "shop") }
+        // cert and key are checked in the order ca, cert, key, so a pair reports cert first.
+        #expect(error?.key == (key == "key" ? "cert" : key))
+        #expect(error?.description.contains("--credentials-dir") == true)
+        #expect(error?.description.contains("--allow-credential-paths enabled") == true)
+        // Without file keys the same trigger is fine.
+        metadata.removeValue(forKey: "ca")
+        metadata.removeValue(forKey: "cert")
+        metadata.removeValue(forKey: "key")
+        _ = try TenantPolicy().apply(to: try TriggerSpec(metadata: metadata), namespace: "shop")
+    }
+
+    @Test("with --allow-credential-paths file keys stay paths, wherever they point")
+    func pathsWhenAllowed() throws {
+        var metadata = Self.kafkaTLS
+        metadata["ca"] = "../../etc/passwd"
+        let spec = try TenantPolicy(credentialFiles: .anyPath).apply(to: try TriggerSpec(metadata: metadata), namespace: "shop")
+        guard case .kafka(let kafka) = spec.source else {
+            Issue.record("not a kafka spec")
+            return
+        }
+        #expect(kafka.tls?.ca == "../../etc/passwd")
+        #expect(kafka.tls?.cert == "client.pem")
     }
 
     @Test("the allowlist takes host names, *.suffix patterns, addresses and CIDRs")

@@ -7,7 +7,7 @@ import time
 import grpc
 import pytest
 
-from conftest import ScalerProcess
+from conftest import ScalerProcess, _binary
 from fake_kubernetes import FakeKubernetes
 from test_externalscaler import ref, stub
 from test_kafka import MockKafka, kafka_metadata
@@ -79,6 +79,48 @@ def test_credential_files_resolve_per_namespace_and_escapes_are_refused(pb, tmp_
         scaler.kill()
 
 
+def test_credential_files_are_refused_unless_a_directory_or_paths_are_allowed(pb, tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not really a CA")
+    base = {"scalerAddress": "p:6000", "source": "mqtt", "brokerAddress": "mqtts://127.0.0.1:8883", "topic": "a",
+            "queryValue": "1"}
+    scaler = ScalerProcess()
+    try:
+        _, client = stub(pb, scaler)
+        for key, extra in [("ca", {}), ("cert", {"key": "k.pem"})]:
+            for path in ["/etc/passwd", "../../etc/passwd", str(ca)]:
+                error = rpc_error(lambda: client.GetMetricSpec(ref(pb, {**base, key: path, **extra}), timeout=5))
+                assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, (key, path)
+                assert f'metadata key "{key}"' in error.details(), error.details()
+                assert "--credentials-dir" in error.details() and "--allow-credential-paths enabled" in error.details()
+        # The same trigger without file keys is served.
+        assert client.GetMetricSpec(ref(pb, base), timeout=5).metricSpecs
+    finally:
+        scaler.kill()
+    # The single-tenant opt-in takes paths as they are: the source then reads exactly that path (here a
+    # missing file, which it reports naming the path).
+    missing = tmp_path / "elsewhere" / "ca.pem"
+    scaler = ScalerProcess("--allow-credential-paths=enabled")
+    try:
+        _, client = stub(pb, scaler)
+        so = ref(pb, {**base, "ca": str(missing)})
+        assert client.GetMetricSpec(so, timeout=5).metricSpecs
+        request = pb[0].GetMetricsRequest(scaledObjectRef=so, metricName="s0-mqtt-a")
+        deadline, error = time.monotonic() + 20, None
+        while time.monotonic() < deadline:
+            error = rpc_error(lambda: client.GetMetrics(request, timeout=5))
+            if error.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                break
+            time.sleep(0.1)
+        assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and str(missing) in error.details(), error.details()
+    finally:
+        scaler.kill()
+    # Both at once is a startup error naming the flag.
+    proc = subprocess.run([str(_binary()), "serve", "--allow-credential-paths=enabled", f"--credentials-dir={tmp_path}"],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1 and "--allow-credential-paths" in proc.stderr and "--credentials-dir" in proc.stderr
+
+
 def test_metadata_and_message_limits_are_resource_exhausted_naming_the_limit(pb):
     scaler = ScalerProcess("--max-metadata-keys=16", "--max-metadata-bytes=4096", "--max-message-bytes=65536",
                            "--max-triggers-per-namespace=2")
@@ -91,10 +133,18 @@ def test_metadata_and_message_limits_are_resource_exhausted_naming_the_limit(pb)
         big = {**static, "note": "x" * 8000}
         error = rpc_error(lambda: client.GetMetricSpec(ref(pb, big), timeout=5))
         assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and "--max-metadata-bytes" in error.details()
-        # Past --max-message-bytes the transport refuses the request before it is decoded: grpc-swift resets
-        # the stream (the client sees CANCELLED), and the connection and the server stay healthy.
+        # Past --max-message-bytes: RESOURCE_EXHAUSTED naming the flag, on every method.
         huge = {**static, "note": "x" * 200_000}
-        error = rpc_error(lambda: client.GetMetricSpec(ref(pb, huge), timeout=5))
+        for call in (lambda: client.GetMetricSpec(ref(pb, huge), timeout=5),
+                     lambda: client.IsActive(ref(pb, huge), timeout=5),
+                     lambda: client.GetMetrics(pb[0].GetMetricsRequest(scaledObjectRef=ref(pb, huge), metricName="m"), timeout=5)):
+            error = rpc_error(call)
+            assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, error
+            assert "--max-message-bytes" in error.details() and "65536" in error.details()
+        # Past four times the limit the transport refuses the request before reading it (it never buffers
+        # more): grpc-swift resets the stream, which the client sees as CANCELLED. The server stays healthy.
+        enormous = {**static, "note": "x" * 300_000}
+        error = rpc_error(lambda: client.GetMetricSpec(ref(pb, enormous), timeout=5))
         assert error.code() in (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED)
         for name in ["a", "b"]:
             client.GetMetricSpec(ref(pb, static, name=name, namespace="team"), timeout=5)
