@@ -14,6 +14,14 @@ public enum ActuationMode: String, Sendable, Hashable, CaseIterable {
 public protocol ActuationLeadership: Sendable {
     /// `true` while this replica holds the lease.
     var isLeader: Bool { get }
+    /// Each gain (`true`) and loss (`false`) of leadership, after ``isLeader`` has changed. One consumer
+    /// (the ``Actuator``) iterates it, so that a new leader acts at once on decisions made before it led.
+    var changes: AsyncStream<Bool> { get }
+}
+
+extension ActuationLeadership {
+    /// No changes: leadership that never changes.
+    public var changes: AsyncStream<Bool> { AsyncStream { $0.finish() } }
 }
 
 /// Leadership for a single replica, or for tests: always the leader.

@@ -125,9 +125,24 @@ public final class Actuator: Service, Sendable {
         self.mailboxes.withLock { ($0[key]?.demands.values ?? [:].values).contains { $0.isActive } }
     }
 
+    /// Wakes every target's worker to act on its current demands: on gaining leadership, decisions that
+    /// arrived while another replica led (or before the lease was first acquired) are acted on at once,
+    /// not at their trigger's next decision, which for a steady trigger may never come.
+    func wakeAll() {
+        self.mailboxes.withLock { boxes in
+            for box in boxes.values { box.wake.yield() }
+        }
+    }
+
     /// Runs one worker per ScaledObject until cancelled or gracefully shut down.
     public func run() async throws {
         await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await leading in self.leadership.changes.cancelOnGracefulShutdown() where leading {
+                    self.logger.info("leading: acting on the current decision of every actuated target", metadata: ["targets": "\(self.mailboxes.withLock { $0.count })"])
+                    self.wakeAll()
+                }
+            }
             for await (key, wake) in self.starts.cancelOnGracefulShutdown() {
                 group.addTask {
                     var worker = ActuationWorker(actuator: self, key: key)

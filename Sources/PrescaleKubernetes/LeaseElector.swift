@@ -58,6 +58,9 @@ public final class LeaseElector: Service, ActuationLeadership {
     private let onChange: (@Sendable (Bool) -> Void)?
     private let leading = Atomic<Bool>(false)
     private let state = Mutex(State())
+    /// Gains and losses of the lease, for the actuator.
+    public let changes: AsyncStream<Bool>
+    private let changeContinuation: AsyncStream<Bool>.Continuation
 
     /// Creates an elector; `onChange` hears every gain and loss of leadership (metrics).
     public init(configuration: Configuration, api: any LeaseAPI, logger: Logger, onChange: (@Sendable (Bool) -> Void)? = nil) {
@@ -65,6 +68,7 @@ public final class LeaseElector: Service, ActuationLeadership {
         self.api = api
         self.logger = logger
         self.onChange = onChange
+        (self.changes, self.changeContinuation) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     public var isLeader: Bool { self.leading.load(ordering: .acquiring) }
@@ -90,6 +94,7 @@ public final class LeaseElector: Service, ActuationLeadership {
             metadata: ["lease": "\(self.configuration.namespace)/\(self.configuration.name)", "identity": "\(self.configuration.identity)"]
         )
         self.onChange?(value)
+        self.changeContinuation.yield(value)
     }
 
     /// One round: create, renew or take over the lease.

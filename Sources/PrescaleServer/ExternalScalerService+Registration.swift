@@ -5,7 +5,8 @@ import SwiftProtobuf
 
 extension ExternalScalerService {
     /// The five RPCs, registered with a deserializer that answers `RESOURCE_EXHAUSTED` naming
-    /// `--max-message-bytes` for a request over ``maximumRequestBytes``.
+    /// `--max-message-bytes` for a request over ``maximumRequestBytes``. `IsActive` and `GetMetrics` read
+    /// the request's `grpc-timeout`, so that a wait for a first sample ends before the client gives up.
     ///
     /// The transport's own limit (``transportRequestLimit(for:)``) is set higher than the flag: a request
     /// over the transport's limit is refused before it is read and its stream is reset (the client sees
@@ -18,7 +19,11 @@ extension ExternalScalerService {
             forMethod: Method.IsActive.descriptor,
             deserializer: LimitedDeserializer<Externalscaler_ScaledObjectRef>(limit: limit),
             serializer: ProtobufSerializer<Externalscaler_IsActiveResponse>(),
-            handler: { request, context in try await self.isActive(request: request, context: context) }
+            handler: { request, context in
+                let single = try await ServerRequest(stream: request)
+                let response = try await self.isActive(request: single.message, timeout: Self.timeout(of: single.metadata))
+                return StreamingServerResponse(single: ServerResponse(message: response))
+            }
         )
         router.registerHandler(
             forMethod: Method.StreamIsActive.descriptor,
@@ -36,7 +41,11 @@ extension ExternalScalerService {
             forMethod: Method.GetMetrics.descriptor,
             deserializer: LimitedDeserializer<Externalscaler_GetMetricsRequest>(limit: limit),
             serializer: ProtobufSerializer<Externalscaler_GetMetricsResponse>(),
-            handler: { request, context in try await self.getMetrics(request: request, context: context) }
+            handler: { request, context in
+                let single = try await ServerRequest(stream: request)
+                let response = try await self.getMetrics(request: single.message, timeout: Self.timeout(of: single.metadata))
+                return StreamingServerResponse(single: ServerResponse(message: response))
+            }
         )
         router.registerHandler(
             forMethod: Method.StreamMetricSpec.descriptor,
@@ -44,6 +53,14 @@ extension ExternalScalerService {
             serializer: ProtobufSerializer<Externalscaler_GetMetricSpecResponse>(),
             handler: { request, context in try await self.streamMetricSpec(request: request, context: context) }
         )
+    }
+
+    /// The request's `grpc-timeout`, if it sent one.
+    static func timeout(of metadata: Metadata) -> Duration? {
+        for value in metadata[stringValues: GRPCTimeout.header] {
+            return GRPCTimeout.duration(parsing: value)
+        }
+        return nil
     }
 
     /// The transport's hard limit for a request limit of `limit` bytes: four times it, at most 64 MiB.

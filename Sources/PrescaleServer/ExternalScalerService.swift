@@ -5,7 +5,9 @@ import PrescaleProtocol
 /// KEDA's `externalscaler.ExternalScaler` service, answered from the ``TriggerRegistry``'s memory.
 ///
 /// No handler ever waits on a broker: unary calls look the trigger up, read its latest decision and
-/// encode it. Push streams send the current state at once and then every change of activity.
+/// encode it. Push streams send the current state at once and then every change of activity. The one
+/// wait is a new trigger's first sample: `IsActive` and `GetMetrics` on a trigger with none yet wait for
+/// it, at most ``firstSampleWait`` and never past the request's deadline.
 public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleServiceProtocol {
     /// Where triggers live.
     public let registry: TriggerRegistry
@@ -13,12 +15,21 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
     public let metrics: ScalerMetrics
     /// `--max-message-bytes`: larger requests are `RESOURCE_EXHAUSTED`. Default: 1 MiB.
     public let maximumRequestBytes: Int
+    /// `--first-sample-wait`: how long a call on a trigger without a sample yet waits for the first one.
+    /// Default: 5 s.
+    public let firstSampleWait: Duration
 
     /// Creates the service.
-    public init(registry: TriggerRegistry, metrics: ScalerMetrics, maximumRequestBytes: Int = 1 << 20) {
+    public init(
+        registry: TriggerRegistry,
+        metrics: ScalerMetrics,
+        maximumRequestBytes: Int = 1 << 20,
+        firstSampleWait: Duration = .seconds(5)
+    ) {
         self.registry = registry
         self.metrics = metrics
         self.maximumRequestBytes = maximumRequestBytes
+        self.firstSampleWait = firstSampleWait
     }
 
     /// Runs `body`, counts the outcome and converts ``ScalerError`` to the matching `RPCError`.
@@ -43,14 +54,58 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
         try self.registry.trigger(namespace: ref.namespace, name: ref.name, metadata: ref.scalerMetadata)
     }
 
+    /// Answers from the trigger's decision. When the trigger has had no sample yet, waits for the first
+    /// (see ``Trigger/awaitFirstStatus(atMost:)``) at most ``firstSampleWait`` and at most 80% of the
+    /// request's `timeout`, so that the answer still reaches the client in time; then answers again.
+    func decided<Response>(
+        _ method: ScalerMetrics.Method,
+        _ ref: Externalscaler_ScaledObjectRef,
+        timeout: Duration?,
+        _ body: (Trigger) throws(ScalerError) -> Response
+    ) async throws(RPCError) -> Response {
+        let start = ContinuousClock.now
+        do throws(ScalerError) {
+            let trigger = try self.trigger(for: ref)
+            let response: Response
+            do throws(ScalerError) {
+                response = try body(trigger)
+            } catch where error.sourceFailure?.code == .noSampleYet && self.firstSampleWait > .zero {
+                let limit = timeout.map { min($0 * 0.8, self.firstSampleWait) } ?? self.firstSampleWait
+                await trigger.awaitFirstStatus(atMost: limit)
+                do throws(ScalerError) {
+                    response = try body(trigger)
+                } catch where error.sourceFailure?.code == .noSampleYet {
+                    var error = error
+                    error.message += " after waiting \(Self.seconds(ContinuousClock.now - start)) s (--first-sample-wait \(Self.seconds(self.firstSampleWait)) s)"
+                    throw error
+                }
+            }
+            self.metrics.recordRequest(method, code: nil, duration: ContinuousClock.now - start)
+            return response
+        } catch {
+            let rpcError = error.rpcError
+            self.metrics.recordRequest(method, code: rpcError.code, duration: ContinuousClock.now - start)
+            throw rpcError
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let value = Double(seconds) + Double(attoseconds) * 1e-18
+        return String((value * 10).rounded() / 10)
+    }
+
     public func isActive(
         request: Externalscaler_ScaledObjectRef,
         context: ServerContext
     ) async throws -> Externalscaler_IsActiveResponse {
-        try self.measured(.isActive) { () throws(ScalerError) in
-            let decision = try self.trigger(for: request).currentDecision()
+        try await self.isActive(request: request, timeout: nil)
+    }
+
+    func isActive(request: Externalscaler_ScaledObjectRef, timeout: Duration?) async throws(RPCError) -> Externalscaler_IsActiveResponse {
+        try await self.decided(.isActive, request, timeout: timeout) { trigger throws(ScalerError) in
             var response = Externalscaler_IsActiveResponse()
-            response.result = decision.isActive
+            response.result = try trigger.currentDecision().isActive
             return response
         }
     }
@@ -69,8 +124,11 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
         request: Externalscaler_GetMetricsRequest,
         context: ServerContext
     ) async throws -> Externalscaler_GetMetricsResponse {
-        try self.measured(.getMetrics) { () throws(ScalerError) in
-            let trigger = try self.trigger(for: request.scaledObjectRef)
+        try await self.getMetrics(request: request, timeout: nil)
+    }
+
+    func getMetrics(request: Externalscaler_GetMetricsRequest, timeout: Duration?) async throws(RPCError) -> Externalscaler_GetMetricsResponse {
+        try await self.decided(.getMetrics, request.scaledObjectRef, timeout: timeout) { trigger throws(ScalerError) in
             let name = trigger.spec.metricName
             guard request.metricName.isEmpty || MetricName.matches(requested: request.metricName, name: name) else {
                 throw ScalerError(

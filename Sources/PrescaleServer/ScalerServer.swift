@@ -98,7 +98,14 @@ public struct ScalerServer: Sendable {
                     )
                 }
             ),
-            services: [ExternalScalerService(registry: registry, metrics: metrics, maximumRequestBytes: self.configuration.maxMessageBytes)]
+            services: [
+                ExternalScalerService(
+                    registry: registry,
+                    metrics: metrics,
+                    maximumRequestBytes: self.configuration.maxMessageBytes,
+                    firstSampleWait: self.configuration.firstSampleWait
+                )
+            ]
         )
         let http = Application(
             router: HTTPEndpoints.router(metrics: metrics, registry: registry, readiness: readiness, mqtt: self.mqtt),

@@ -171,6 +171,11 @@ extension ServerConfiguration {
             config.connectionIdleTimeout = .seconds(seconds)
             return true
         },
+        Setting(name: "first-sample-wait", allowed: "seconds from 0 to 60 (decimals allowed)") { config, text in
+            guard let seconds = Double(text), seconds.isFinite, (0...60).contains(seconds) else { return false }
+            config.firstSampleWait = .milliseconds(Int64((seconds * 1000).rounded()))
+            return true
+        },
         Setting(name: "handshake-timeout", allowed: "seconds from 0.1 to 300 (decimals allowed)") { config, text in
             guard let seconds = Double(text), seconds.isFinite, (0.1...300).contains(seconds) else { return false }
             config.handshakeTimeout = .milliseconds(Int64((seconds * 1000).rounded()))

@@ -81,6 +81,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxMessageBytes: Int = 1 << 20
     /// `--connection-idle-timeout`: a connection with no RPC for this long is closed. Default: 600 s.
     public var connectionIdleTimeout: Duration = .seconds(600)
+    /// `--first-sample-wait`: `IsActive` and `GetMetrics` on a trigger that has no sample yet wait this
+    /// long for the first one (never past 80% of the request's deadline) before answering `UNAVAILABLE`;
+    /// 0 answers at once. Default: 5 s.
+    public var firstSampleWait: Duration = .seconds(5)
     /// `--handshake-timeout`: a client connection must complete TLS (when on) and the HTTP/2 preface within
     /// this long of being accepted, or it is closed. Default: 5 s.
     public var handshakeTimeout: Duration = .seconds(5)

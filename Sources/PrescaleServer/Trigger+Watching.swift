@@ -34,11 +34,15 @@ extension Trigger {
 
     /// Ends every open watcher stream and refuses new ones (graceful shutdown, eviction).
     func closeWatchers() {
-        let watchers = self.state.withLock { state in
+        let (watchers, waiters) = self.state.withLock { state in
             state.watchersClosed = true
-            defer { state.watchers.removeAll() }
-            return Array(state.watchers.values)
+            defer {
+                state.watchers.removeAll()
+                state.firstStatusWaiters.removeAll()
+            }
+            return (Array(state.watchers.values), Array(state.firstStatusWaiters.values))
         }
         for watcher in watchers { watcher.finish() }
+        for waiter in waiters { waiter.finish() }
     }
 }

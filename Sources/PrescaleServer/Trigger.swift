@@ -13,6 +13,9 @@ public final class Trigger: SampleSink, Sendable {
         var watchers: [Int: AsyncStream<TriggerStatus>.Continuation] = [:]
         var nextWatcherID = 0
         var watchersClosed = false
+        /// Calls waiting for the first sample (``Trigger/awaitFirstStatus(atMost:)``), woken when the
+        /// status leaves `.pending`.
+        var firstStatusWaiters: [Int: AsyncStream<Void>.Continuation] = [:]
     }
 
     /// What identifies the trigger.
@@ -161,13 +164,21 @@ public final class Trigger: SampleSink, Sendable {
 
     @discardableResult
     private func update(_ body: (inout State) -> TriggerStatus) -> TriggerStatus {
-        let (status, wake) = self.state.withLock { state -> (TriggerStatus, [AsyncStream<TriggerStatus>.Continuation]) in
+        let (status, wake, waiters) = self.state.withLock {
+            state -> (TriggerStatus, [AsyncStream<TriggerStatus>.Continuation], [AsyncStream<Void>.Continuation]) in
             let old = state.status.signature
+            let wasPending = state.status == .pending
             state.status = body(&state)
             let wake = state.status.signature == old ? [] : Array(state.watchers.values)
-            return (state.status, wake)
+            var waiters: [AsyncStream<Void>.Continuation] = []
+            if wasPending, state.status != .pending, !state.firstStatusWaiters.isEmpty {
+                waiters = Array(state.firstStatusWaiters.values)
+                state.firstStatusWaiters.removeAll()
+            }
+            return (state.status, wake, waiters)
         }
         for watcher in wake { watcher.yield(status) }
+        for waiter in waiters { waiter.finish() }
         self.observer?.update(status)
         return status
     }

@@ -108,6 +108,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds without RPCs before a client connection is closed (default 600).")
     var connectionIdleTimeout: String?
 
+    @Option(help: "Seconds IsActive and GetMetrics on a new trigger wait for its first sample before UNAVAILABLE, 0 to 60 (default 5).")
+    var firstSampleWait: String?
+
     @Option(help: "Seconds a new client connection has to finish TLS and the HTTP/2 preface before it is closed (default 5).")
     var handshakeTimeout: String?
 
@@ -162,7 +165,7 @@ struct Serve: AsyncParsableCommand {
             ("max-metadata-keys", self.maxMetadataKeys), ("max-metadata-bytes", self.maxMetadataBytes),
             ("max-streams-per-connection", self.maxStreamsPerConnection), ("max-message-bytes", self.maxMessageBytes),
             ("connection-idle-timeout", self.connectionIdleTimeout), ("keepalive-interval", self.keepaliveInterval),
-            ("handshake-timeout", self.handshakeTimeout), ("max-connections-per-address", self.maxConnectionsPerAddress),
+            ("first-sample-wait", self.firstSampleWait), ("handshake-timeout", self.handshakeTimeout), ("max-connections-per-address", self.maxConnectionsPerAddress),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }

@@ -102,11 +102,12 @@ struct ExternalScalerServiceTests {
         let source = InMemorySource()
         let registry = TriggerRegistry(sources: TestSourceFactory(memorySources: ["a": source]))
         try await withRunningRegistry(registry) {
-            try await withScaler(registry: registry) { scaler in
+            try await withScaler(registry: registry, firstSampleWait: .milliseconds(200)) { scaler in
                 let ref = scaledObject(staticMetadata, namespace: "memory-a")
                 var error = await #expect(throws: RPCError.self) { _ = try await scaler.isActive(ref) }
                 #expect(error?.code == .unavailable)
                 #expect(error?.message.contains("no sample yet") == true)
+                #expect(error?.message.contains("(--first-sample-wait 0.2 s)") == true)
 
                 // The spec does not need the source: KEDA can create the HPA while a broker is down.
                 let target = try await scaler.getMetricSpec(ref).metricSpecs.first?.targetSizeFloat

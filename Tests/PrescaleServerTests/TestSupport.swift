@@ -56,10 +56,11 @@ let staticMetadata: [String: String] = [
 func withScaler<Result: Sendable>(
     registry: TriggerRegistry,
     metrics: ScalerMetrics = ScalerMetrics(),
+    firstSampleWait: Duration = .seconds(5),
     _ body: @Sendable (Externalscaler_ExternalScaler.Client<InProcessTransport.Client>) async throws -> Result
 ) async throws -> Result {
     let transport = InProcessTransport()
-    let service = ExternalScalerService(registry: registry, metrics: metrics)
+    let service = ExternalScalerService(registry: registry, metrics: metrics, firstSampleWait: firstSampleWait)
     return try await withGRPCServer(transport: transport.server, services: [service]) { _ in
         try await withGRPCClient(transport: transport.client) { client in
             try await body(Externalscaler_ExternalScaler.Client(wrapping: client))

@@ -143,3 +143,22 @@ def test_prediction_is_on_by_default_and_never_below_reactive(pb, shared_scaler,
     assert gauge("prescale_trigger_value") >= gauge("prescale_trigger_observed_value") == 100
     status, body = shared_scaler.http("/metrics")
     assert "prescale_trigger_forecast_rate{" in body and "prescale_trigger_observed_value{" in body
+
+
+def test_the_first_calls_on_a_new_group_answer_the_lag_not_unavailable(pb, shared_scaler, kafka):
+    """KEDA's first poll of a new ScaledObject: the call waits for the trigger's first read instead of
+    answering "no sample yet". Several first calls at once (KEDA's operator and metrics server) share it."""
+    import concurrent.futures
+
+    kafka.do("topic orders 2")
+    kafka.do("commit fresh orders 0 0")
+    kafka.do("commit fresh orders 1 0")
+    kafka.do("produce orders 0 3")
+    kafka.do("produce orders 1 4")
+    _, scaler = stub(pb, shared_scaler)
+    metadata = kafka_metadata(kafka, consumerGroup="fresh", lagThreshold="100", sampleIntervalMs="1000")
+    request = pb[0].GetMetricsRequest(scaledObjectRef=ref(pb, metadata), metricName="s0-kafka-orders")
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        values = list(pool.map(lambda _: scaler.GetMetrics(request, timeout=10).metricValues[0].metricValueFloat, range(4)))
+    assert values == [7.0] * 4
+    assert scaler.IsActive(ref(pb, metadata), timeout=10).result is True
