@@ -5,8 +5,14 @@ StreamIsActive open. ScaledObjects are created and deleted continuously. Faults 
 Kafka brokers down and up, a slow Kafka broker, mosquitto killed and restarted, the Kubernetes API down,
 and finally SIGTERM during load.
 
+After the churn it waits for the idle timeout and checks that every deleted ScaledObject's trigger was
+evicted and that the open file descriptors are back where they were after warm-up (the same number of live
+triggers). With --check it exits 1 when any answer was wrong, a trigger was left, a descriptor leaked, a
+stream did not end OK on SIGTERM or the exit status was not 0 (the CI runs the short form below).
+
     swift build -c release --product prescale
     python3 Benchmarks/scripts/soak.py --binary .build/release/prescale --triggers 1000 --minutes 10 --json soak.json
+    python3 Benchmarks/scripts/soak.py --triggers 300 --minutes 2 --no-faults --idle-timeout 10 --check
 """
 import argparse
 import asyncio
@@ -184,6 +190,10 @@ async def main():
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--json")
     parser.add_argument("--binary", help="the prescale binary (default: .build/debug/prescale; build release for figures)")
+    parser.add_argument("--faults", action=argparse.BooleanOptionalAction, default=True, help="inject the fault matrix")
+    parser.add_argument("--idle-timeout", type=int, default=30, help="--trigger-idle-timeout of the server, seconds")
+    parser.add_argument("--warmup", type=float, default=60, help="seconds before the usage baseline is taken")
+    parser.add_argument("--check", action="store_true", help="exit 1 unless every check passes")
     args = parser.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="prescale-soak-"))
     kafka = MockKafka()
@@ -203,7 +213,7 @@ async def main():
     if args.binary:
         os.environ["PRESCALE_BIN"] = str(pathlib.Path(args.binary).resolve())
     scaler = ScalerProcess("--actuation=enabled", f"--kubeconfig={kube.kubeconfig()}", "--leader-election=disabled",
-                           "--trigger-idle-timeout=30", "--max-triggers-per-namespace=100000", "--log-level=warning")
+                           f"--trigger-idle-timeout={args.idle_timeout}", "--max-triggers-per-namespace=100000", "--log-level=warning")
     stats = Stats()
     channel = grpc.aio.insecure_channel(scaler.target)
     stub = pbg.ExternalScalerStub(channel)
@@ -246,11 +256,13 @@ async def main():
         while time.monotonic() - began < duration:
             sample = process_usage(scaler.proc.pid) | {"t": round(time.monotonic() - began)}
             usage["samples"].append(sample)
-            if usage["start"] is None and time.monotonic() - began >= 60:
+            if usage["start"] is None and time.monotonic() - began >= args.warmup:
                 usage["start"] = sample  # after warm-up
             await asyncio.sleep(10)
 
     async def faults():
+        if not args.faults:
+            return
         await asyncio.sleep(max(90, duration * 0.3))
         plan = [
             ("kafka brokers down", lambda: kafka.do("brokers down"), lambda: kafka.do("brokers up"), 40, {"kinds": ["kafka"]}),
@@ -283,7 +295,14 @@ async def main():
         report["faults"].append(info)
 
     await asyncio.gather(churn(), sampler(), faults())
+    # Eviction: once the idle timeout (and a sweep) has passed since the last deletion, the server holds
+    # exactly the live triggers; descriptors are compared at the same number of live triggers.
+    await asyncio.sleep(args.idle_timeout + 8)
+    served = sum(float(line.split()[-1]) for line in scaler.http("/metrics")[1].splitlines()
+                 if line.startswith("prescale_triggers{"))
     usage["end"] = process_usage(scaler.proc.pid)
+    report["eviction"] = {"live_triggers": len(triggers), "served_triggers": int(served),
+                          "triggers_left_after_eviction": int(served) - len(triggers)}
     # SIGTERM during load: every stream must end cleanly (OK) and the process exit 0.
     ends_before = dict(stats.stream_ends)
     os.kill(scaler.proc.pid, signal.SIGTERM)
@@ -318,6 +337,33 @@ async def main():
     broker.close()
     if kafka.proc.poll() is None:
         kafka.proc.kill()
+    if args.check:
+        failures = check(report)
+        for failure in failures:
+            print(f"soak: FAILED: {failure}", file=sys.stderr)
+        sys.exit(1 if failures else 0)
+
+
+def check(report):
+    """What --check requires of a run."""
+    failures = []
+    if report["wrong_answers"]:
+        failures.append(f"{report['wrong_answers']} wrong answers, e.g. {report['wrong_examples']}")
+    if report["eviction"]["triggers_left_after_eviction"] != 0:
+        failures.append(f"triggers left after eviction: {report['eviction']}")
+    start, end = report["usage_after_warmup"], report["usage_end"]
+    # Descriptors come and go with sockets (Kafka brokers, the mock's connections); a leak grows with churn.
+    if start and end["fds"] > start["fds"] + 8:
+        failures.append(f"file descriptors grew from {start['fds']} to {end['fds']} at the same number of live triggers")
+    ends = report["sigterm"]["streams_ended_by_code"]
+    if set(ends) - {"OK"}:
+        failures.append(f"streams did not all end OK on SIGTERM: {ends}")
+    if report["sigterm"]["exit_code"] != 0:
+        failures.append(f"exit status {report['sigterm']['exit_code']} after SIGTERM")
+    unexpected = {code: n for code, n in report["codes"].items() if code not in ("OK", "UNAVAILABLE")}
+    if unexpected:
+        failures.append(f"unexpected status codes: {unexpected}")
+    return failures
 
 
 if __name__ == "__main__":

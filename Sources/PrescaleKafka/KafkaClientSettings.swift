@@ -39,7 +39,9 @@ public struct KafkaClientSettings: Sendable, Hashable {
             "log_level": "0",
             "socket.timeout.ms": String(max(self.requestTimeoutMilliseconds, 10)),
             "reconnect.backoff.ms": "100",
-            "reconnect.backoff.max.ms": "10000",
+            // Bounds recovery after an outage (with KafkaSampler.maximumFailurePause): librdkafka's
+            // default of 10 s would add up to 10 s to every recovery.
+            "reconnect.backoff.max.ms": "2000",
             "topic.metadata.refresh.interval.ms": "30000",
         ]
         properties.merge(self.security) { $1 }

@@ -73,8 +73,13 @@ final class KafkaSampler: Sendable {
         for subscriber in subscribers { subscriber.yield(sample) }
     }
 
+    /// The longest pause between reads after failures. With librdkafka's reconnect backoff (at most
+    /// 2 s, ``KafkaClientSettings``) it bounds the time from brokers coming back to a fresh sample:
+    /// at most this pause, plus the reconnect backoff, plus one read.
+    static let maximumFailurePause: Duration = .seconds(5)
+
     /// Samples until the last subscriber leaves or the task is cancelled. Failures back off
-    /// exponentially (interval × 2^n, at most 30 s) and are logged once per change of cause.
+    /// exponentially from the interval to ``maximumFailurePause`` and are logged once per change of cause.
     func run(logger: Logger) async {
         // The stop stream is iterated once, for the sampler's lifetime; stopping cancels the loop.
         await withTaskGroup(of: Void.self) { group in
@@ -90,7 +95,7 @@ final class KafkaSampler: Sendable {
     }
 
     private func sampleUntilCancelled(logger: Logger) async {
-        var failures = 0
+        var backoff: ReconnectBackoff?
         var lastError: KafkaError.Code?
         while !Task.isCancelled, let interval = self.interval {
             let started = MonotonicTime.now()
@@ -106,7 +111,7 @@ final class KafkaSampler: Sendable {
             switch result {
             case .success:
                 if lastError != nil { logger.notice("kafka lag readable again", metadata: ["sampler": "\(self.key)"]) }
-                failures = 0
+                backoff = nil
                 lastError = nil
                 pause = interval - .milliseconds(Int64((finished - started) * 1000))
             case .failure(let error):
@@ -114,8 +119,8 @@ final class KafkaSampler: Sendable {
                     logger.warning("kafka lag unreadable", metadata: ["sampler": "\(self.key)", "error": "\(error)"])
                 }
                 lastError = error.code
-                failures = min(failures + 1, 8)
-                pause = min(interval * (1 << failures) / 2, .seconds(30))
+                if backoff == nil { backoff = ReconnectBackoff(initial: interval, maximum: Self.maximumFailurePause) }
+                pause = backoff!.next()
             }
             try? await Task.sleep(for: max(pause, .milliseconds(10)))
         }

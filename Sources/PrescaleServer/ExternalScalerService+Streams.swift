@@ -8,7 +8,7 @@ extension ExternalScalerService {
         response: RPCWriter<Externalscaler_IsActiveResponse>,
         context: ServerContext
     ) async throws {
-        let trigger = try self.measured(.streamIsActive) { () throws(ScalerError) in try self.trigger(for: request) }
+        guard let trigger = try self.openStream(.streamIsActive, request) else { return }
         try await self.stream(.streamIsActive, trigger: trigger, context: context) { status, last in
             // KEDA scales 0 -> 1 on `true` and ignores `false`; every change is sent so the stream also
             // shows deactivation to anyone watching it. Unknown states send nothing: never a made-up false.
@@ -25,13 +25,25 @@ extension ExternalScalerService {
         response: RPCWriter<Externalscaler_GetMetricSpecResponse>,
         context: ServerContext
     ) async throws {
-        let trigger = try self.measured(.streamMetricSpec) { () throws(ScalerError) in try self.trigger(for: request) }
+        guard let trigger = try self.openStream(.streamMetricSpec, request) else { return }
         try await self.stream(.streamMetricSpec, trigger: trigger, context: context) { _, last in
             // Same construction as GetMetricSpec, so the two always agree.
             let spec = Self.metricSpecResponse(for: trigger)
             guard spec != last else { return last }
             try await response.write(spec)
             return spec
+        }
+    }
+
+    /// The trigger a new push stream watches; `nil` while the server drains, so that the stream ends
+    /// at once with status OK like every other stream on shutdown (KEDA then reopens it, on another
+    /// replica), rather than with an error.
+    private func openStream(_ method: ScalerMetrics.Method, _ request: Externalscaler_ScaledObjectRef) throws(RPCError) -> Trigger? {
+        if self.registry.isDraining { return nil }
+        do {
+            return try self.measured(method) { () throws(ScalerError) in try self.trigger(for: request) }
+        } catch where self.registry.isDraining {
+            return nil
         }
     }
 

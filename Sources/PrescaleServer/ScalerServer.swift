@@ -49,6 +49,8 @@ public struct ScalerServer: Sendable {
         let registry = TriggerRegistry(
             configuration: .init(
                 idleTimeout: self.configuration.triggerIdleTimeout,
+                // A tenth of the idle timeout, at most 30 s: an idle trigger goes within 10% of the timeout.
+                sweepInterval: min(.seconds(30), max(.seconds(1), self.configuration.triggerIdleTimeout / 10)),
                 maximumTriggers: self.configuration.maxTriggers,
                 maximumTriggersPerNamespace: self.configuration.maxTriggersPerNamespace,
                 maximumMetadataKeys: self.configuration.maxMetadataKeys,

@@ -66,6 +66,19 @@ struct PushStreamTests {
                 _ = try await scaler.isActive(scaledObject(staticMetadata, name: "other"))
             }
             #expect(error?.code == .unavailable)
+            // A stream opened while draining, on a known or a new trigger, ends at once with status OK.
+            for name in ["orders", "new"] {
+                try await scaler.streamIsActive(scaledObject(staticMetadata, name: name)) { response in
+                    var messages = response.messages.makeAsyncIterator()
+                    let first = try await messages.next()
+                    #expect(first == nil)
+                }
+                try await scaler.streamMetricSpec(scaledObject(staticMetadata, name: name)) { response in
+                    var messages = response.messages.makeAsyncIterator()
+                    let first = try await messages.next()
+                    #expect(first == nil)
+                }
+            }
         }
     }
 

@@ -67,3 +67,26 @@ def test_log_format_json_is_one_object_per_line(tmp_path):
         record = json.loads(line)
         assert {"level", "message"} <= set(record), record
     assert any("starting" in json.loads(line)["message"] for line in lines)
+
+
+def test_the_readme_table_and_serve_help_list_exactly_the_settings(tmp_path):
+    """Every setting is documented once in the README's table and offered by `serve --help`, and neither
+    lists a flag the binary does not take."""
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = set()
+    for line in readme.splitlines():
+        if line.startswith("| `--"):
+            first_cell = line.split("|")[1]
+            table.update(re.findall(r"`--([a-z0-9-]+)`", first_cell))
+    help_text = subprocess.run([str(_binary()), "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+    offered = set(re.findall(r"^\s+--([a-z0-9-]+)", help_text, re.MULTILINE)) - {"help", "config", "version"}
+    # The config file rejects unknown keys and lists the known ones: the binary's own list of settings.
+    config = tmp_path / "config.yaml"
+    config.write_text("no-such-setting: 1\n")
+    rejected = serve("--config", str(config))
+    known = set(re.search(r"known keys: (.*)$", rejected.stderr.strip()).group(1).split(", "))
+    assert table == known, f"README only: {sorted(table - known)}; settings only: {sorted(known - table)}"
+    assert offered == known, f"--help only: {sorted(offered - known)}; settings only: {sorted(known - offered)}"
