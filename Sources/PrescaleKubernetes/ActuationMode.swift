@@ -45,8 +45,12 @@ public struct ActuationDemand: Sendable {
     public var isActive: Bool
     /// When the planner decided, for the decision-to-patch latency.
     public var decidedAt: ContinuousClock.Instant
-    /// Why the value is what it is (the planner's explanation), for the Event on the target.
-    public var reason: String
+    /// The planner's decision behind the demand, if a planner made it.
+    public var decision: PlannerDecision?
+
+    /// Why the value is what it is (the planner's explanation), for the Event on the target. Formatted
+    /// only when read, which is when a patch is made, not at every sample.
+    public var reason: String { self.decision?.reason ?? "" }
 
     /// Creates a demand.
     public init(
@@ -56,7 +60,7 @@ public struct ActuationDemand: Sendable {
         target: Double,
         isActive: Bool,
         decidedAt: ContinuousClock.Instant = .now,
-        reason: String = ""
+        decision: PlannerDecision? = nil
     ) {
         self.scaledObject = scaledObject
         self.trigger = trigger
@@ -64,7 +68,7 @@ public struct ActuationDemand: Sendable {
         self.target = target
         self.isActive = isActive
         self.decidedAt = decidedAt
-        self.reason = reason
+        self.decision = decision
     }
 }
 

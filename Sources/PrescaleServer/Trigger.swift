@@ -148,7 +148,7 @@ public final class Trigger: SampleSink, Sendable {
                     target: decision.target,
                     isActive: decision.isActive,
                     decidedAt: decidedAt,
-                    reason: decision.reason
+                    decision: decision
                 )
             )
         }

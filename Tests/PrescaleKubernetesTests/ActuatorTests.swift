@@ -172,13 +172,15 @@ struct ScaleUpEventTests {
             defer { Task { await client.shutdown() } }
             try await withActuator(.init(), api: client) { actuator, observer in
                 var wanted = demand(400)
-                wanted.reason = "planned 8 replicas: forecast 120/s (upper 150/s), 15/s per replica, backlog 410 in 17 s"
+                let decision = PlannerDecision(value: 400, target: 50, isActive: true, desiredReplicas: 8, reactiveValue: 400, sampleTime: 0)
+                wanted.decision = decision
+                #expect(!decision.reason.isEmpty)
                 actuator.submit(wanted)
                 try await eventually("event recorded") { !api.events.isEmpty }
                 let event = try #require(api.events.first)
                 #expect(event["reason"] as? String == "PrescaleScaledUp")
                 #expect(event["type"] as? String == "Normal")
-                #expect(event["message"] as? String == "Prescale scaled orders-consumer 2→8: planned 8 replicas: forecast 120/s (upper 150/s), 15/s per replica, backlog 410 in 17 s")
+                #expect(event["message"] as? String == "Prescale scaled orders-consumer 2→8: \(decision.reason)")
                 let involved = try #require(event["involvedObject"] as? [String: Any])
                 #expect(involved["kind"] as? String == "Deployment" && involved["name"] as? String == "orders-consumer")
                 #expect(involved["namespace"] as? String == "shop" && involved["apiVersion"] as? String == "apps/v1")
