@@ -1,7 +1,7 @@
 /// Where a trigger's samples come from. Sources sample in the background and publish into a
 /// ``SampleSink``; RPC handlers only ever read the latest result from memory.
 ///
-/// Implementations: ``StaticSource`` (metadata value), ``InMemorySource`` (tests); Kafka and MQTT
+/// Implementations: ``StaticSource`` (metadata value), `InMemorySource` (PrescaleTesting); Kafka and MQTT
 /// sources live in their own modules.
 public protocol MetricSource: Sendable {
     /// A sample available the moment the trigger is created, if the source has one without any I/O.

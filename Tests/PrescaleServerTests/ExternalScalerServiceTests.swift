@@ -2,6 +2,7 @@ import GRPCCore
 import PrescaleCore
 import PrescaleProtocol
 @testable import PrescaleServer
+import PrescaleTesting
 import Testing
 
 @Suite("ExternalScaler service")

@@ -2,6 +2,7 @@ import PrescaleCore
 import PrescaleProtocol
 import Prometheus
 @testable import PrescaleServer
+import PrescaleTesting
 import Testing
 
 @Suite("Per-trigger metrics for dashboards and alerts")

@@ -1,7 +1,7 @@
 import PrescaleCore
 import Synchronization
 
-/// A source whose samples are pushed by code, for tests and embedding: every sample or failure given
+/// A source whose samples are pushed by code, for tests: every sample or failure given
 /// to ``push(_:)`` or ``fail(_:)`` reaches every trigger that uses the source.
 public final class InMemorySource: MetricSource {
     private struct State {
