@@ -3,7 +3,7 @@
 # binary links (checked in CI: Tests/conformance/test_deploy.py compares `ldd` of the built binary with the
 # packages installed below). The image itself is not built in this repository's CI (no Docker engine).
 #
-#   docker build -t ghcr.io/prescale/prescale:0.5.0 .
+#   docker build -t ghcr.io/prescale/prescale:0.6.0 .
 #
 # The version label must equal `prescale --version` (Sources/PrescaleCore/PrescaleVersion.swift; checked in CI).
 
@@ -13,16 +13,17 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN swift build -c release --product prescale \
+RUN scripts/build-release \
  && mkdir -p /out/swift \
- && cp "$(swift build -c release --show-bin-path)/prescale" /out/prescale \
- # The Swift runtime: exactly the libraries of the toolchain that the binary links.
+ && cp "$(scripts/build-release --show-bin-path)/prescale" /out/prescale \
+ # The Swift runtime is linked statically (scripts/build-release); should a toolchain library still be
+ # linked dynamically, exactly those the binary links are copied.
  && ldd /out/prescale | awk '$3 ~ "^/usr/lib/swift/linux/" { print $3 }' | xargs -r cp -t /out/swift
 
 FROM debian:bookworm-slim
 LABEL org.opencontainers.image.title="prescale" \
       org.opencontainers.image.description="A KEDA external scaler that predicts load: Kafka lag, MQTT rate, direct K3s scale-up" \
-      org.opencontainers.image.version="0.5.0" \
+      org.opencontainers.image.version="0.6.0" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.source="https://github.com/prescale/prescale"
 # Runtime libraries of the binary and of librdkafka / libmosquitto (TLS, SASL, compression).

@@ -113,6 +113,8 @@ def test_the_chart_and_the_kustomize_base_run_the_same_container():
     base = next(o for o in render(DEPLOY / "prescale" / "base") if o["kind"] == "Deployment")
     c, b = chart["spec"]["template"]["spec"], base["spec"]["template"]["spec"]
     assert c["containers"][0]["args"] == b["containers"][0]["args"]
+    assert c["containers"][0]["volumeMounts"] == b["containers"][0]["volumeMounts"]
+    assert [v["name"] for v in c["volumes"]] == [v["name"] for v in b["volumes"]]
     assert c["containers"][0]["securityContext"] == b["containers"][0]["securityContext"]
     assert {p["name"]: p["containerPort"] for p in c["containers"][0]["ports"]} == {p["name"]: p["containerPort"] for p in b["containers"][0]["ports"]}
     assert c["securityContext"] == b["securityContext"]
@@ -138,6 +140,9 @@ def test_the_chart_version_is_the_binarys():
     deployment = next(o for o in render_chart({}) if o["kind"] == "Deployment")
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(f":{version}")
     assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    # The kustomize base runs the same release.
+    base = next(o for o in render(DEPLOY / "prescale" / "base") if o["kind"] == "Deployment")
+    assert base["spec"]["template"]["spec"]["containers"][0]["image"] == f"ghcr.io/prescale/prescale:{version}"
 
 
 def test_the_charts_alerts_are_deploy_observabilitys_and_pass_promtool(tmp_path):
