@@ -70,8 +70,7 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
             do throws(ScalerError) {
                 response = try body(trigger)
             } catch where error.sourceFailure?.code == .noSampleYet && self.firstSampleWait > .zero {
-                let limit = timeout.map { min($0 * 0.8, self.firstSampleWait) } ?? self.firstSampleWait
-                await trigger.awaitFirstStatus(atMost: limit)
+                await trigger.awaitFirstStatus(atMost: Self.firstSampleLimit(wait: self.firstSampleWait, timeout: timeout))
                 do throws(ScalerError) {
                     response = try body(trigger)
                 } catch where error.sourceFailure?.code == .noSampleYet {
@@ -87,6 +86,12 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
             self.metrics.recordRequest(method, code: rpcError.code, duration: ContinuousClock.now - start)
             throw rpcError
         }
+    }
+
+    /// How long a call waits for a first sample: `wait`, and at most 80% of the request's timeout.
+    static func firstSampleLimit(wait: Duration, timeout: Duration?) -> Duration {
+        guard let timeout else { return wait }
+        return min(wait, timeout * 0.8)
     }
 
     static func seconds(_ duration: Duration) -> String {

@@ -39,8 +39,8 @@ struct LeadershipActuationTests {
                 try await eventually("skipped as follower") { observer.snapshot.skipped[.notLeader] == 1 }
                 #expect(api.replicas(namespace: "shop", target: "orders-consumer") == 1)
                 leadership.set(true)
-                try await eventually("patched on gaining the lease") { api.replicas(namespace: "shop", target: "orders-consumer") == 10 }
-                #expect(observer.snapshot.patched == [10])
+                try await eventually("patched on gaining the lease") { observer.snapshot.patched == [10] }
+                #expect(api.replicas(namespace: "shop", target: "orders-consumer") == 10)
             }
         }
     }

@@ -70,7 +70,7 @@ struct FirstAnswerTests {
         try await withRunningRegistry(registry) {
             try await withScaler(registry: registry, firstSampleWait: .seconds(60)) { scaler in
                 var options = CallOptions.defaults
-                options.timeout = .milliseconds(500)
+                options.timeout = .seconds(5)
                 let error = await #expect(throws: RPCError.self) {
                     _ = try await scaler.getMetrics(Self.request("memory-slow"), options: options)
                 }
@@ -80,6 +80,14 @@ struct FirstAnswerTests {
                 #expect(error?.message.contains("--first-sample-wait 60.0 s") == true)
             }
         }
+    }
+
+    @Test("the wait is --first-sample-wait, and at most 80% of the request's timeout")
+    func waitLimit() {
+        #expect(ExternalScalerService.firstSampleLimit(wait: .seconds(5), timeout: nil) == .seconds(5))
+        #expect(ExternalScalerService.firstSampleLimit(wait: .seconds(5), timeout: .seconds(10)) == .seconds(5))
+        #expect(ExternalScalerService.firstSampleLimit(wait: .seconds(5), timeout: .seconds(2)) == .milliseconds(1600))
+        #expect(ExternalScalerService.firstSampleLimit(wait: .zero, timeout: .seconds(2)) == .zero)
     }
 
     @Test("with --first-sample-wait 0 the first call answers at once")
