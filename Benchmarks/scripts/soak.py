@@ -214,6 +214,8 @@ async def main():
     parser.add_argument("--json")
     parser.add_argument("--binary", help="the prescale binary (default: .build/debug/prescale; build release for figures)")
     parser.add_argument("--faults", action=argparse.BooleanOptionalAction, default=True, help="inject the fault matrix")
+    parser.add_argument("--churn", action=argparse.BooleanOptionalAction, default=True,
+                        help="delete two ScaledObjects and create two every second")
     parser.add_argument("--idle-timeout", type=int, default=30, help="--trigger-idle-timeout of the server, seconds")
     parser.add_argument("--warmup", type=float, default=60, help="seconds before the usage baseline is taken")
     parser.add_argument("--check", action="store_true", help="exit 1 unless every check passes")
@@ -264,7 +266,7 @@ async def main():
         created = deleted = 0
         while time.monotonic() - began < duration:
             await asyncio.sleep(1)
-            for _ in range(2):
+            for _ in range(2 if args.churn else 0):
                 victim = random.choice([t for t in triggers if t.index not in actuated])
                 victim.stop = True
                 for task in tasks.pop(victim.name):
