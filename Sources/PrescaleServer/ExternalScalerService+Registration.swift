@@ -19,11 +19,7 @@ extension ExternalScalerService {
             forMethod: Method.IsActive.descriptor,
             deserializer: LimitedDeserializer<Externalscaler_ScaledObjectRef>(limit: limit),
             serializer: ProtobufSerializer<Externalscaler_IsActiveResponse>(),
-            handler: { request, context in
-                let single = try await ServerRequest(stream: request)
-                let response = try await self.isActive(request: single.message, timeout: Self.timeout(of: single.metadata))
-                return StreamingServerResponse(single: ServerResponse(message: response))
-            }
+            handler: { request, _ in try await Self.unary(request, self.isActive(request:timeout:)) }
         )
         router.registerHandler(
             forMethod: Method.StreamIsActive.descriptor,
@@ -41,11 +37,7 @@ extension ExternalScalerService {
             forMethod: Method.GetMetrics.descriptor,
             deserializer: LimitedDeserializer<Externalscaler_GetMetricsRequest>(limit: limit),
             serializer: ProtobufSerializer<Externalscaler_GetMetricsResponse>(),
-            handler: { request, context in
-                let single = try await ServerRequest(stream: request)
-                let response = try await self.getMetrics(request: single.message, timeout: Self.timeout(of: single.metadata))
-                return StreamingServerResponse(single: ServerResponse(message: response))
-            }
+            handler: { request, _ in try await Self.unary(request, self.getMetrics(request:timeout:)) }
         )
         router.registerHandler(
             forMethod: Method.StreamMetricSpec.descriptor,
@@ -53,6 +45,16 @@ extension ExternalScalerService {
             serializer: ProtobufSerializer<Externalscaler_GetMetricSpecResponse>(),
             handler: { request, context in try await self.streamMetricSpec(request: request, context: context) }
         )
+    }
+
+    /// A unary call answered by `answer`, which is given the request's `grpc-timeout`.
+    static func unary<Request, Response>(
+        _ request: StreamingServerRequest<Request>,
+        _ answer: (Request, Duration?) async throws(RPCError) -> Response
+    ) async throws -> StreamingServerResponse<Response> {
+        let single = try await ServerRequest(stream: request)
+        let response = try await answer(single.message, Self.timeout(of: single.metadata))
+        return StreamingServerResponse(single: ServerResponse(message: response))
     }
 
     /// The request's `grpc-timeout`, if it sent one.

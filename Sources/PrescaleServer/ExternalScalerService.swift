@@ -39,11 +39,21 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
         _ body: () throws(ScalerError) -> Response
     ) throws(RPCError) -> Response {
         let start = ContinuousClock.now
-        do {
-            let response = try body()
+        return try self.finish(method, since: start, Result(catching: body))
+    }
+
+    /// Counts an answer (by status code, with its latency since `start`) and returns or throws it.
+    @inline(__always)
+    func finish<Response>(
+        _ method: ScalerMetrics.Method,
+        since start: ContinuousClock.Instant,
+        _ result: Result<Response, ScalerError>
+    ) throws(RPCError) -> Response {
+        switch result {
+        case .success(let response):
             self.metrics.recordRequest(method, code: nil, duration: ContinuousClock.now - start)
             return response
-        } catch {
+        case .failure(let error):
             let rpcError = error.rpcError
             self.metrics.recordRequest(method, code: rpcError.code, duration: ContinuousClock.now - start)
             throw rpcError
@@ -64,28 +74,25 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
         _ body: (Trigger) throws(ScalerError) -> Response
     ) async throws(RPCError) -> Response {
         let start = ContinuousClock.now
+        let result: Result<Response, ScalerError>
         do throws(ScalerError) {
             let trigger = try self.trigger(for: ref)
-            let response: Response
             do throws(ScalerError) {
-                response = try body(trigger)
+                result = .success(try body(trigger))
             } catch where error.sourceFailure?.code == .noSampleYet && self.firstSampleWait > .zero {
                 await trigger.awaitFirstStatus(atMost: Self.firstSampleLimit(wait: self.firstSampleWait, timeout: timeout))
                 do throws(ScalerError) {
-                    response = try body(trigger)
+                    result = .success(try body(trigger))
                 } catch where error.sourceFailure?.code == .noSampleYet {
                     var error = error
                     error.message += " after waiting \(Self.seconds(ContinuousClock.now - start)) s (--first-sample-wait \(Self.seconds(self.firstSampleWait)) s)"
                     throw error
                 }
             }
-            self.metrics.recordRequest(method, code: nil, duration: ContinuousClock.now - start)
-            return response
         } catch {
-            let rpcError = error.rpcError
-            self.metrics.recordRequest(method, code: rpcError.code, duration: ContinuousClock.now - start)
-            throw rpcError
+            result = .failure(error)
         }
+        return try self.finish(method, since: start, result)
     }
 
     /// How long a call waits for a first sample: `wait`, and at most 80% of the request's timeout.

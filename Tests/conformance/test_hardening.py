@@ -27,6 +27,17 @@ def rpc_error(call):
     raise AssertionError("the call succeeded")
 
 
+def first_error(call, code, within=20):
+    """Calls until the call fails with `code` (or `within` seconds pass); returns the last error."""
+    deadline, error = time.monotonic() + within, None
+    while time.monotonic() < deadline:
+        error = rpc_error(call)
+        if error.code() == code:
+            break
+        time.sleep(0.1)
+    return error
+
+
 def test_brokers_outside_the_allowlist_are_refused_naming_the_flag(pb):
     scaler = ScalerProcess("--allowed-brokers=*.kafka.svc.cluster.local,127.0.0.0/8")
     try:
@@ -66,12 +77,7 @@ def test_credential_files_resolve_per_namespace_and_escapes_are_refused(pb, tmp_
         so = ref(pb, {**base, "ca": "ca.pem"}, namespace="billing")
         client.GetMetricSpec(so, timeout=5)
         request = pb[0].GetMetricsRequest(scaledObjectRef=so, metricName="s0-mqtt-a")
-        deadline, error = time.monotonic() + 20, None
-        while time.monotonic() < deadline:
-            error = rpc_error(lambda: client.GetMetrics(request, timeout=5))
-            if error.code() == grpc.StatusCode.INVALID_ARGUMENT:
-                break
-            time.sleep(0.1)
+        error = first_error(lambda: client.GetMetrics(request, timeout=5), grpc.StatusCode.INVALID_ARGUMENT)
         assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, error.details()
         assert f"{tmp_path}/billing/ca.pem" in error.details()
         assert f"{tmp_path}/shop/ca.pem" not in error.details()
@@ -106,12 +112,7 @@ def test_credential_files_are_refused_unless_a_directory_or_paths_are_allowed(pb
         so = ref(pb, {**base, "ca": str(missing)})
         assert client.GetMetricSpec(so, timeout=5).metricSpecs
         request = pb[0].GetMetricsRequest(scaledObjectRef=so, metricName="s0-mqtt-a")
-        deadline, error = time.monotonic() + 20, None
-        while time.monotonic() < deadline:
-            error = rpc_error(lambda: client.GetMetrics(request, timeout=5))
-            if error.code() == grpc.StatusCode.INVALID_ARGUMENT:
-                break
-            time.sleep(0.1)
+        error = first_error(lambda: client.GetMetrics(request, timeout=5), grpc.StatusCode.INVALID_ARGUMENT)
         assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and str(missing) in error.details(), error.details()
     finally:
         scaler.kill()
