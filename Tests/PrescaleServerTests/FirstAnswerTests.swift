@@ -63,25 +63,6 @@ struct FirstAnswerTests {
         }
     }
 
-    @Test("the request's deadline bounds the wait: UNAVAILABLE naming the wait arrives before it")
-    func deadlineBoundsTheWait() async throws {
-        let source = InMemorySource()
-        let registry = TriggerRegistry(sources: TestSourceFactory(memorySources: ["slow": source]))
-        try await withRunningRegistry(registry) {
-            try await withScaler(registry: registry, firstSampleWait: .seconds(60)) { scaler in
-                var options = CallOptions.defaults
-                options.timeout = .seconds(5)
-                let error = await #expect(throws: RPCError.self) {
-                    _ = try await scaler.getMetrics(Self.request("memory-slow"), options: options)
-                }
-                // Not DEADLINE_EXCEEDED: the server answered within 80% of the client's deadline.
-                #expect(error?.code == .unavailable)
-                #expect(error?.message.contains("no sample yet") == true)
-                #expect(error?.message.contains("--first-sample-wait 60.0 s") == true)
-            }
-        }
-    }
-
     @Test("the wait is --first-sample-wait, and at most 80% of the request's timeout")
     func waitLimit() {
         #expect(ExternalScalerService.firstSampleLimit(wait: .seconds(5), timeout: nil) == .seconds(5))
