@@ -1,7 +1,7 @@
 /// Bounded Levenshtein distance, used to spot misspelt metadata keys.
-enum EditDistance {
+public enum EditDistance {
     /// Whether `a` can be turned into `b` with at most `limit` single-character edits.
-    static func atMost(_ limit: Int, _ a: String, _ b: String) -> Bool {
+    public static func atMost(_ limit: Int, _ a: String, _ b: String) -> Bool {
         let a = Array(a.utf8)
         let b = Array(b.utf8)
         if abs(a.count - b.count) > limit { return false }

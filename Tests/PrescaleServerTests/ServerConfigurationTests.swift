@@ -83,3 +83,35 @@ struct ActuationConfigurationTests {
         #expect(error?.message.contains("--kubeconfig") == true)
     }
 }
+
+@Suite("Server configuration: the command line")
+struct ServerCommandLineTests {
+    @Test("--name value and --name=value both set a setting; a later flag wins")
+    func flagForms() throws {
+        let values = try ServerConfiguration.flagValues(from: ["--grpc-address", ":7000", "--log-level=debug", "--log-level", "error"])
+        #expect(values == ["grpc-address": ":7000", "log-level": "error"])
+        let configuration = try ServerConfiguration.resolve(flags: values, environment: [:], fileContents: nil)
+        #expect(configuration.grpcAddress == HostAndPort(host: "0.0.0.0", port: 7000))
+    }
+
+    @Test("a flag that is no setting, a flag without a value and a stray word are errors naming them", arguments: [
+        (["--grpc-adress", ":0"], "--grpc-adress: is not a setting; did you mean --grpc-address? (prescale serve --help lists them)"),
+        (["--frobnicate", "1"], "--frobnicate: is not a setting (prescale serve --help lists them)"),
+        (["--max-triggers"], "--max-triggers: needs a value: --max-triggers VALUE or --max-triggers=VALUE"),
+        (["serve-now"], "argument \"serve-now\": is not a flag; settings are given as --name value or --name=value"),
+    ])
+    func badArguments(_ arguments: [String], _ message: String) {
+        #expect {
+            _ = try ServerConfiguration.flagValues(from: arguments)
+        } throws: { error in
+            (error as? ConfigurationError)?.description == message
+        }
+    }
+
+    @Test("the help lists every setting once, in the table's order, with its help")
+    func help() {
+        let flags = ServerConfiguration.commandLineHelp.split(separator: "\n").filter { $0.hasPrefix("  --") }
+        #expect(flags.map { String($0.dropFirst(4).split(separator: " ")[0]) } == ServerConfiguration.settingNames)
+        #expect(ServerConfiguration.commandLineHelp.split(separator: "\n").allSatisfy { $0.count <= 80 })
+    }
+}
