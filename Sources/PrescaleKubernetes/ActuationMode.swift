@@ -24,6 +24,14 @@ extension ActuationLeadership {
     public var changes: AsyncStream<Bool> { AsyncStream { $0.finish() } }
 }
 
+/// Where triggers send their decisions for direct actuation: the ``Actuator``, or a test double.
+public protocol ActuationDemands: Sendable {
+    /// Records a trigger's latest decision. Never blocks.
+    func submit(_ demand: ActuationDemand)
+    /// Forgets a trigger (evicted or changed).
+    func withdraw(_ key: ScaledObjectKey, trigger: String)
+}
+
 /// Leadership for a single replica, or for tests: always the leader.
 public struct AlwaysLeader: ActuationLeadership {
     /// Creates the leadership.

@@ -16,7 +16,7 @@ import Synchronization
 /// // in a ServiceGroup; then, per decision:
 /// actuator.submit(ActuationDemand(scaledObject: key, trigger: "lag", value: 480, target: 50, isActive: true))
 /// ```
-public final class Actuator: Service, Sendable {
+public final class Actuator: Service, ActuationDemands, Sendable {
     /// The actuator's settings.
     public struct Configuration: Sendable {
         /// `--actuation`. Default `.enabled`.

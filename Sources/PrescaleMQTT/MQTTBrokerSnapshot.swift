@@ -31,7 +31,13 @@ extension MQTTConnection {
     }
 }
 
-extension MQTTConnectionPool {
+/// Reports each live broker connection's state (the `/metrics` broker series read it at each scrape).
+public protocol BrokerSnapshots: Sendable {
+    /// Every live connection's state.
+    func snapshots() -> [MQTTBrokerSnapshot]
+}
+
+extension MQTTConnectionPool: BrokerSnapshots {
     /// Every live connection's state, for metrics.
     public func snapshots() -> [MQTTBrokerSnapshot] {
         self.liveConnections.map { $0.snapshot() }

@@ -27,7 +27,7 @@ public final class Trigger: SampleSink, Sendable {
     /// Told about status changes (metrics gauges).
     let observer: (any TriggerObserver)?
     /// Where decisions go when the trigger has `actuate: "true"`.
-    let actuator: Actuator?
+    let actuator: (any ActuationDemands)?
     /// Where the target's replica count comes from, for a predicting trigger.
     let replicaCounts: (any ReplicaCounts)?
     /// This trigger's name among its ScaledObject's triggers, for the actuator.
@@ -45,7 +45,7 @@ public final class Trigger: SampleSink, Sendable {
         source: any MetricSource,
         planner: any Planner,
         observer: (any TriggerObserver)?,
-        actuator: Actuator? = nil,
+        actuator: (any ActuationDemands)? = nil,
         replicaCounts: (any ReplicaCounts)? = nil,
         now: Int64
     ) {

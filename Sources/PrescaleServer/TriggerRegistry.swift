@@ -25,7 +25,7 @@ public final class TriggerRegistry: Service, Sendable {
     public let configuration: Configuration
     private let sources: any MetricSourceFactory
     private let observers: (any TriggerObserverFactory)?
-    private let actuator: Actuator?
+    private let actuator: (any ActuationDemands)?
     private let replicaCounts: (any ReplicaCounts)?
     private let state = Mutex(State())
     private let startStream: AsyncStream<Trigger>
@@ -40,7 +40,7 @@ public final class TriggerRegistry: Service, Sendable {
         configuration: Configuration = Configuration(),
         sources: any MetricSourceFactory,
         observers: (any TriggerObserverFactory)? = nil,
-        actuator: Actuator? = nil,
+        actuator: (any ActuationDemands)? = nil,
         replicaCounts: (any ReplicaCounts)? = nil
     ) {
         self.configuration = configuration
