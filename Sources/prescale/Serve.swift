@@ -27,6 +27,7 @@ struct Serve: AsyncParsableCommand {
     var settings: [String] = []
 
     func run() async throws {
+        let arenas = Self.limitMallocArenas()
         let configuration: ServerConfiguration
         do {
             configuration = try ServerConfiguration.resolve(
@@ -45,7 +46,7 @@ struct Serve: AsyncParsableCommand {
             "starting",
             metadata: [
                 "grpc": "\(configuration.grpcAddress)", "http": "\(configuration.httpAddress)",
-                "sources": "\(BuiltInSourceFactory.kinds)",
+                "sources": "\(BuiltInSourceFactory.kinds)", "mallocArenas": "\(arenas)",
             ]
         )
         do {

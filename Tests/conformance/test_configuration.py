@@ -90,3 +90,19 @@ def test_the_readme_table_and_serve_help_list_exactly_the_settings(tmp_path):
     known = set(re.search(r"known keys: (.*)$", rejected.stderr.strip()).group(1).split(", "))
     assert table == known, f"README only: {sorted(table - known)}; settings only: {sorted(known - table)}"
     assert offered == known, f"--help only: {sorted(offered - known)}; settings only: {sorted(known - offered)}"
+
+
+def test_malloc_arenas_are_capped_unless_the_environment_says_otherwise():
+    """glibc's arenas are capped at start-up (RSS under ScaledObject churn, docs/reliability.md); the cap is
+    applied (mallopt accepted it) and logged, and MALLOC_ARENA_MAX still decides when it is set."""
+    for env, expected in [({}, "mallocArenas=at most 4 "), ({"MALLOC_ARENA_MAX": "2"}, "mallocArenas=at most 2 (MALLOC_ARENA_MAX) ")]:
+        process = subprocess.Popen([str(_binary()), "serve", f"--grpc-address=127.0.0.1:{free_port()}",
+                                    f"--http-address=127.0.0.1:{free_port()}"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   env={"PATH": "/usr/bin:/bin", **env})
+        try:
+            first = process.stdout.readline()
+            assert expected in first, first
+        finally:
+            process.kill()
+            process.wait()
