@@ -16,7 +16,7 @@ public func fuzzMetadata(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let allowlist = allow.flatMap { try? BrokerAllowlist($0) }
     if let spec = try? TriggerSpec(metadata: metadata) {
-        let policy = TenantPolicy(credentialsDirectory: "/creds", allowedBrokers: allowlist)
+        let policy = TenantPolicy(credentialFiles: .perNamespace(directory: "/creds"), allowedBrokers: allowlist)
         _ = try? policy.apply(to: spec, namespace: metadata["namespace"] ?? "shop")
         var planner = spec.makePlanner()
         _ = planner.decide(MetricSample(time: 1, reactiveValue: Double(metadata.count)))
