@@ -90,8 +90,8 @@ extension ServerConfiguration {
         },
         Setting(name: "actuation-min-interval", allowed: "seconds from 0 to 3600 (decimals allowed)",
                 help: "Seconds between patches of one target, 0 to 3600 (default 1).") { config, text in
-            guard let seconds = Double(text), seconds.isFinite, (0...3600).contains(seconds) else { return false }
-            config.actuationMinInterval = .milliseconds(Int64((seconds * 1000).rounded()))
+            guard let duration = Self.decimalSeconds(text, in: 0...3600) else { return false }
+            config.actuationMinInterval = duration
             return true
         },
         Setting(name: "actuation-max-step", allowed: "a whole number from 0 (no cap) to 10000",
@@ -102,11 +102,8 @@ extension ServerConfiguration {
         },
         Setting(name: "leader-election", allowed: "one of enabled, disabled",
                 help: "enabled or disabled: only the holder of the Lease actuates (default enabled).") { config, text in
-            switch text {
-            case "enabled": config.leaderElection = true
-            case "disabled": config.leaderElection = false
-            default: return false
-            }
+            guard let enabled = Self.enabledOrDisabled(text) else { return false }
+            config.leaderElection = enabled
             return true
         },
         Setting(name: "lease-name", allowed: "a Kubernetes object name: lower-case letters, digits, '-' and '.', at most 253",
@@ -153,11 +150,8 @@ extension ServerConfiguration {
         },
         Setting(name: "allow-credential-paths", allowed: "one of enabled, disabled",
                 help: "enabled or disabled: file keys are paths anywhere on disk; single-tenant clusters only (default disabled).") { config, text in
-            switch text {
-            case "enabled": config.allowCredentialPaths = true
-            case "disabled": config.allowCredentialPaths = false
-            default: return false
-            }
+            guard let enabled = Self.enabledOrDisabled(text) else { return false }
+            config.allowCredentialPaths = enabled
             return true
         },
         Setting(name: "allowed-brokers", allowed: "comma-separated host names, *.suffix patterns, IP addresses and CIDRs, e.g. *.kafka.svc.cluster.local,10.0.0.0/8",
@@ -204,14 +198,14 @@ extension ServerConfiguration {
         },
         Setting(name: "first-sample-wait", allowed: "seconds from 0 to 60 (decimals allowed)",
                 help: "Seconds IsActive and GetMetrics on a new trigger wait for its first sample before UNAVAILABLE, 0 to 60 (default 5).") { config, text in
-            guard let seconds = Double(text), seconds.isFinite, (0...60).contains(seconds) else { return false }
-            config.firstSampleWait = .milliseconds(Int64((seconds * 1000).rounded()))
+            guard let duration = Self.decimalSeconds(text, in: 0...60) else { return false }
+            config.firstSampleWait = duration
             return true
         },
         Setting(name: "handshake-timeout", allowed: "seconds from 0.1 to 300 (decimals allowed)",
                 help: "Seconds a new client connection has to finish TLS and the HTTP/2 preface before it is closed (default 5).") { config, text in
-            guard let seconds = Double(text), seconds.isFinite, (0.1...300).contains(seconds) else { return false }
-            config.handshakeTimeout = .milliseconds(Int64((seconds * 1000).rounded()))
+            guard let duration = Self.decimalSeconds(text, in: 0.1...300) else { return false }
+            config.handshakeTimeout = duration
             return true
         },
         Setting(name: "max-connections-per-address", allowed: "a whole number from 1 to 100000",
@@ -233,6 +227,21 @@ extension ServerConfiguration {
             return true
         },
     ]
+
+    /// `text` as seconds with decimals, in `range`, to the millisecond.
+    static func decimalSeconds(_ text: String, in range: ClosedRange<Double>) -> Duration? {
+        guard let seconds = Double(text), seconds.isFinite, range.contains(seconds) else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    /// `enabled` or `disabled`.
+    static func enabledOrDisabled(_ text: String) -> Bool? {
+        switch text {
+        case "enabled": return true
+        case "disabled": return false
+        default: return nil
+        }
+    }
 
     /// A DNS-1123 subdomain, as Kubernetes object names are.
     static func isObjectName(_ text: String) -> Bool {
