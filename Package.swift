@@ -49,7 +49,7 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
-        // Kafka consumer-group lag: the librdkafka client, the shared samplers and the mock cluster.
+        // Kafka consumer-group lag: the librdkafka client and the shared samplers.
         .target(
             name: "PrescaleKafka",
             dependencies: [
@@ -58,6 +58,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // librdkafka's mock cluster, a test producer and an offset committer: for `prescale mock-kafka`,
+        // `prescale demo`, benchmarks and tests. Not part of the server.
+        .target(
+            name: "PrescaleKafkaMock",
+            dependencies: ["CRdKafka", "PrescaleCore", "PrescaleKafka"],
             swiftSettings: swiftSettings
         ),
         // libmosquitto through pkg-config (Debian: libmosquitto-dev).
@@ -102,6 +109,7 @@ let package = Package(
                 "PrescaleCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -138,6 +146,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -152,6 +161,8 @@ let package = Package(
             dependencies: [
                 "PrescaleCore",
                 "PrescaleKafka",
+                "PrescaleKafkaMock",
+                "PrescaleMQTT",
                 "PrescaleProtocol",
                 "PrescaleServer",
                 "PrescaleKubernetes",
@@ -165,12 +176,13 @@ let package = Package(
             name: "prescale",
             dependencies: [
                 "PrescaleDemo",
+                "PrescaleKafka",
+                "PrescaleKafkaMock",
                 "PrescaleSimulator",
                 "PrescaleServer",
                 "PrescaleCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -181,6 +193,8 @@ let package = Package(
             name: "PrescaleBenchmarks",
             dependencies: [
                 "PrescaleServer",
+                "PrescaleKafka",
+                "PrescaleMQTT",
                 "PrescaleCore",
                 "PrescaleProtocol",
                 .product(name: "Benchmark", package: "swift-benchmark"),
@@ -190,7 +204,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "KafkaLagBenchmark",
-            dependencies: ["PrescaleKafka", "PrescaleCore"],
+            dependencies: ["PrescaleKafka", "PrescaleKafkaMock", "PrescaleCore"],
             path: "Benchmarks/KafkaLagBenchmark"
         ),
         .testTarget(
@@ -210,17 +224,23 @@ let package = Package(
         ),
         .testTarget(
             name: "PrescaleKafkaTests",
-            dependencies: ["PrescaleKafka", "PrescaleCore", "PrescaleTesting"],
+            dependencies: ["CRdKafka", "PrescaleKafka", "PrescaleKafkaMock", "PrescaleCore", "PrescaleTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PrescaleKubernetesTests",
-            dependencies: ["PrescaleKubernetes", "PrescaleCore", "PrescaleTesting"],
+            dependencies: [
+                "PrescaleKubernetes", "PrescaleCore", "PrescaleTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ActuationBenchmark",
-            dependencies: ["PrescaleKubernetes", "PrescaleCore", "PrescaleTesting"],
+            dependencies: [
+                "PrescaleKubernetes", "PrescaleCore", "PrescaleTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/ActuationBenchmark"
         ),
         .testTarget(
@@ -235,12 +255,14 @@ let package = Package(
                 "PrescaleCore",
                 "PrescaleProtocol",
                 "PrescaleKafka",
+                "PrescaleKafkaMock",
                 "PrescaleMQTT",
                 "PrescaleTesting",
                 "PrescaleKubernetes",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -69,7 +69,11 @@ try await withThrowingTaskGroup(of: Void.self) { group in
 }
 await client.shutdown()
 await api.stop()
-let sorted = recorder.latencies.withLock { $0 }.map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1e3 }.sorted()
+let sorted = recorder.latencies.withLock { $0 }.map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1e3 }
+    .sorted()
 func quantile(_ q: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
 print("targets \(targets), rounds \(rounds), patches \(sorted.count), failures \(recorder.failures.withLock { $0.count })")
-print(String(format: "decision-to-patch ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f", quantile(0.5), quantile(0.9), quantile(0.99), sorted.last ?? .nan))
+print(
+    String(
+        format: "decision-to-patch ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f", quantile(0.5), quantile(0.9), quantile(0.99),
+        sorted.last ?? .nan))

@@ -7,6 +7,7 @@
 import Foundation
 import PrescaleCore
 import PrescaleKafka
+import PrescaleKafkaMock
 
 let sizes: [(partitions: Int, brokers: Int)] = CommandLine.arguments.dropFirst().compactMap { argument in
     let parts = argument.split(separator: "@").compactMap { Int($0) }
@@ -14,7 +15,9 @@ let sizes: [(partitions: Int, brokers: Int)] = CommandLine.arguments.dropFirst()
 }
 
 /// Durations of `reads` steady reads (after a first one), and the requests sent per steady read.
-func measure(partitions: Int, brokers: Int, reads: Int, countRequests: Bool) async throws -> (first: Double, steady: [Double], requests: [String: Double]) {
+func measure(partitions: Int, brokers: Int, reads: Int, countRequests: Bool) async throws -> (
+    first: Double, steady: [Double], requests: [String: Double]
+) {
     if countRequests { KafkaRequestStatistics.enable(intervalMilliseconds: 200) } else { KafkaRequestStatistics.disable() }
     let cluster = try KafkaMockCluster(brokers: brokers)
     try cluster.createTopic("bench", partitions: partitions)
@@ -31,7 +34,10 @@ func measure(partitions: Int, brokers: Int, reads: Int, countRequests: Bool) asy
     var before: [String: Int] = [:]
     var after: [String: Int] = [:]
     let durations = try await withThrowingTaskGroup(of: [Double].self) { group in
-        group.addTask { try await pool.run(); return [] }
+        group.addTask {
+            try await pool.run()
+            return []
+        }
         let key = KafkaSamplerKey(settings: settings, group: "bench-group", topic: "bench")
         let collected = try await pool.withSamples(for: key, interval: .milliseconds(countRequests ? 500 : 200)) { samples in
             var durations: [Double] = []
@@ -73,5 +79,7 @@ for (partitions, brokers) in sizes.isEmpty ? [(1_000, 3), (10_000, 3)] : sizes {
             + "p50 \(ms(steady[steady.count / 2])), max \(ms(steady.last!)), mean \(ms(steady.reduce(0, +) / Double(steady.count)))")
     let counted = try await measure(partitions: partitions, brokers: brokers, reads: 6, countRequests: true)
     let perRead = counted.requests.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }
-    print("partitions \(partitions), brokers \(brokers): requests per steady read (librdkafka statistics): \(perRead.joined(separator: ", "))")
+    print(
+        "partitions \(partitions), brokers \(brokers): requests per steady read (librdkafka statistics): \(perRead.joined(separator: ", "))"
+    )
 }

@@ -33,7 +33,9 @@ public struct BrokerAllowlist: Sendable, Hashable, CustomStringConvertible {
                 guard let address = IPAddress(String(entry[..<slash])), let prefix = Int(entry[entry.index(after: slash)...]),
                     prefix >= 0, prefix <= address.bits
                 else {
-                    throw MetadataError(.invalidValue, key: "--allowed-brokers", value: entry, allowed: "host names, *.suffix patterns, IP addresses and CIDRs such as 10.0.0.0/8")
+                    throw MetadataError(
+                        .invalidValue, key: "--allowed-brokers", value: entry,
+                        allowed: "host names, *.suffix patterns, IP addresses and CIDRs such as 10.0.0.0/8")
                 }
                 entries.append(.network(address, prefix: prefix))
             } else if let address = IPAddress(entry) {
@@ -43,7 +45,9 @@ public struct BrokerAllowlist: Sendable, Hashable, CustomStringConvertible {
             } else if Self.isHostName(entry) {
                 entries.append(.exact(entry))
             } else {
-                throw MetadataError(.invalidValue, key: "--allowed-brokers", value: entry, allowed: "host names, *.suffix patterns, IP addresses and CIDRs such as 10.0.0.0/8")
+                throw MetadataError(
+                    .invalidValue, key: "--allowed-brokers", value: entry,
+                    allowed: "host names, *.suffix patterns, IP addresses and CIDRs such as 10.0.0.0/8")
             }
         }
         guard !entries.isEmpty else {

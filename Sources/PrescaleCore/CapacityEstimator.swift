@@ -89,7 +89,8 @@ public struct CapacityEstimator: Sendable, Hashable {
         let progress = consumed - lastConsumed
         // Saturated: a backlog of at least one message per replica at both ends, the same replicas
         // throughout, and progress that is not going backwards (a reset offset).
-        let saturated = replicas > 0 && replicas == self.lastReplicas && progress >= 0
+        let saturated =
+            replicas > 0 && replicas == self.lastReplicas && progress >= 0
             && self.lastBacklog >= Double(replicas) && backlog >= Double(replicas)
         guard saturated else {
             self.closeSegment(at: lastTime)

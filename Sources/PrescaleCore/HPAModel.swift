@@ -20,7 +20,9 @@ public struct HPAModel: Sendable {
     private var recommendations: [(time: Double, replicas: Int)] = []
 
     /// Creates a model; the sync period and tolerance default to the controller's (15 s, 10%).
-    public init(syncSeconds: Double = PredictionSpec.hpaSyncSeconds, tolerance: Double = HPABehavior.tolerance, behavior: HPABehavior, maximum: Int) {
+    public init(
+        syncSeconds: Double = PredictionSpec.hpaSyncSeconds, tolerance: Double = HPABehavior.tolerance, behavior: HPABehavior, maximum: Int
+    ) {
         self.syncSeconds = syncSeconds
         self.tolerance = tolerance
         self.behavior = behavior

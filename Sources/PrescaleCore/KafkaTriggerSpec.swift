@@ -7,8 +7,9 @@ public struct KafkaTriggerSpec: Sendable, Hashable {
         case latest, earliest
     }
 
-    /// `sasl`: the SASL mechanism.
+    /// `sasl`: the SASL mechanism. The cases are spelled as KEDA's metadata values.
     public enum SASLMechanism: String, Sendable, Hashable, CaseIterable {
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         case none, plaintext, scram_sha256, scram_sha512, oauthbearer
     }
 

@@ -11,7 +11,8 @@ public struct MQTTTopicFilter: Sendable, Hashable, CustomStringConvertible {
 
     /// Validates `rawValue`; the error names the `topic` key and what is wrong.
     public init(_ rawValue: String, key: String = "topic") throws(MetadataError) {
-        let allowed = "an MQTT topic filter: \"#\" only as the last level, \"+\" only as a whole level, no NUL, "
+        let allowed =
+            "an MQTT topic filter: \"#\" only as the last level, \"+\" only as a whole level, no NUL, "
             + "not a \"$share/…\" shared subscription"
         func refuse(_ why: String) -> MetadataError {
             MetadataError(.invalidValue, key: key, value: rawValue, allowed: "\(allowed) (\(why))")

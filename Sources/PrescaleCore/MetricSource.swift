@@ -27,4 +27,3 @@ public protocol SampleSink: Sendable {
     /// The source cannot be read; the trigger answers `UNAVAILABLE` until the next sample.
     func fail(_ failure: SourceFailure)
 }
-

@@ -31,7 +31,9 @@ public struct PlanReplay: Sendable {
         for key in metadata.keys.sorted() where !Self.replayKeys.contains(key) {
             throw MetadataError(
                 .invalidValue, key: key, value: metadata[key],
-                allowed: "without \"source\" only \(Self.replayKeys.sorted().joined(separator: ", ")); or give the trigger's whole metadata with \"source\"")
+                allowed:
+                    "without \"source\" only \(Self.replayKeys.sorted().joined(separator: ", ")); or give the trigger's whole metadata with \"source\""
+            )
         }
         let target = try reader.double("target", default: nil, in: .positive)
         let activation = try reader.double("activationValue", default: 0, in: .nonNegative)
@@ -39,7 +41,8 @@ public struct PlanReplay: Sendable {
         let prediction = try PredictionSpec(metadata: reader)
         self.target = target
         self.windowSeconds = window
-        self.planner = prediction.enabled
+        self.planner =
+            prediction.enabled
             ? PredictivePlanner(target: target, activationThreshold: activation, prediction: prediction)
             : ReactivePlanner(target: target, activationThreshold: activation)
     }

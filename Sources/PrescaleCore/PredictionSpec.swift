@@ -68,7 +68,8 @@ public struct PredictionSpec: Sendable, Hashable {
             leadTimeSeconds: try reader.string("leadTimeSeconds") == nil
                 ? nil : reader.double("leadTimeSeconds", default: nil, in: .between(1, 3_600)),
             direct: direct,
-            quantile: try reader.double("predictQuantile", default: 0.9, in: NumberRange(lowerBound: 0, lowerInclusive: false, upperBound: 0.999)),
+            quantile: try reader.double(
+                "predictQuantile", default: 0.9, in: NumberRange(lowerBound: 0, lowerInclusive: false, upperBound: 0.999)),
             messagesPerReplicaPerSecond: try reader.string("messagesPerReplicaPerSecond") == nil
                 ? nil : reader.double("messagesPerReplicaPerSecond", default: nil, in: .positive),
             drainSeconds: try reader.double("drainSeconds", default: 30, in: .between(1, 86_400))

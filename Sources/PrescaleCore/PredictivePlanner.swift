@@ -138,7 +138,8 @@ public struct PredictivePlanner: Planner {
                 let rate = max(upper, burstRate)
                 // Less than one message expected before new capacity could be ready: nothing to plan
                 // for, so a decaying forecast never keeps the target active (and off zero) for ever.
-                let replicas = rate * lead + predicted < 1
+                let replicas =
+                    rate * lead + predicted < 1
                     ? 0 : PlannerDecision.replicas(value: rate + predicted / self.prediction.drainSeconds, target: perReplica)
                 planned = replicas
                 value = replicas == 0 ? 0 : self.valueLanding(on: replicas, current: sample.replicas)

@@ -13,7 +13,12 @@ public enum DemoChart {
     static let colours = ["#c0392b", "#2471a3", "#1e8449", "#7d3c98"]
 
     public static func svg(_ runs: [(name: String, rows: [DemoRow])], title: String) -> String {
-        let width = 900.0, left = 70.0, right = 30.0, top = 40.0, panel = 200.0, gap = 50.0
+        let width = 900.0
+        let left = 70.0
+        let right = 30.0
+        let top = 40.0
+        let panel = 200.0
+        let gap = 50.0
         let height = top + panel * 2 + gap + 40
         let plotWidth = width - left - right
         let seconds = max(runs.map(\.rows.count).max() ?? 1, 2)
@@ -32,30 +37,39 @@ public enum DemoChart {
             <text x="\(Int(left))" y="20" font-size="14">\(title)</text>
 
             """
-        for (index, (panelTop, label, maximum)) in [(top, "messages", maxMessages), (top + panel + gap, "ready replicas", maxReplicas)].enumerated() {
-            out += "<line x1=\"\(Int(left))\" y1=\"\(Int(panelTop))\" x2=\"\(Int(left))\" y2=\"\(Int(panelTop + panel))\" stroke=\"#888\"/>\n"
-            out += "<line x1=\"\(Int(left))\" y1=\"\(Int(panelTop + panel))\" x2=\"\(Int(left + plotWidth))\" y2=\"\(Int(panelTop + panel))\" stroke=\"#888\"/>\n"
+        for (index, (panelTop, label, maximum)) in [(top, "messages", maxMessages), (top + panel + gap, "ready replicas", maxReplicas)]
+            .enumerated()
+        {
+            out +=
+                "<line x1=\"\(Int(left))\" y1=\"\(Int(panelTop))\" x2=\"\(Int(left))\" y2=\"\(Int(panelTop + panel))\" stroke=\"#888\"/>\n"
+            out +=
+                "<line x1=\"\(Int(left))\" y1=\"\(Int(panelTop + panel))\" x2=\"\(Int(left + plotWidth))\" y2=\"\(Int(panelTop + panel))\" stroke=\"#888\"/>\n"
             for tick in 0...4 {
                 let value = maximum * Double(tick) / 4
                 let y = panelTop + panel - Double(tick) / 4 * panel
                 out += "<text x=\"\(Int(left - 6))\" y=\"\(Int(y + 4))\" text-anchor=\"end\">\(Self.label(value))</text>\n"
                 out += "<line x1=\"\(Int(left))\" y1=\"\(Int(y))\" x2=\"\(Int(left + plotWidth))\" y2=\"\(Int(y))\" stroke=\"#eee\"/>\n"
             }
-            out += "<text x=\"14\" y=\"\(Int(panelTop + panel / 2))\" transform=\"rotate(-90 14 \(Int(panelTop + panel / 2)))\" text-anchor=\"middle\">\(label)</text>\n"
+            out +=
+                "<text x=\"14\" y=\"\(Int(panelTop + panel / 2))\" transform=\"rotate(-90 14 \(Int(panelTop + panel / 2)))\" text-anchor=\"middle\">\(label)</text>\n"
             for tick in 0...5 {
                 let second = (seconds - 1) * tick / 5
                 out += "<text x=\"\(Int(x(second)))\" y=\"\(Int(panelTop + panel + 16))\" text-anchor=\"middle\">\(second) s</text>\n"
             }
             if index == 0 {
-                out += "<path d=\"\(path(arrivals, max: maximum, panelTop: panelTop))\" fill=\"none\" stroke=\"#999\" stroke-width=\"1.5\"/>\n"
+                out +=
+                    "<path d=\"\(path(arrivals, max: maximum, panelTop: panelTop))\" fill=\"none\" stroke=\"#999\" stroke-width=\"1.5\"/>\n"
                 out += "<text x=\"\(Int(left + 8))\" y=\"\(Int(panelTop + 14))\" fill=\"#999\">arrivals per second</text>\n"
             }
         }
         for (index, run) in runs.enumerated() {
             let colour = Self.colours[index % Self.colours.count]
-            out += "<path d=\"\(path(run.rows.map { Double($0.lag) }, max: maxMessages, panelTop: top))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n"
-            out += "<path d=\"\(path(run.rows.map { Double($0.ready) }, max: maxReplicas, panelTop: top + panel + gap))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
-            out += "<text x=\"\(Int(left + plotWidth - 260))\" y=\"\(Int(top + 14 + Double(index) * 16))\" fill=\"\(colour)\">\(run.name): backlog (dashed), replicas (below)</text>\n"
+            out +=
+                "<path d=\"\(path(run.rows.map { Double($0.lag) }, max: maxMessages, panelTop: top))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>\n"
+            out +=
+                "<path d=\"\(path(run.rows.map { Double($0.ready) }, max: maxReplicas, panelTop: top + panel + gap))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+            out +=
+                "<text x=\"\(Int(left + plotWidth - 260))\" y=\"\(Int(top + 14 + Double(index) * 16))\" fill=\"\(colour)\">\(run.name): backlog (dashed), replicas (below)</text>\n"
         }
         return out + "</svg>\n"
     }

@@ -20,7 +20,8 @@ public struct DemoResult: Sendable {
     /// The longest run of consecutive seconds with fewer ready replicas than the arrival rate needed:
     /// how long after a burst starts until the replicas it needs are ready.
     public var timeToCapacity: Int {
-        var run = 0, longest = 0
+        var run = 0
+        var longest = 0
         for row in self.rows {
             let needed = min(Int((row.arrivalRate / self.messagesPerReplicaPerSecond - 1e-9).rounded(.up)), self.partitions)
             run = row.ready < needed ? run + 1 : 0

@@ -3,7 +3,9 @@ import GRPCNIOTransportHTTP2
 import Logging
 import PrescaleCore
 import PrescaleKafka
+import PrescaleKafkaMock
 import PrescaleKubernetes
+import PrescaleMQTT
 import PrescaleProtocol
 import PrescaleServer
 
@@ -58,6 +60,7 @@ public struct DemoRun: Sendable {
         try await committer.commit(simulation.committedOffsets(topic: "orders"))
         let producer = try cluster.producer()
         let pool = KafkaSamplerPool()
+        let mqtt = MQTTConnectionPool()
         let target = DemoScaleTarget(bounds: ReplicaBounds(minimum: 1, maximum: config.partitions))
         var logger = Logger(label: "prescale-demo")
         logger.logLevel = .critical
@@ -68,8 +71,9 @@ public struct DemoRun: Sendable {
         )
         // The demo's pool is the scale target: predicting triggers read its replicas, as the server
         // reads a Deployment's scale subresource.
-        let replicas = ReplicaWatcher(configuration: .init(interval: .milliseconds(Int64(1000 / config.speed))), api: target, logger: logger)
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool), actuator: actuator, replicaCounts: replicas)
+        let replicas = ReplicaWatcher(
+            configuration: .init(interval: .milliseconds(Int64(1000 / config.speed))), api: target, logger: logger)
+        let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool, mqtt: mqtt), actuator: actuator, replicaCounts: replicas)
         let server = GRPCServer(
             transport: HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
             services: [ExternalScalerService(registry: registry, metrics: ScalerMetrics())]
@@ -88,6 +92,7 @@ public struct DemoRun: Sendable {
         if config.actuation { metadata["actuate"] = "true" }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pool.run() }
+            group.addTask { try await mqtt.run() }
             group.addTask { try await registry.run() }
             group.addTask { try await actuator.run() }
             group.addTask { try await replicas.run() }
@@ -145,7 +150,9 @@ public struct DemoRun: Sendable {
                 try await Task.sleep(for: .milliseconds(Int64(100 / config.speed)))
             }
             await committer.close()
-            return DemoResult(rows: rows, waits: simulation.waits, messagesPerReplicaPerSecond: config.messagesPerReplicaPerSecond, partitions: config.partitions)
+            return DemoResult(
+                rows: rows, waits: simulation.waits, messagesPerReplicaPerSecond: config.messagesPerReplicaPerSecond,
+                partitions: config.partitions)
         }
     }
 }

@@ -88,7 +88,8 @@ struct DemoSimulation {
     /// least 1; scale-up after a cold start, scale-down at once.
     mutating func sync(value: Double, active: Bool, now: Double) {
         self.nextSync = now + self.configuration.syncSeconds
-        guard let count = self.hpa.sync(now: now, current: self.desired, value: value, target: Double(self.configuration.lagThreshold)) else { return }
+        guard let count = self.hpa.sync(now: now, current: self.desired, value: value, target: Double(self.configuration.lagThreshold))
+        else { return }
         self.desired = max(1, min(count, self.configuration.partitions))
         let inFlight = self.pending.reduce(0) { $0 + $1.count }
         if self.desired > self.ready + inFlight {

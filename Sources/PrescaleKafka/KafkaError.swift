@@ -34,7 +34,7 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// An error from a librdkafka response code, classified.
-    init(_ err: rd_kafka_resp_err_t, while action: String) {
+    package init(_ err: rd_kafka_resp_err_t, while action: String) {
         let text = String(cString: rd_kafka_err2str(err))
         switch err {
         case RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN,

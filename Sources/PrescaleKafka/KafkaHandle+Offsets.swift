@@ -39,7 +39,8 @@ extension KafkaHandle {
             var merged: [TopicPartition: Int64] = [:]
             merged.reserveCapacity(partitions.count)
             for start in stride(from: 0, to: partitions.count, by: chunk) {
-                let part = try self.committedOffsets(group: group, partitions: Array(partitions[start..<min(start + chunk, partitions.count)]))
+                let part = try self.committedOffsets(
+                    group: group, partitions: Array(partitions[start..<min(start + chunk, partitions.count)]))
                 merged.merge(part) { $1 }
             }
             return merged

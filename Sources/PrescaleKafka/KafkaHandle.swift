@@ -5,13 +5,13 @@ import Dispatch
 ///
 /// librdkafka handles are thread-safe, but its calls block for up to their timeout; they run on this
 /// handle's own serial dispatch queue, never on the Swift concurrency pool.
-final class KafkaHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
+package final class KafkaHandle: @unchecked Sendable {
+    package let pointer: OpaquePointer
     let settings: KafkaClientSettings
     private let queue: DispatchQueue
 
     /// Creates a client of `type` (consumer or producer) with `settings` plus `extra` properties.
-    init(type: rd_kafka_type_t, settings: KafkaClientSettings, extra: [String: String] = [:]) throws(KafkaError) {
+    package init(type: rd_kafka_type_t, settings: KafkaClientSettings, extra: [String: String] = [:]) throws(KafkaError) {
         let conf = try settings.makeConfiguration(extra: extra)
         var errorText = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
@@ -32,7 +32,7 @@ final class KafkaHandle: @unchecked Sendable {
     private var closed = false
 
     /// Destroys the client on its own queue (it may block while connections close).
-    func close() async {
+    package func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             self.queue.async {
                 if !self.closed {
@@ -45,7 +45,9 @@ final class KafkaHandle: @unchecked Sendable {
     }
 
     /// Runs a blocking librdkafka call on the handle's queue and resumes the caller when it is done.
-    func blocking<Result: Sendable>(_ body: @escaping @Sendable (KafkaHandle) throws(KafkaError) -> Result) async throws(KafkaError) -> Result {
+    package func blocking<Result: Sendable>(_ body: @escaping @Sendable (KafkaHandle) throws(KafkaError) -> Result) async throws(KafkaError)
+        -> Result
+    {
         let outcome: Swift.Result<Result, KafkaError> = await withCheckedContinuation { continuation in
             self.queue.async {
                 continuation.resume(returning: Swift.Result { () throws(KafkaError) -> Result in try body(self) })

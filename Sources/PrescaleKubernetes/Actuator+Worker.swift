@@ -117,7 +117,8 @@ struct ActuationWorker {
         self.actuator.observer?.patched(self.key, replicas: count, latency: done - demand.decidedAt)
         self.actuator.logger.info("scaled up", metadata: metadata)
         let event = ScaleUpEvent(
-            namespace: self.key.namespace, target: info.target, scaledObject: self.key.name, from: replicas, to: count, reason: demand.reason)
+            namespace: self.key.namespace, target: info.target, scaledObject: self.key.name, from: replicas, to: count,
+            reason: demand.reason)
         do {
             try await self.actuator.api.recordScaleUp(event)
         } catch {

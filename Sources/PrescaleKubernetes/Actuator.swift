@@ -139,7 +139,9 @@ public final class Actuator: Service, ActuationDemands, Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await leading in self.leadership.changes.cancelOnGracefulShutdown() where leading {
-                    self.logger.info("leading: acting on the current decision of every actuated target", metadata: ["targets": "\(self.mailboxes.withLock { $0.count })"])
+                    self.logger.info(
+                        "leading: acting on the current decision of every actuated target",
+                        metadata: ["targets": "\(self.mailboxes.withLock { $0.count })"])
                     self.wakeAll()
                 }
             }

@@ -45,12 +45,14 @@ extension KubernetesClient: LeaseAPI {
         )
         do {
             return try Self.decodeLease(try await self.send(request), request: request)
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             return nil
         }
     }
 
-    public func createLease(_ record: LeaseRecord, namespace: String, name: String, acquired: Date) async throws(KubernetesError) -> LeaseRecord {
+    public func createLease(_ record: LeaseRecord, namespace: String, name: String, acquired: Date) async throws(KubernetesError)
+        -> LeaseRecord
+    {
         let request = KubernetesRequest(
             verb: "create", resource: Self.leaseResource, namespace: namespace, name: name,
             method: .post, path: Self.leasePath(namespace: namespace),
@@ -60,7 +62,9 @@ extension KubernetesClient: LeaseAPI {
         return try Self.decodeLease(try await self.send(request), request: request)
     }
 
-    public func updateLease(_ record: LeaseRecord, namespace: String, name: String, acquired: Date?) async throws(KubernetesError) -> LeaseRecord {
+    public func updateLease(_ record: LeaseRecord, namespace: String, name: String, acquired: Date?) async throws(KubernetesError)
+        -> LeaseRecord
+    {
         let request = KubernetesRequest(
             verb: "update", resource: Self.leaseResource, namespace: namespace, name: name,
             method: .put, path: Self.leasePath(namespace: namespace, name: name),

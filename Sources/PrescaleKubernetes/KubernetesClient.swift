@@ -76,7 +76,7 @@ public final class KubernetesClient: Sendable {
     public func send(_ request: KubernetesRequest) async throws(KubernetesError) -> [UInt8] {
         do {
             return try await self.sendOnce(request)
-        } catch where error.code == .unauthorized && self.token?.invalidate() == true {
+        } catch  where error.code == .unauthorized && self.token?.invalidate() == true {
             return try await self.sendOnce(request)
         }
     }
@@ -142,11 +142,14 @@ public final class KubernetesClient: Sendable {
                 context: context
             )
         case 404:
-            return KubernetesError(.notFound, "\(request.resource) \(request.namespace)/\(request.name ?? "") does not exist\(said)", context: context)
+            return KubernetesError(
+                .notFound, "\(request.resource) \(request.namespace)/\(request.name ?? "") does not exist\(said)", context: context)
         case 409:
-            return KubernetesError(.conflict, "conflict on \(request.summary) (409), someone else changed it first\(said)", context: context)
+            return KubernetesError(
+                .conflict, "conflict on \(request.summary) (409), someone else changed it first\(said)", context: context)
         case 429:
-            return KubernetesError(.tooManyRequests, "the API server asked to slow down (429) on \(request.summary)\(said)", context: context)
+            return KubernetesError(
+                .tooManyRequests, "the API server asked to slow down (429) on \(request.summary)\(said)", context: context)
         case 500..<600:
             return KubernetesError(.serverError, "the API server failed (\(status)) on \(request.summary)\(said)", context: context)
         default:

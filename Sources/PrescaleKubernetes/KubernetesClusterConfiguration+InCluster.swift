@@ -26,7 +26,8 @@ extension KubernetesClusterConfiguration {
         let tokenPath = "\(directory)/token"
         let token = String(decoding: try Self.readFile(tokenPath, what: "the service-account token"), as: UTF8.self)
         let ca = try Self.readFile("\(directory)/ca.crt", what: "the cluster CA")
-        let namespace = (try? Self.readFile("\(directory)/namespace", what: "the namespace"))
+        let namespace =
+            (try? Self.readFile("\(directory)/namespace", what: "the namespace"))
             .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "default"
         let hostPart = host.contains(":") ? "[\(host)]" : host
         return try KubernetesClusterConfiguration(

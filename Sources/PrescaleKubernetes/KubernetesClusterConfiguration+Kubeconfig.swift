@@ -10,7 +10,8 @@ extension KubernetesClusterConfiguration {
     /// auth-provider plugins and `insecure-skip-tls-verify` are refused with a message saying so.
     ///
     /// - Throws: ``KubernetesError/Code/configuration`` naming the field at fault.
-    public static func kubeconfig(path: String, context requested: String? = nil) throws(KubernetesError) -> KubernetesClusterConfiguration {
+    public static func kubeconfig(path: String, context requested: String? = nil) throws(KubernetesError) -> KubernetesClusterConfiguration
+    {
         let text = String(decoding: try Self.readFile(path, what: "the kubeconfig"), as: UTF8.self)
         let root: [String: Any]
         do {
@@ -75,10 +76,14 @@ struct KubeconfigReader {
         let user = try self.entry("users", inner: "user", name: userName)
         guard let server = cluster["server"] as? String else { throw self.fail("cluster \"\(clusterName)\" has no server") }
         if (cluster["insecure-skip-tls-verify"] as? Bool) == true {
-            throw self.fail("cluster \"\(clusterName)\" sets insecure-skip-tls-verify; Prescale always verifies the API server, so give it certificate-authority")
+            throw self.fail(
+                "cluster \"\(clusterName)\" sets insecure-skip-tls-verify; Prescale always verifies the API server, so give it certificate-authority"
+            )
         }
         guard let ca = try self.bytes(cluster, field: "certificate-authority", scope: "cluster \"\(clusterName)\"") else {
-            throw self.fail("cluster \"\(clusterName)\" has neither certificate-authority nor certificate-authority-data; Prescale verifies the API server's certificate")
+            throw self.fail(
+                "cluster \"\(clusterName)\" has neither certificate-authority nor certificate-authority-data; Prescale verifies the API server's certificate"
+            )
         }
         let credentials: KubernetesClusterConfiguration.Credentials
         let scope = "user \"\(userName)\""
@@ -93,7 +98,8 @@ struct KubeconfigReader {
             }
             credentials = .clientCertificate(certificate: certificate, key: key)
         } else if user["exec"] != nil || user["auth-provider"] != nil {
-            throw self.fail("\(scope) uses an exec or auth-provider plugin, which Prescale does not run; use a token, tokenFile or client certificate")
+            throw self.fail(
+                "\(scope) uses an exec or auth-provider plugin, which Prescale does not run; use a token, tokenFile or client certificate")
         } else {
             throw self.fail("\(scope) has no token, tokenFile or client certificate")
         }

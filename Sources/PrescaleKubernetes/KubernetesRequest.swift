@@ -4,7 +4,10 @@
 public struct KubernetesRequest: Sendable {
     /// The HTTP method.
     public enum Method: String, Sendable {
-        case get = "GET", post = "POST", put = "PUT", patch = "PATCH"
+        case get = "GET"
+        case post = "POST"
+        case put = "PUT"
+        case patch = "PATCH"
     }
 
     /// The RBAC verb: `get`, `create`, `update`, `patch`.

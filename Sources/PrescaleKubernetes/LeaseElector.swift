@@ -124,8 +124,13 @@ public final class LeaseElector: Service, ActuationLeadership {
                 // Ours: renew, keeping acquireTime.
                 var renewed = record
                 renewed.durationSeconds = Self.seconds(config.leaseDuration)
-                let stored = try await self.api.updateLease(renewed, namespace: config.namespace, name: config.name, acquired: acquiredAt ?? Date())
-                self.state.withLock { $0.observed = stored; $0.observedAt = .now; $0.lastRenewal = .now }
+                let stored = try await self.api.updateLease(
+                    renewed, namespace: config.namespace, name: config.name, acquired: acquiredAt ?? Date())
+                self.state.withLock {
+                    $0.observed = stored
+                    $0.observedAt = .now
+                    $0.lastRenewal = .now
+                }
                 self.setLeading(true)
                 return
             }

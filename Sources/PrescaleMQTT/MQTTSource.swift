@@ -95,7 +95,8 @@ public struct MQTTSource: MetricSource {
     }
 
     /// What to report now, from the connection's status, the counter and the `$SYS` cache.
-    func evaluate(connection: MQTTConnection, counter: MQTTMessageCounter, hasPublished: Bool, now: Double = MonotonicTime.now()) -> Outcome {
+    func evaluate(connection: MQTTConnection, counter: MQTTMessageCounter, hasPublished: Bool, now: Double = MonotonicTime.now()) -> Outcome
+    {
         switch connection.status {
         case .connecting(let since):
             if now - since > self.staleSeconds {

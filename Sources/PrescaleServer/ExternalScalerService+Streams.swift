@@ -42,7 +42,7 @@ extension ExternalScalerService {
         if self.registry.isDraining { return nil }
         do {
             return try self.measured(method) { () throws(ScalerError) in try self.trigger(for: request) }
-        } catch where self.registry.isDraining {
+        } catch  where self.registry.isDraining {
             return nil
         }
     }

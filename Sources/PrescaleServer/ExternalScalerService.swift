@@ -79,13 +79,14 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
             let trigger = try self.trigger(for: ref)
             do throws(ScalerError) {
                 result = .success(try body(trigger))
-            } catch where error.sourceFailure?.code == .noSampleYet && self.firstSampleWait > .zero {
+            } catch  where error.sourceFailure?.code == .noSampleYet && self.firstSampleWait > .zero {
                 await trigger.awaitFirstStatus(atMost: Self.firstSampleLimit(wait: self.firstSampleWait, timeout: timeout))
                 do throws(ScalerError) {
                     result = .success(try body(trigger))
-                } catch where error.sourceFailure?.code == .noSampleYet {
+                } catch  where error.sourceFailure?.code == .noSampleYet {
                     var error = error
-                    error.message += " after waiting \(Self.seconds(ContinuousClock.now - start)) s (--first-sample-wait \(Self.seconds(self.firstSampleWait)) s)"
+                    error.message +=
+                        " after waiting \(Self.seconds(ContinuousClock.now - start)) s (--first-sample-wait \(Self.seconds(self.firstSampleWait)) s)"
                     throw error
                 }
             }
@@ -139,7 +140,9 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
         try await self.getMetrics(request: request, timeout: nil)
     }
 
-    func getMetrics(request: Externalscaler_GetMetricsRequest, timeout: Duration?) async throws(RPCError) -> Externalscaler_GetMetricsResponse {
+    func getMetrics(request: Externalscaler_GetMetricsRequest, timeout: Duration?) async throws(RPCError)
+        -> Externalscaler_GetMetricsResponse
+    {
         try await self.decided(.getMetrics, request.scaledObjectRef, timeout: timeout) { trigger throws(ScalerError) in
             let name = trigger.spec.metricName
             guard request.metricName.isEmpty || MetricName.matches(requested: request.metricName, name: name) else {

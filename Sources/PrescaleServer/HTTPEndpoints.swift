@@ -7,7 +7,9 @@ import PrescaleMQTT
 /// (listeners bound, not draining).
 public enum HTTPEndpoints {
     /// The router serving the three endpoints.
-    public static func router(metrics: ScalerMetrics, registry: TriggerRegistry, readiness: Readiness, mqtt: (any BrokerSnapshots)? = nil) -> Router<BasicRequestContext> {
+    public static func router(metrics: ScalerMetrics, registry: TriggerRegistry, readiness: Readiness, mqtt: (any BrokerSnapshots)? = nil)
+        -> Router<BasicRequestContext>
+    {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
             metrics.updateTriggerCounts(registry.countsBySource())

@@ -15,10 +15,19 @@ final class ActuationSeries: Sendable {
     init(registry: PrometheusCollectorRegistry, key: ScaledObjectKey) {
         let pairs = [("namespace", key.namespace), ("scaledobject", key.name)]
         self.pairs = pairs
-        self.patches = registry.makeCounter(descriptor: .named("prescale_actuation_patches_total", help: "Scale-up patches sent to the target's scale subresource."), labels: pairs)
-        self.dryRunPatches = registry.makeCounter(descriptor: .named("prescale_actuation_dry_run_patches_total", help: "Patches that --actuation dry-run would have sent."), labels: pairs)
-        self.current = registry.makeGauge(descriptor: .named("prescale_actuation_current_replicas", help: "The target's spec.replicas as last read by the actuator."), labels: pairs)
-        self.desired = registry.makeGauge(descriptor: .named("prescale_actuation_desired_replicas", help: "ceil(value / target) clamped to the ScaledObject's bounds: what the actuator wants."), labels: pairs)
+        self.patches = registry.makeCounter(
+            descriptor: .named("prescale_actuation_patches_total", help: "Scale-up patches sent to the target's scale subresource."),
+            labels: pairs)
+        self.dryRunPatches = registry.makeCounter(
+            descriptor: .named("prescale_actuation_dry_run_patches_total", help: "Patches that --actuation dry-run would have sent."),
+            labels: pairs)
+        self.current = registry.makeGauge(
+            descriptor: .named("prescale_actuation_current_replicas", help: "The target's spec.replicas as last read by the actuator."),
+            labels: pairs)
+        self.desired = registry.makeGauge(
+            descriptor: .named(
+                "prescale_actuation_desired_replicas",
+                help: "ceil(value / target) clamped to the ScaledObject's bounds: what the actuator wants."), labels: pairs)
     }
 
     /// A failure or skip counter with one more label, made on first use.
@@ -94,7 +103,11 @@ extension ScalerMetrics: ActuatorObserver {
         let gauge = self.actuationLeader.withLock { gauge -> Gauge in
             if let gauge { return gauge }
             let created = self.registry.makeGauge(
-                descriptor: .named("prescale_actuation_leader", help: "1 while this replica holds the actuation lease (or actuates without leader election), else 0; absent when actuation is disabled.")
+                descriptor: .named(
+                    "prescale_actuation_leader",
+                    help:
+                        "1 while this replica holds the actuation lease (or actuates without leader election), else 0; absent when actuation is disabled."
+                )
             )
             gauge = created
             return created

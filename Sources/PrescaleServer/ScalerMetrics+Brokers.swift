@@ -19,9 +19,21 @@ final class BrokerSeries: Sendable {
         self.registry = registry
         self.broker = broker
         let labels = [("broker", broker)]
-        self.connected = registry.makeGauge(descriptor: .named("prescale_mqtt_connected", help: "1 while Prescale's connection to the MQTT broker is up, else 0."), labels: labels)
-        self.backlog = registry.makeGauge(descriptor: .named("prescale_mqtt_broker_backlog_messages", help: "mosquitto $SYS store count minus retained count (broker-wide, approximate); NaN while unknown or stale. Only with backlog: sys."), labels: labels)
-        self.dropped = registry.makeCounter(descriptor: .named("prescale_mqtt_broker_dropped_messages_total", help: "Growth of mosquitto's $SYS/broker/publish/messages/dropped seen by Prescale: messages the broker lost. Only with backlog: sys."), labels: labels)
+        self.connected = registry.makeGauge(
+            descriptor: .named("prescale_mqtt_connected", help: "1 while Prescale's connection to the MQTT broker is up, else 0."),
+            labels: labels)
+        self.backlog = registry.makeGauge(
+            descriptor: .named(
+                "prescale_mqtt_broker_backlog_messages",
+                help:
+                    "mosquitto $SYS store count minus retained count (broker-wide, approximate); NaN while unknown or stale. Only with backlog: sys."
+            ), labels: labels)
+        self.dropped = registry.makeCounter(
+            descriptor: .named(
+                "prescale_mqtt_broker_dropped_messages_total",
+                help:
+                    "Growth of mosquitto's $SYS/broker/publish/messages/dropped seen by Prescale: messages the broker lost. Only with backlog: sys."
+            ), labels: labels)
     }
 
     func update(_ snapshot: MQTTBrokerSnapshot) {
@@ -35,10 +47,15 @@ final class BrokerSeries: Sendable {
                 totals.dropped = dropped
             }
             for (filter, total) in snapshot.messagesByFilter {
-                let entry = totals.messages[filter] ?? (
-                    self.registry.makeCounter(descriptor: .named("prescale_mqtt_messages_received_total", help: "Messages counted by Prescale's own subscription, by broker and topic filter."), labels: [("broker", self.broker), ("filter", filter)]),
-                    0
-                )
+                let entry =
+                    totals.messages[filter] ?? (
+                        self.registry.makeCounter(
+                            descriptor: .named(
+                                "prescale_mqtt_messages_received_total",
+                                help: "Messages counted by Prescale's own subscription, by broker and topic filter."),
+                            labels: [("broker", self.broker), ("filter", filter)]),
+                        0
+                    )
                 let growth = total >= entry.last ? total - entry.last : total
                 if growth > 0 { entry.counter.increment(by: Int64(truncatingIfNeeded: growth)) }
                 totals.messages[filter] = (entry.counter, total)

@@ -8,7 +8,8 @@ extension ScalerMetrics {
             counters[reason] = self.registry.makeCounter(
                 descriptor: .named(
                     "prescale_grpc_connections_refused_total",
-                    help: "gRPC connections closed before serving: no HTTP/2 handshake within --handshake-timeout, or over --max-connections-per-address."
+                    help:
+                        "gRPC connections closed before serving: no HTTP/2 handshake within --handshake-timeout, or over --max-connections-per-address."
                 ),
                 labels: [("reason", reason.rawValue)]
             )

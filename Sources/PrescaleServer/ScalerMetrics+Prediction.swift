@@ -16,18 +16,53 @@ final class PredictionSeries: Sendable {
     let models: [ForecastModel: Gauge]
 
     init(registry: PrometheusCollectorRegistry, labels: [(String, String)]) {
-        self.observed = registry.makeGauge(descriptor: .named("prescale_trigger_observed_value", help: "The reactive value (what KEDA's own scaler would report) next to the reported prescale_trigger_value."), labels: labels)
-        self.forecastRate = registry.makeGauge(descriptor: .named("prescale_trigger_forecast_rate", help: "Forecast mean arrival rate over the lead time, messages per second."), labels: labels)
-        self.upperRate = registry.makeGauge(descriptor: .named("prescale_trigger_forecast_upper_rate", help: "Forecast plus conformal headroom (the predictQuantile of recent residuals): the rate planned for."), labels: labels)
-        self.predictedBacklog = registry.makeGauge(descriptor: .named("prescale_trigger_predicted_backlog", help: "Backlog (or window count) predicted at the lead time."), labels: labels)
-        self.capacity = registry.makeGauge(descriptor: .named("prescale_trigger_capacity_per_replica", help: "Messages one replica consumes per second, learned while the consumers are saturated (or the messagesPerReplicaPerSecond prior); 0 while unknown."), labels: labels)
-        self.capacityConfidence = registry.makeGauge(descriptor: .named("prescale_trigger_capacity_confidence", help: "Confidence in the learned capacity, 0 to 1: the share of the estimator's window filled times the share of it within 20% of the estimate."), labels: labels)
-        self.plannedReplicas = registry.makeGauge(descriptor: .named("prescale_trigger_planned_replicas", help: "Replicas the queueing plan needs when new capacity is ready (0 while the capacity is unknown)."), labels: labels)
-        self.burstRate = registry.makeGauge(descriptor: .named("prescale_trigger_burst_rate", help: "The rate planned for because a burst began (the median peak of past bursts), messages per second; 0 otherwise."), labels: labels)
-        self.leadTime = registry.makeGauge(descriptor: .named("prescale_trigger_lead_time_seconds", help: "How far ahead the planner looks: the control path's delay from a decision to ready replicas."), labels: labels)
+        self.observed = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_observed_value",
+                help: "The reactive value (what KEDA's own scaler would report) next to the reported prescale_trigger_value."),
+            labels: labels)
+        self.forecastRate = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_forecast_rate", help: "Forecast mean arrival rate over the lead time, messages per second."),
+            labels: labels)
+        self.upperRate = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_forecast_upper_rate",
+                help: "Forecast plus conformal headroom (the predictQuantile of recent residuals): the rate planned for."), labels: labels)
+        self.predictedBacklog = registry.makeGauge(
+            descriptor: .named("prescale_trigger_predicted_backlog", help: "Backlog (or window count) predicted at the lead time."),
+            labels: labels)
+        self.capacity = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_capacity_per_replica",
+                help:
+                    "Messages one replica consumes per second, learned while the consumers are saturated (or the messagesPerReplicaPerSecond prior); 0 while unknown."
+            ), labels: labels)
+        self.capacityConfidence = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_capacity_confidence",
+                help:
+                    "Confidence in the learned capacity, 0 to 1: the share of the estimator's window filled times the share of it within 20% of the estimate."
+            ), labels: labels)
+        self.plannedReplicas = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_planned_replicas",
+                help: "Replicas the queueing plan needs when new capacity is ready (0 while the capacity is unknown)."), labels: labels)
+        self.burstRate = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_burst_rate",
+                help: "The rate planned for because a burst began (the median peak of past bursts), messages per second; 0 otherwise."),
+            labels: labels)
+        self.leadTime = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_lead_time_seconds",
+                help: "How far ahead the planner looks: the control path's delay from a decision to ready replicas."), labels: labels)
         var models: [ForecastModel: Gauge] = [:]
         for model in ForecastModel.allCases {
-            models[model] = registry.makeGauge(descriptor: .named("prescale_trigger_forecast_model", help: "1 for the forecaster currently chosen (lowest recent loss), else 0."), labels: labels + [("model", model.rawValue)])
+            models[model] = registry.makeGauge(
+                descriptor: .named(
+                    "prescale_trigger_forecast_model", help: "1 for the forecaster currently chosen (lowest recent loss), else 0."),
+                labels: labels + [("model", model.rawValue)])
         }
         self.models = models
     }
@@ -47,7 +82,10 @@ final class PredictionSeries: Sendable {
     }
 
     func unregister(from registry: PrometheusCollectorRegistry) {
-        for gauge in [self.observed, self.forecastRate, self.upperRate, self.predictedBacklog, self.capacity, self.capacityConfidence, self.plannedReplicas, self.burstRate, self.leadTime] + Array(self.models.values) {
+        for gauge in [
+            self.observed, self.forecastRate, self.upperRate, self.predictedBacklog, self.capacity, self.capacityConfidence,
+            self.plannedReplicas, self.burstRate, self.leadTime,
+        ] + Array(self.models.values) {
             registry.unregisterGauge(gauge)
         }
     }

@@ -1,5 +1,5 @@
-import Prometheus
 import PrescaleCore
+import Prometheus
 import Synchronization
 
 /// Per-trigger gauges by (namespace, ScaledObject, metric), reference-counted because two triggers
@@ -41,13 +41,30 @@ final class TriggerSeries: Sendable {
             ("namespace", labels.namespace), ("scaledobject", labels.scaledObject), ("metric", labels.metric),
             ("source", labels.source),
         ]
-        self.value = registry.makeGauge(descriptor: .named("prescale_trigger_value", help: "The metric value Prescale reports to KEDA for the trigger."), labels: pairs)
-        self.target = registry.makeGauge(descriptor: .named("prescale_trigger_target", help: "The target value per replica of the trigger."), labels: pairs)
-        self.active = registry.makeGauge(descriptor: .named("prescale_trigger_active", help: "1 when the trigger is active (value above its activation threshold), else 0."), labels: pairs)
-        self.available = registry.makeGauge(descriptor: .named("prescale_trigger_source_available", help: "1 when the trigger's source has a current sample, 0 while it answers UNAVAILABLE."), labels: pairs)
-        self.desiredReplicas = registry.makeGauge(descriptor: .named("prescale_trigger_desired_replicas", help: "ceil(value / target): the replica count the HPA computes from the reported value."), labels: pairs)
-        self.requests = registry.makeCounter(descriptor: .named("prescale_trigger_requests_total", help: "KEDA calls (any ExternalScaler RPC) about the trigger."), labels: pairs)
-        self.sampleAge = registry.makeGauge(descriptor: .named("prescale_trigger_sample_age_seconds", help: "Seconds since the trigger's source last produced a sample (NaN before the first); grows while the source fails."), labels: pairs)
+        self.value = registry.makeGauge(
+            descriptor: .named("prescale_trigger_value", help: "The metric value Prescale reports to KEDA for the trigger."), labels: pairs)
+        self.target = registry.makeGauge(
+            descriptor: .named("prescale_trigger_target", help: "The target value per replica of the trigger."), labels: pairs)
+        self.active = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_active", help: "1 when the trigger is active (value above its activation threshold), else 0."),
+            labels: pairs)
+        self.available = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_source_available",
+                help: "1 when the trigger's source has a current sample, 0 while it answers UNAVAILABLE."), labels: pairs)
+        self.desiredReplicas = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_desired_replicas",
+                help: "ceil(value / target): the replica count the HPA computes from the reported value."), labels: pairs)
+        self.requests = registry.makeCounter(
+            descriptor: .named("prescale_trigger_requests_total", help: "KEDA calls (any ExternalScaler RPC) about the trigger."),
+            labels: pairs)
+        self.sampleAge = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_sample_age_seconds",
+                help: "Seconds since the trigger's source last produced a sample (NaN before the first); grows while the source fails."),
+            labels: pairs)
         self.sampleAge.set(Double.nan)
         self.prediction = Mutex(nil)
         self.registry = registry

@@ -1,7 +1,7 @@
 import GRPCCore
-import Prometheus
 import PrescaleCore
 import PrescaleKubernetes
+import Prometheus
 import Synchronization
 
 /// The Prometheus metrics on-call engineers read: RPCs, streams, triggers and sources.
@@ -62,12 +62,21 @@ public final class ScalerMetrics: Sendable {
         for method in Method.allCases {
             var byCode: [RPCError.Code?: Counter] = [:]
             for code in Self.countedCodes + [.unknown] {
-                byCode[code] = registry.makeCounter(descriptor: .named("prescale_grpc_requests_total", help: "ExternalScaler RPCs answered, by method and gRPC status code."), labels: [("method", method.rawValue), ("code", Self.label(code))])
+                byCode[code] = registry.makeCounter(
+                    descriptor: .named(
+                        "prescale_grpc_requests_total", help: "ExternalScaler RPCs answered, by method and gRPC status code."),
+                    labels: [("method", method.rawValue), ("code", Self.label(code))])
             }
             counters[method] = byCode
-            latencies[method] = registry.makeDurationHistogram(descriptor: .named("prescale_grpc_request_duration_seconds", help: "Time to answer unary ExternalScaler RPCs (streams: time to look the trigger up and open)."), labels: [("method", method.rawValue)], buckets: buckets)
+            latencies[method] = registry.makeDurationHistogram(
+                descriptor: .named(
+                    "prescale_grpc_request_duration_seconds",
+                    help: "Time to answer unary ExternalScaler RPCs (streams: time to look the trigger up and open)."),
+                labels: [("method", method.rawValue)], buckets: buckets)
             if method == .streamIsActive || method == .streamMetricSpec {
-                streams[method] = registry.makeGauge(descriptor: .named("prescale_grpc_open_streams", help: "Push streams currently open."), labels: [("method", method.rawValue)])
+                streams[method] = registry.makeGauge(
+                    descriptor: .named("prescale_grpc_open_streams", help: "Push streams currently open."),
+                    labels: [("method", method.rawValue)])
             }
         }
         self.requestCounters = counters
@@ -77,14 +86,23 @@ public final class ScalerMetrics: Sendable {
         self.sourceErrors = Mutex([:])
         var bySource: [SourceKind: Gauge] = [:]
         for kind in SourceKind.allCases {
-            bySource[kind] = registry.makeGauge(descriptor: .named("prescale_triggers", help: "Triggers currently registered, by source."), labels: [("source", kind.rawValue)])
+            bySource[kind] = registry.makeGauge(
+                descriptor: .named("prescale_triggers", help: "Triggers currently registered, by source."),
+                labels: [("source", kind.rawValue)])
         }
         self.triggersBySource = bySource
-        self.seriesDropped = registry.makeCounter(descriptor: .named("prescale_trigger_series_dropped_total", help: "Triggers that got no per-trigger series because the cardinality cap was reached."))
+        self.seriesDropped = registry.makeCounter(
+            descriptor: .named(
+                "prescale_trigger_series_dropped_total",
+                help: "Triggers that got no per-trigger series because the cardinality cap was reached."))
         self.triggerSeries = Mutex(TriggerSeriesTable())
         self.actuationLatency = registry.makeDurationHistogram(
-            descriptor: .named("prescale_actuation_decision_to_patch_seconds", help: "From a planner decision to the scale patch's answer."),
-            buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+            descriptor: .named(
+                "prescale_actuation_decision_to_patch_seconds", help: "From a planner decision to the scale patch's answer."),
+            buckets: [
+                .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+            ]
         )
     }
 
@@ -123,7 +141,9 @@ public final class ScalerMetrics: Sendable {
         let key = "\(source.rawValue)/\(failure.code)"
         let counter = self.sourceErrors.withLock { counters in
             if let existing = counters[key] { return existing }
-            let counter = self.registry.makeCounter(descriptor: .named("prescale_source_errors_total", help: "Source failures observed, by source and reason."), labels: [("source", source.rawValue), ("reason", failure.code.description)])
+            let counter = self.registry.makeCounter(
+                descriptor: .named("prescale_source_errors_total", help: "Source failures observed, by source and reason."),
+                labels: [("source", source.rawValue), ("reason", failure.code.description)])
             counters[key] = counter
             return counter
         }

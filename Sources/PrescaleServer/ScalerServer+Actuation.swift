@@ -25,14 +25,17 @@ struct ActuationServices {
 extension ScalerServer {
     /// The cluster to actuate: `--kubeconfig`, else the pod's service account, else `$KUBECONFIG` or
     /// `~/.kube/config`.
-    static func clusterConfiguration(_ configuration: ServerConfiguration, environment: [String: String]) throws(KubernetesError) -> KubernetesClusterConfiguration {
+    static func clusterConfiguration(_ configuration: ServerConfiguration, environment: [String: String]) throws(KubernetesError)
+        -> KubernetesClusterConfiguration
+    {
         if let path = configuration.kubeconfig {
             return try .kubeconfig(path: path, context: configuration.kubeContext)
         }
         if KubernetesClusterConfiguration.isInCluster(environment: environment) {
             return try .inCluster(environment: environment)
         }
-        let fallback = environment["KUBECONFIG"].flatMap { $0.split(separator: ":").first.map(String.init) }
+        let fallback =
+            environment["KUBECONFIG"].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? environment["HOME"].map { "\($0)/.kube/config" }
         if let fallback, FileManager.default.fileExists(atPath: fallback) {
             return try .kubeconfig(path: fallback, context: configuration.kubeContext)
@@ -47,7 +50,9 @@ extension ScalerServer {
     ///
     /// - Throws: ``KubernetesError`` for an unusable kubeconfig or service account; the server does not
     ///   start half-configured.
-    func makeActuation(metrics: ScalerMetrics, environment: [String: String] = ProcessInfo.processInfo.environment) throws(KubernetesError) -> ActuationServices? {
+    func makeActuation(metrics: ScalerMetrics, environment: [String: String] = ProcessInfo.processInfo.environment) throws(KubernetesError)
+        -> ActuationServices?
+    {
         let configuration = self.configuration
         guard configuration.actuation != .disabled else {
             self.logger.info("actuation disabled: Prescale only answers KEDA (--actuation enabled or dry-run to scale up directly)")
@@ -60,7 +65,8 @@ extension ScalerServer {
         metrics.setLeader(false)
         if configuration.leaderElection {
             elector = LeaseElector(
-                configuration: .init(namespace: configuration.leaseNamespace ?? cluster.namespace, name: configuration.leaseName, identity: identity),
+                configuration: .init(
+                    namespace: configuration.leaseNamespace ?? cluster.namespace, name: configuration.leaseName, identity: identity),
                 api: client,
                 logger: self.logger,
                 onChange: { metrics.setLeader($0) }
@@ -84,7 +90,8 @@ extension ScalerServer {
             metadata: [
                 "apiServer": "\(cluster.server)",
                 "runsAs": "\(cluster.identity)",
-                "leaderElection": "\(elector.map { "lease \($0.configuration.namespace)/\($0.configuration.name) as \(identity)" } ?? "disabled: this replica always actuates")",
+                "leaderElection":
+                    "\(elector.map { "lease \($0.configuration.namespace)/\($0.configuration.name) as \(identity)" } ?? "disabled: this replica always actuates")",
                 "minInterval": "\(configuration.actuationMinInterval)",
                 "maxStep": "\(configuration.actuationMaxStep == 0 ? "none" : String(configuration.actuationMaxStep))",
             ]

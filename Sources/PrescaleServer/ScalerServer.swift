@@ -2,9 +2,9 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import Hummingbird
 import Logging
+import PrescaleCore
 import PrescaleKafka
 import PrescaleMQTT
-import PrescaleCore
 import Prometheus
 import ServiceLifecycle
 
@@ -88,7 +88,8 @@ public struct ScalerServer: Sendable {
                 config: .defaults { transport in
                     // Bounds, so that idle, slow or greedy clients cannot pin resources.
                     transport.http2.maxConcurrentStreams = self.configuration.maxStreamsPerConnection
-                    transport.rpc.maxRequestPayloadSize = ExternalScalerService.transportRequestLimit(for: self.configuration.maxMessageBytes)
+                    transport.rpc.maxRequestPayloadSize = ExternalScalerService.transportRequestLimit(
+                        for: self.configuration.maxMessageBytes)
                     transport.connection.maxIdleTime = self.configuration.connectionIdleTimeout
                     // After GOAWAY (idle, or shutdown) a client gets this long to finish before it is cut.
                     transport.connection.maxGraceTime = .seconds(10)
@@ -117,32 +118,38 @@ public struct ScalerServer: Sendable {
             ),
             onServerRunning: { [logger] channel in
                 readiness.httpIsListening()
-                logger.info("HTTP listening", metadata: ["address": "\(channel.localAddress.flatMap { address in address.ipAddress.map { "\($0):\(address.port ?? 0)" } } ?? "unknown")"])
+                logger.info(
+                    "HTTP listening",
+                    metadata: [
+                        "address":
+                            "\(channel.localAddress.flatMap { address in address.ipAddress.map { "\($0):\(address.port ?? 0)" } } ?? "unknown")"
+                    ])
             },
             // Hummingbird reports its own shutdown noise at error level; real failures are thrown to us.
             logger: self.logger.withLevel(.critical)
         )
         var groupConfiguration = ServiceGroupConfiguration(
-                // Shut down in reverse: gRPC drains first, then HTTP, the registry, the actuator (the
-                // elector releases the lease), the sources' pools.
-                services: [
-                    .init(service: self.kafka),
-                    .init(service: self.mqtt),
-                ] + (security.reloader.map { [$0] as [any Service] } ?? []).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
-                  + (actuation?.services ?? []).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
+            // Shut down in reverse: gRPC drains first, then HTTP, the registry, the actuator (the
+            // elector releases the lease), the sources' pools.
+            services: [
+                .init(service: self.kafka),
+                .init(service: self.mqtt),
+            ] + (security.reloader.map { [$0] as [any Service] } ?? []).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+                + (actuation?.services ?? []).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
                     .init(service: registry),
                     .init(service: HTTPServerService(application: http, address: self.configuration.httpAddress)),
-                    .init(service: GRPCServerService(
-                    server: grpcServer,
-                    registry: registry,
-                    readiness: readiness,
-                    address: self.configuration.grpcAddress,
-                    logger: self.logger
-                )),
+                    .init(
+                        service: GRPCServerService(
+                            server: grpcServer,
+                            registry: registry,
+                            readiness: readiness,
+                            address: self.configuration.grpcAddress,
+                            logger: self.logger
+                        )),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                cancellationSignals: [],
-                logger: self.logger.withLevel(max(self.logger.logLevel, .notice))
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: self.logger.withLevel(max(self.logger.logLevel, .notice))
         )
         groupConfiguration.maximumGracefulShutdownDuration = self.configuration.shutdownTimeout
         do {

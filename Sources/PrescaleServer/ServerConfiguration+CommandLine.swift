@@ -38,7 +38,9 @@ extension ServerConfiguration {
             let argument = arguments[index]
             index += 1
             guard argument.hasPrefix("--"), argument.count > 2 else {
-                throw ConfigurationError(origin: "argument \"\(argument.prefix(100))\"", value: nil, allowed: "is not a flag; settings are given as --name value or --name=value")
+                throw ConfigurationError(
+                    origin: "argument \"\(argument.prefix(100))\"", value: nil,
+                    allowed: "is not a flag; settings are given as --name value or --name=value")
             }
             let body = argument.dropFirst(2)
             let name: String

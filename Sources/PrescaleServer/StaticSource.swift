@@ -29,8 +29,8 @@ public struct BuiltInSourceFactory: MetricSourceFactory {
     /// Where MQTT connections live; run it as a service next to the registry.
     public let mqtt: MQTTConnectionPool
 
-    /// Creates the factory.
-    public init(kafka: KafkaSamplerPool = KafkaSamplerPool(), mqtt: MQTTConnectionPool = MQTTConnectionPool()) {
+    /// Creates the factory over pools that the caller runs (``ScalerServer`` runs both as services).
+    public init(kafka: KafkaSamplerPool, mqtt: MQTTConnectionPool) {
         self.kafka = kafka
         self.mqtt = mqtt
     }

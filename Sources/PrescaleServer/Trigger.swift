@@ -191,7 +191,7 @@ public final class Trigger: SampleSink, Sendable {
             group.addTask {
                 do {
                     try await self.source.run(into: self)
-                } catch where !Task.isCancelled {
+                } catch  where !Task.isCancelled {
                     self.fail(SourceFailure(.other, "the \(self.spec.kind.rawValue) source stopped: \(error)"))
                 } catch {}
             }

@@ -10,7 +10,7 @@ import Synchronization
 /// registry's structured task tree and stop with it. Idle triggers are evicted.
 ///
 /// ```swift
-/// let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+/// let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: kafkaPool, mqtt: mqttPool))
 /// let trigger = try registry.trigger(namespace: "shop", name: "orders", metadata: ["source": "static", …])
 /// let decision = try trigger.currentDecision()
 /// ```
@@ -30,19 +30,37 @@ public final class TriggerRegistry: Service, Sendable {
     private let state = Mutex(State())
     private let startStream: AsyncStream<Trigger>
     private let startContinuation: AsyncStream<Trigger>.Continuation
-    private let origin = ContinuousClock.now
+    /// Time since the registry was created: the time base of last-access stamps.
+    private let uptime: @Sendable () -> Duration
 
     /// Creates a registry that builds sources with `sources` and reports trigger status to `observers`.
     /// Triggers with `actuate: "true"` send their decisions to `actuator`; without one (`--actuation
     /// disabled`) such triggers are refused. Predicting triggers read their target's replica count
     /// from `replicaCounts`, to learn the capacity of one replica.
-    public init(
+    public convenience init(
         configuration: Configuration = Configuration(),
         sources: any MetricSourceFactory,
         observers: (any TriggerObserverFactory)? = nil,
         actuator: (any ActuationDemands)? = nil,
         replicaCounts: (any ReplicaCounts)? = nil
     ) {
+        let origin = ContinuousClock.now
+        self.init(
+            configuration: configuration, sources: sources, observers: observers, actuator: actuator,
+            replicaCounts: replicaCounts, uptime: { ContinuousClock.now - origin }
+        )
+    }
+
+    /// Creates a registry whose idle times are measured with `uptime` (tests step it by hand).
+    init(
+        configuration: Configuration,
+        sources: any MetricSourceFactory,
+        observers: (any TriggerObserverFactory)?,
+        actuator: (any ActuationDemands)?,
+        replicaCounts: (any ReplicaCounts)?,
+        uptime: @escaping @Sendable () -> Duration
+    ) {
+        self.uptime = uptime
         self.configuration = configuration
         self.sources = sources
         self.observers = observers
@@ -53,7 +71,7 @@ public final class TriggerRegistry: Service, Sendable {
 
     /// Nanoseconds since the registry was created; the time base of last-access stamps.
     private func nowNanos() -> Int64 {
-        let (seconds, attoseconds) = (ContinuousClock.now - self.origin).components
+        let (seconds, attoseconds) = self.uptime().components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
@@ -97,7 +115,8 @@ public final class TriggerRegistry: Service, Sendable {
                     .invalidValue,
                     key: "actuate",
                     value: key.metadata["actuate"],
-                    allowed: "\"false\" on this server: direct actuation needs prescale serve --actuation enabled or dry-run (it runs with --actuation disabled)"
+                    allowed:
+                        "\"false\" on this server: direct actuation needs prescale serve --actuation enabled or dry-run (it runs with --actuation disabled)"
                 )
             )
         }

@@ -73,9 +73,9 @@ public enum SyntheticScenario: String, Sendable, CaseIterable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 func cosine(_ x: Double) -> Double { cos(x) }

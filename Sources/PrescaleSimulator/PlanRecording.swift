@@ -36,7 +36,8 @@ public struct PlanRecording: Sendable {
             throw PlanInputError(line: line, message: "\"t\" is more than a year after the first line")
         }
         let count = max(arrived - lastArrived, 0)
-        let from = lastTime - origin, to = observation.time - origin
+        let from = lastTime - origin
+        let to = observation.time - origin
         // Spread evenly over [from, to), second by second.
         var start = from
         while start < to {

@@ -26,7 +26,10 @@ struct KEDAPolicy: ScalingPolicy {
     private(set) var reverts = 0
     private(set) var explanation: (value: Double, planned: Int, burstRate: Double)?
 
-    init(name: String, settings: ControlPathSettings, model: ConsumerModel, pollingInterval: Double, pushActivation: Bool, direct: Bool = false, planner: PredictivePlanner?) {
+    init(
+        name: String, settings: ControlPathSettings, model: ConsumerModel, pollingInterval: Double, pushActivation: Bool,
+        direct: Bool = false, planner: PredictivePlanner?
+    ) {
         let behavior = planner == nil ? settings.kedaBehavior : settings.prescaleBehavior
         self.name = name
         self.settings = settings
@@ -36,7 +39,8 @@ struct KEDAPolicy: ScalingPolicy {
         self.pushActivation = pushActivation
         self.direct = direct
         self.planner = planner
-        self.hpa = HPAModel(syncSeconds: settings.hpaSyncSeconds, tolerance: settings.hpaTolerance, behavior: behavior, maximum: model.maximumReplicas)
+        self.hpa = HPAModel(
+            syncSeconds: settings.hpaSyncSeconds, tolerance: settings.hpaTolerance, behavior: behavior, maximum: model.maximumReplicas)
     }
 
     mutating func replicas(for observation: ScalingObservation) -> Int {

@@ -37,22 +37,31 @@ public struct PolicyRoster: Sendable {
         let target = self.settings.target ?? self.model.ratePerReplica
         var direct = self.prediction
         direct.direct = true
-        let planner = PredictivePlanner(target: target, activationThreshold: 0, prediction: policy == .prescaleDirect ? direct : self.prediction)
+        let planner = PredictivePlanner(
+            target: target, activationThreshold: 0, prediction: policy == .prescaleDirect ? direct : self.prediction)
         switch policy {
         case .keda:
-            var p = KEDAPolicy(name: policy.rawValue, settings: self.settings, model: self.model, pollingInterval: self.settings.pollingInterval, pushActivation: false, planner: nil)
+            var p = KEDAPolicy(
+                name: policy.rawValue, settings: self.settings, model: self.model, pollingInterval: self.settings.pollingInterval,
+                pushActivation: false, planner: nil)
             return simulation.run(series, policy: &p)
         case .kedaFast:
-            var p = KEDAPolicy(name: policy.rawValue, settings: self.settings, model: self.model, pollingInterval: self.settings.fastPollingInterval, pushActivation: true, planner: nil)
+            var p = KEDAPolicy(
+                name: policy.rawValue, settings: self.settings, model: self.model, pollingInterval: self.settings.fastPollingInterval,
+                pushActivation: true, planner: nil)
             return simulation.run(series, policy: &p)
         case .kpa:
             var p = KPAPolicy(settings: self.settings, model: self.model)
             return simulation.run(series, policy: &p)
         case .prescale:
-            var p = KEDAPolicy(name: policy.rawValue, settings: self.settings, model: self.model, pollingInterval: self.settings.pollingInterval, pushActivation: true, planner: planner)
+            var p = KEDAPolicy(
+                name: policy.rawValue, settings: self.settings, model: self.model, pollingInterval: self.settings.pollingInterval,
+                pushActivation: true, planner: planner)
             return simulation.run(series, policy: &p)
         case .prescaleDirect:
-            var p = KEDAPolicy(name: policy.rawValue, settings: self.settings, model: self.model, pollingInterval: self.settings.pollingInterval, pushActivation: true, direct: true, planner: planner)
+            var p = KEDAPolicy(
+                name: policy.rawValue, settings: self.settings, model: self.model, pollingInterval: self.settings.pollingInterval,
+                pushActivation: true, direct: true, planner: planner)
             return simulation.run(series, policy: &p)
         case .peak:
             var p = PeakPolicy(series: series, model: self.model)

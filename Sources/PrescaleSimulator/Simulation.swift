@@ -24,18 +24,25 @@ public struct Simulation: Sendable {
         let perReplica = useWork ? self.model.workPerReplica! : self.model.ratePerReplica
         cohorts.reserveCapacity(series.perSecond.count)
         var head = 0
-        var backlog = 0.0, arrived = 0.0, consumed = 0.0, maximumBacklog = 0.0
+        var backlog = 0.0
+        var arrived = 0.0
+        var consumed = 0.0
+        var maximumBacklog = 0.0
         var pending: [Double] = []  // ready-at times
         var pendingHead = 0
         var ready = 0
         var pausedUntil = -Double.infinity
         var replicaSeconds = 0.0
-        var coldStarts = 0, scaleEvents = 0, reversals = 0, lastDirection = 0
+        var coldStarts = 0
+        var scaleEvents = 0
+        var reversals = 0
+        var lastDirection = 0
         var waits = WaitHistogram()
         var timelineBacklog: [Double] = []
         var timelineReplicas: [Double] = []
         var timelinePlan: [PlanPoint] = []
-        var shortRun = 0, longestShortRun = 0
+        var shortRun = 0
+        var longestShortRun = 0
         let drainLimit = series.perSecond.count + 3_600
         var second = 0
         while second < series.perSecond.count || (backlog > 1e-9 && second < drainLimit) {
@@ -116,7 +123,8 @@ public struct Simulation: Sendable {
             timelineBacklog.append(backlog)
             timelineReplicas.append(Double(ready + (pending.count - pendingHead)))
             if let explanation = policy.explanation {
-                timelinePlan.append(PlanPoint(value: explanation.value, plannedReplicas: explanation.planned, burstRate: explanation.burstRate))
+                timelinePlan.append(
+                    PlanPoint(value: explanation.value, plannedReplicas: explanation.planned, burstRate: explanation.burstRate))
             }
             second += 1
         }
@@ -124,7 +132,8 @@ public struct Simulation: Sendable {
             policy: policy.name, replicaSeconds: replicaSeconds, waitP50: waits.quantile(0.5), waitP95: waits.quantile(0.95),
             waitP99: waits.quantile(0.99), overSLO: waits.share(above: self.slo), timeToCapacity: Double(longestShortRun),
             maximumBacklog: maximumBacklog,
-            coldStarts: coldStarts, scaleEvents: scaleEvents, reversals: reversals, reverts: policy.reverts, arrived: arrived, served: consumed,
+            coldStarts: coldStarts, scaleEvents: scaleEvents, reversals: reversals, reverts: policy.reverts, arrived: arrived,
+            served: consumed,
             seconds: Double(second), backlog: timelineBacklog, replicas: timelineReplicas, plan: timelinePlan)
     }
 }

@@ -6,12 +6,18 @@ public enum SimulationChart {
     public static func svg(series: ArrivalSeries, results: [SimulationResult], title: String, points: Int = 1_200) -> String {
         let seconds = max(results.map(\.backlog.count).max() ?? 0, series.perSecond.count, 1)
         let columns = min(points, seconds)
-        let width = 1_000.0, left = 70.0, right = 150.0, panel = 170.0, gap = 30.0, top = 40.0
+        let width = 1_000.0
+        let left = 70.0
+        let right = 150.0
+        let panel = 170.0
+        let gap = 30.0
+        let top = 40.0
         let plotWidth = width - left - right
         let height = top + 3 * panel + 2 * gap + 40
         func reduce(_ values: [Double]) -> [Double] {
             (0..<columns).map { column in
-                let start = column * seconds / columns, end = max((column + 1) * seconds / columns, start + 1)
+                let start = column * seconds / columns
+                let end = max((column + 1) * seconds / columns, start + 1)
                 var best = 0.0
                 for index in start..<min(end, values.count) { best = max(best, values[index]) }
                 return best
@@ -40,16 +46,19 @@ public enum SimulationChart {
         ]
         for (number, (label, lines, maximum)) in panels.enumerated() {
             let panelTop = top + Double(number) * (panel + gap)
-            svg += "<line x1=\"\(Int(left))\" y1=\"\(Int(panelTop + panel))\" x2=\"\(Int(left + plotWidth))\" y2=\"\(Int(panelTop + panel))\" stroke=\"#888\"/>\n"
+            svg +=
+                "<line x1=\"\(Int(left))\" y1=\"\(Int(panelTop + panel))\" x2=\"\(Int(left + plotWidth))\" y2=\"\(Int(panelTop + panel))\" stroke=\"#888\"/>\n"
             svg += "<text x=\"4\" y=\"\(Int(panelTop + 12))\">\(label)</text>\n"
             svg += "<text x=\"4\" y=\"\(Int(panelTop + 28))\" fill=\"#555\">max \(Self.format(maximum))</text>\n"
             for (index, values) in lines.enumerated() {
                 let color = number == 0 ? "#555" : Self.colors[index % Self.colors.count]
-                svg += "<path d=\"\(path(values, maximum: maximum, panelTop: panelTop))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+                svg +=
+                    "<path d=\"\(path(values, maximum: maximum, panelTop: panelTop))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
             }
         }
         for (index, result) in results.enumerated() {
-            svg += "<text x=\"\(Int(left + plotWidth + 12))\" y=\"\(Int(top + 60 + Double(index) * 18))\" fill=\"\(Self.colors[index % Self.colors.count])\">\(Self.escape(result.policy))</text>\n"
+            svg +=
+                "<text x=\"\(Int(left + plotWidth + 12))\" y=\"\(Int(top + 60 + Double(index) * 18))\" fill=\"\(Self.colors[index % Self.colors.count])\">\(Self.escape(result.policy))</text>\n"
         }
         svg += "<text x=\"\(Int(left))\" y=\"\(Int(height - 12))\">0 s</text>\n"
         svg += "<text x=\"\(Int(left + plotWidth - 60))\" y=\"\(Int(height - 12))\">\(seconds) s</text>\n</svg>\n"

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A small seeded generator (SplitMix64), so that every simulation is reproducible from `--seed`.
@@ -32,7 +32,8 @@ public struct SimulationRandom: RandomNumberGenerator, Sendable {
         guard mean > 0 else { return 0 }
         if mean > 60 {
             // Box-Muller.
-            let u1 = self.unit(), u2 = self.unit()
+            let u1 = self.unit()
+            let u2 = self.unit()
             let normal = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
             return max(0, (mean + normal * mean.squareRoot()).rounded())
         }
@@ -46,4 +47,3 @@ public struct SimulationRandom: RandomNumberGenerator, Sendable {
         return count
     }
 }
-

@@ -2,7 +2,10 @@
 public enum SimulationTable {
     /// A fixed-width table, one row per policy.
     public static func render(_ results: [SimulationResult], slo: Double, title: String) -> String {
-        let headers = ["policy", "replica-s", "wait p50", "p95", "p99", ">SLO \(Self.number(slo))s", "to capacity", "max backlog", "cold starts", "scale events", "reversals", "HPA reverts"]
+        let headers = [
+            "policy", "replica-s", "wait p50", "p95", "p99", ">SLO \(Self.number(slo))s", "to capacity", "max backlog", "cold starts",
+            "scale events", "reversals", "HPA reverts",
+        ]
         var rows = [headers]
         for result in results {
             rows.append([
@@ -16,9 +19,10 @@ public enum SimulationTable {
         let widths = (0..<headers.count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         var out = title + "\n"
         for (index, row) in rows.enumerated() {
-            out += row.enumerated().map { column, cell in
-                column == 0 ? cell.padding(widths[column]) : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  ") + "\n"
+            out +=
+                row.enumerated().map { column, cell in
+                    column == 0 ? cell.padding(widths[column]) : String(repeating: " ", count: widths[column] - cell.count) + cell
+                }.joined(separator: "  ") + "\n"
             if index == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
         return out
@@ -26,7 +30,8 @@ public enum SimulationTable {
 
     /// The results as a JSON document (timelines left out).
     public static func json(_ results: [SimulationResult], series: ArrivalSeries) -> String {
-        var out = "{\"trace\":\"\(series.name)\",\"seconds\":\(series.perSecond.count),\"messages\":\(Self.number(series.total)),\"policies\":["
+        var out =
+            "{\"trace\":\"\(series.name)\",\"seconds\":\(series.perSecond.count),\"messages\":\(Self.number(series.total)),\"policies\":["
         out += results.map { r in
             "{\"policy\":\"\(r.policy)\",\"replicaSeconds\":\(Self.raw(r.replicaSeconds)),\"waitP50\":\(Self.raw(r.waitP50)),"
                 + "\"waitP95\":\(Self.raw(r.waitP95)),\"waitP99\":\(Self.raw(r.waitP99)),\"overSLO\":\(Self.raw(r.overSLO)),\"timeToCapacity\":\(Self.raw(r.timeToCapacity)),"
@@ -41,9 +46,12 @@ public enum SimulationTable {
     /// the queueing plan's replicas and the burst-memory rate).
     public static func timeline(_ results: [SimulationResult], series: ArrivalSeries) -> String {
         let seconds = max(results.map(\.backlog.count).max() ?? 0, series.perSecond.count)
-        var out = "second,arrivals" + results.map {
-            ",backlog_\($0.policy),replicas_\($0.policy)" + ($0.plan.isEmpty ? "" : ",value_\($0.policy),planned_\($0.policy),burst_rate_\($0.policy)")
-        }.joined() + "\n"
+        var out =
+            "second,arrivals"
+            + results.map {
+                ",backlog_\($0.policy),replicas_\($0.policy)"
+                    + ($0.plan.isEmpty ? "" : ",value_\($0.policy),planned_\($0.policy),burst_rate_\($0.policy)")
+            }.joined() + "\n"
         for second in 0..<seconds {
             out += "\(second),\(Self.raw(second < series.perSecond.count ? series.perSecond[second] : 0))"
             for result in results {
@@ -52,7 +60,8 @@ public enum SimulationTable {
                 out += ",\(Self.raw((backlog * 100).rounded() / 100)),\(Self.raw(replicas))"
                 if !result.plan.isEmpty {
                     let point = second < result.plan.count ? result.plan[second] : PlanPoint(value: 0, plannedReplicas: 0, burstRate: 0)
-                    out += ",\(Self.raw((point.value * 100).rounded() / 100)),\(point.plannedReplicas),\(Self.raw((point.burstRate * 100).rounded() / 100))"
+                    out +=
+                        ",\(Self.raw((point.value * 100).rounded() / 100)),\(point.plannedReplicas),\(Self.raw((point.burstRate * 100).rounded() / 100))"
                 }
             }
             out += "\n"

@@ -43,7 +43,8 @@ public struct TraceReader: Sendable {
             var workIndex: Int?
             if let column = self.workColumn {
                 guard let index = header.firstIndex(of: column.lowercased()), index > 0 else {
-                    throw ReadError("\(name): --work-column \"\(column)\" is not a column; allowed: \(header.dropFirst().joined(separator: ", "))")
+                    throw ReadError(
+                        "\(name): --work-column \"\(column)\" is not a column; allowed: \(header.dropFirst().joined(separator: ", "))")
                 }
                 workIndex = index
             }
@@ -51,18 +52,22 @@ public struct TraceReader: Sendable {
         } else if let column = self.workColumn {
             throw ReadError("\(name): --work-column \"\(column)\" needs a per-request trace (TIMESTAMP,…)")
         } else if header == ["period", "count"] {
-            counts = try self.perMinute(lines.map { line throws(ReadError) -> Double in
-                try Self.lastNumber(line, name: name, lines: lines)
-            }, random: &random)
+            counts = try self.perMinute(
+                lines.map { line throws(ReadError) -> Double in
+                    try Self.lastNumber(line, name: name, lines: lines)
+                }, random: &random)
         } else if header.count == 2, ["second", "t", "time"].contains(header[0]), header[1] == "count" {
             counts = []
             for (index, line) in lines.enumerated() {
-                guard let count = Double(line.split(separator: ",").last.map(String.init)?.trimmingCharacters() ?? ""), Self.isCount(count) else {
+                guard let count = Double(line.split(separator: ",").last.map(String.init)?.trimmingCharacters() ?? ""), Self.isCount(count)
+                else {
                     throw ReadError("\(name): line \(index + 2): \"\(line.prefix(60))\" has no count >= 0 after the comma (at most 1e12)")
                 }
                 counts.append(count * self.scale)
             }
-        } else if header.contains(where: { $0.hasPrefix("hash") }), let firstMinute = header.firstIndex(where: { $0 == "1" || $0 == "minute_1" }) {
+        } else if header.contains(where: { $0.hasPrefix("hash") }),
+            let firstMinute = header.firstIndex(where: { $0 == "1" || $0 == "minute_1" })
+        {
             guard self.row >= 1, self.row <= lines.count else {
                 throw ReadError("\(name): --row \(self.row) is not allowed; allowed: 1 to \(lines.count)")
             }
@@ -77,11 +82,13 @@ public struct TraceReader: Sendable {
             counts = try self.perMinute(minutes, random: &random)
         } else {
             throw ReadError(
-                "\(name): unknown header \"\(headerLine.prefix(60))\"; expected TIMESTAMP,…, period,count, second,count or the Azure Functions 2019 per-minute columns")
+                "\(name): unknown header \"\(headerLine.prefix(60))\"; expected TIMESTAMP,…, period,count, second,count or the Azure Functions 2019 per-minute columns"
+            )
         }
         let kept = Array(counts.dropFirst(self.skipSeconds).prefix(self.limitSeconds))
         guard !kept.isEmpty else { throw ReadError("\(name): no seconds left after skipping \(self.skipSeconds)") }
-        return ArrivalSeries(perSecond: kept, name: name, workPerSecond: work.map { Array($0.dropFirst(self.skipSeconds).prefix(self.limitSeconds)) })
+        return ArrivalSeries(
+            perSecond: kept, name: name, workPerSecond: work.map { Array($0.dropFirst(self.skipSeconds).prefix(self.limitSeconds)) })
     }
 
     private func requests(_ lines: [Substring], name: String, workIndex: Int?) throws(ReadError) -> ([Double], [Double]?) {
@@ -99,7 +106,8 @@ public struct TraceReader: Sendable {
                 throw ReadError("\(name): line \(index + 2): the timestamp is before the first one")
             }
             guard elapsed < Self.maximumSpanSeconds else {
-                throw ReadError("\(name): line \(index + 2): the trace spans more than 366 days; keep fewer seconds with --skip and --seconds")
+                throw ReadError(
+                    "\(name): line \(index + 2): the trace spans more than 366 days; keep fewer seconds with --skip and --seconds")
             }
             let offset = Int(elapsed)
             if offset >= end { break }
@@ -159,7 +167,8 @@ public struct TraceReader: Sendable {
             time.count == 3, let hours = Int(time[0]), (0...23).contains(hours), let minutes = Int(time[1]), (0...59).contains(minutes),
             let seconds = Double(time[2]), seconds.isFinite, seconds >= 0, seconds < 61
         else { return nil }
-        return Double(Self.daysFromCivil(year: date[0], month: date[1], day: date[2])) * 86_400 + Double(hours * 3_600 + minutes * 60) + seconds
+        return Double(Self.daysFromCivil(year: date[0], month: date[1], day: date[2])) * 86_400 + Double(hours * 3_600 + minutes * 60)
+            + seconds
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).

@@ -16,7 +16,10 @@ public struct TuningCandidate: Sendable, Hashable {
     public var drainSeconds: Double
 
     /// Creates a candidate.
-    public init(predictive: Bool, lagThreshold: Double, pollingInterval: Double, behavior: HPABehavior, quantile: Double = 0.9, drainSeconds: Double = 30) {
+    public init(
+        predictive: Bool, lagThreshold: Double, pollingInterval: Double, behavior: HPABehavior, quantile: Double = 0.9,
+        drainSeconds: Double = 30
+    ) {
         self.predictive = predictive
         self.lagThreshold = lagThreshold
         self.pollingInterval = pollingInterval
@@ -110,16 +113,21 @@ public struct Tuner: Sendable {
         for threshold in thresholds {
             for window in windows {
                 for up in scaleUps {
-                    let behavior = HPABehavior(scaleUpPods: up.scaleUpPods, scaleUpPercent: up.scaleUpPercent, scaleDownStabilizationSeconds: window)
+                    let behavior = HPABehavior(
+                        scaleUpPods: up.scaleUpPods, scaleUpPercent: up.scaleUpPercent, scaleDownStabilizationSeconds: window)
                     if predictive {
                         for quantile in [0.5, 0.9] {
                             for drain in [10.0, 30] {
-                                result.append(TuningCandidate(predictive: true, lagThreshold: threshold, pollingInterval: 30, behavior: behavior, quantile: quantile, drainSeconds: drain))
+                                result.append(
+                                    TuningCandidate(
+                                        predictive: true, lagThreshold: threshold, pollingInterval: 30, behavior: behavior,
+                                        quantile: quantile, drainSeconds: drain))
                             }
                         }
                     } else {
                         for polling in [5.0, 15, 30] {
-                            result.append(TuningCandidate(predictive: false, lagThreshold: threshold, pollingInterval: polling, behavior: behavior))
+                            result.append(
+                                TuningCandidate(predictive: false, lagThreshold: threshold, pollingInterval: polling, behavior: behavior))
                         }
                     }
                 }
@@ -165,7 +173,11 @@ public struct Tuner: Sendable {
 public enum TuningReport {
     /// A frontier as a table.
     public static func table(_ frontier: [TuningPoint], title: String) -> String {
-        var lines = ["\(title)", "| replica-s | p99 wait | > SLO | lagThreshold | pollingInterval | scale-up | scale-down window | quantile | drain |", "|---|---|---|---|---|---|---|---|---|"]
+        var lines = [
+            "\(title)",
+            "| replica-s | p99 wait | > SLO | lagThreshold | pollingInterval | scale-up | scale-down window | quantile | drain |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for point in frontier {
             let c = point.candidate
             let up = "max(\(c.behavior.scaleUpPods) pods, \(c.behavior.scaleUpPercent)%)"

@@ -15,16 +15,20 @@ extension FakeKubernetesAPI {
     static func route(_ path: String) -> Route? {
         let parts = path.split(separator: "/").map(String.init)
         switch parts.count {
-        case 7 where parts[0] == "apis" && parts[1] == "keda.sh" && parts[2] == "v1alpha1" && parts[3] == "namespaces"
+        case 7
+        where parts[0] == "apis" && parts[1] == "keda.sh" && parts[2] == "v1alpha1" && parts[3] == "namespaces"
             && parts[5] == "scaledobjects":
             return .scaledObject(namespace: parts[4], name: parts[6])
-        case 8 where parts[0] == "apis" && parts[1] == "apps" && parts[2] == "v1" && parts[3] == "namespaces"
+        case 8
+        where parts[0] == "apis" && parts[1] == "apps" && parts[2] == "v1" && parts[3] == "namespaces"
             && ["deployments", "statefulsets"].contains(parts[5]) && parts[7] == "scale":
             return .scale(namespace: parts[4], plural: parts[5], group: "apps", name: parts[6])
-        case 6 where parts[0] == "apis" && parts[1] == "coordination.k8s.io" && parts[2] == "v1" && parts[3] == "namespaces"
+        case 6
+        where parts[0] == "apis" && parts[1] == "coordination.k8s.io" && parts[2] == "v1" && parts[3] == "namespaces"
             && parts[5] == "leases":
             return .leases(namespace: parts[4])
-        case 7 where parts[0] == "apis" && parts[1] == "coordination.k8s.io" && parts[2] == "v1" && parts[3] == "namespaces"
+        case 7
+        where parts[0] == "apis" && parts[1] == "coordination.k8s.io" && parts[2] == "v1" && parts[3] == "namespaces"
             && parts[5] == "leases":
             return .lease(namespace: parts[4], name: parts[6])
         case 5 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "namespaces" && parts[4] == "events":
@@ -58,7 +62,9 @@ extension FakeKubernetesAPI {
         )
         self.state.withLock { state in
             state.requests.append(
-                RecordedRequest(method: method, path: path, contentType: contentType, status: status, body: String(decoding: bodyBytes, as: UTF8.self), at: .now)
+                RecordedRequest(
+                    method: method, path: path, contentType: contentType, status: status, body: String(decoding: bodyBytes, as: UTF8.self),
+                    at: .now)
             )
         }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
@@ -71,7 +77,13 @@ extension FakeKubernetesAPI {
 
     /// A `Status` object as the API server sends it.
     static func status(_ code: Int, _ reason: String, _ message: String) -> (Int, [String: Any]) {
-        (code, ["kind": "Status", "apiVersion": "v1", "metadata": [:] as [String: Any], "status": "Failure", "message": message, "reason": reason, "code": code])
+        (
+            code,
+            [
+                "kind": "Status", "apiVersion": "v1", "metadata": [:] as [String: Any], "status": "Failure", "message": message,
+                "reason": reason, "code": code,
+            ]
+        )
     }
 
     func handle(method: String, path: String, authorization: String?, contentType: String?, body: [UInt8]) -> (Int, [String: Any]) {
@@ -100,10 +112,14 @@ extension FakeKubernetesAPI {
             }
             if !state.failures.isEmpty {
                 let code = state.failures.removeFirst()
-                return Self.status(code, code == 409 ? "Conflict" : code == 429 ? "TooManyRequests" : "InternalError", "injected failure \(code)")
+                return Self.status(
+                    code, code == 409 ? "Conflict" : code == 429 ? "TooManyRequests" : "InternalError", "injected failure \(code)")
             }
             if method == "PATCH" && contentType != "application/merge-patch+json" {
-                return Self.status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+                return Self.status(
+                    415, "UnsupportedMediaType",
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+                )
             }
             if method == "POST" || method == "PUT", contentType != "application/json" {
                 return Self.status(415, "UnsupportedMediaType", "the body of the request was in an unknown format")
@@ -148,7 +164,8 @@ extension FakeKubernetesAPI {
                     metadata["name"] is String || metadata["generateName"] is String,
                     event["reason"] is String, event["message"] is String
                 else {
-                    return Self.status(422, "Invalid", "Event is invalid: involvedObject, metadata.name or generateName, reason and message are required")
+                    return Self.status(
+                        422, "Invalid", "Event is invalid: involvedObject, metadata.name or generateName, reason and message are required")
                 }
                 state.resourceVersion += 1
                 metadata["namespace"] = namespace
@@ -164,7 +181,9 @@ extension FakeKubernetesAPI {
     static func scale(namespace: String, name: String, replicas: Int, version: Int) -> [String: Any] {
         [
             "kind": "Scale", "apiVersion": "autoscaling/v1",
-            "metadata": ["name": name, "namespace": namespace, "resourceVersion": String(version), "creationTimestamp": "2026-11-29T09:00:00Z"],
+            "metadata": [
+                "name": name, "namespace": namespace, "resourceVersion": String(version), "creationTimestamp": "2026-11-29T09:00:00Z",
+            ],
             "spec": ["replicas": replicas],
             "status": ["replicas": replicas, "selector": "app=\(name)"],
         ]
@@ -189,18 +208,34 @@ extension FakeKubernetesAPI {
     }
 
     static func leaseRequest(_ state: inout State, method: String, namespace: String, name: String, body: [UInt8]) -> (Int, [String: Any]) {
-        guard let lease = state.leases["\(namespace)/\(name)"] else {
+        guard var lease = state.leases["\(namespace)/\(name)"] else {
             return Self.status(404, "NotFound", "leases.coordination.k8s.io \"\(name)\" not found")
         }
         if method == "GET" { return (200, lease.object) }
         guard method == "PUT" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
+        if let holder = state.interposedHolder {
+            state.interposedHolder = nil
+            var other = lease.object
+            var spec = other["spec"] as? [String: Any] ?? [:]
+            spec["holderIdentity"] = holder
+            other["spec"] = spec
+            state.resourceVersion += 1
+            var otherMetadata = other["metadata"] as? [String: Any] ?? [:]
+            otherMetadata["resourceVersion"] = String(state.resourceVersion)
+            other["metadata"] = otherMetadata
+            lease = Lease(object: other, resourceVersion: state.resourceVersion)
+            state.leases["\(namespace)/\(name)"] = lease
+        }
         guard var object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
             object["kind"] as? String == "Lease", var metadata = object["metadata"] as? [String: Any]
         else {
             return Self.status(400, "BadRequest", "the body is not a Lease")
         }
         guard metadata["resourceVersion"] as? String == String(lease.resourceVersion) else {
-            return Self.status(409, "Conflict", "Operation cannot be fulfilled on leases.coordination.k8s.io \"\(name)\": the object has been modified; please apply your changes to the latest version and try again")
+            return Self.status(
+                409, "Conflict",
+                "Operation cannot be fulfilled on leases.coordination.k8s.io \"\(name)\": the object has been modified; please apply your changes to the latest version and try again"
+            )
         }
         state.resourceVersion += 1
         metadata["resourceVersion"] = String(state.resourceVersion)

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Logging
 import HummingbirdTLS
+import Logging
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -44,6 +44,8 @@ public final class FakeKubernetesAPI: Sendable {
         var requests: [RecordedRequest] = []
         var events: [[String: Any]] = []
         var resourceVersion = 100
+        /// Another replica's write, applied just before the next PUT of a Lease is checked.
+        var interposedHolder: String?
     }
 
     /// The CA, certificate and key the server uses.
@@ -84,7 +86,11 @@ public final class FakeKubernetesAPI: Sendable {
                 boundContinuation.yield(channel.localAddress?.port ?? 0)
                 boundContinuation.finish()
             },
-            logger: { var logger = Logger(label: "fake-kubernetes"); logger.logLevel = .critical; return logger }()
+            logger: {
+                var logger = Logger(label: "fake-kubernetes")
+                logger.logLevel = .critical
+                return logger
+            }()
         )
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var port = 0
@@ -154,6 +160,11 @@ public final class FakeKubernetesAPI: Sendable {
         _ = self.state.withLock { $0.forbidden.insert("\(verb) \(resource)") }
     }
 
+    /// Allows `verb` on `resource` again (RBAC fixed).
+    public func permit(verb: String, resource: String) {
+        _ = self.state.withLock { $0.forbidden.remove("\(verb) \(resource)") }
+    }
+
     /// Answers the next requests with these statuses (409, 429, 503…), one each.
     public func failNext(_ statuses: [Int]) {
         self.state.withLock { $0.failures.append(contentsOf: statuses) }
@@ -168,6 +179,13 @@ public final class FakeKubernetesAPI: Sendable {
     public var requests: [RecordedRequest] { self.state.withLock { $0.requests } }
 
     /// The holder of a Lease, `nil` if it does not exist.
+    /// Makes another replica (`holder`) take the Lease just before the next PUT of it arrives, as when
+    /// two replicas race between their read and their write: that PUT then carries a stale
+    /// `resourceVersion` and gets the API server's 409.
+    public func interposeLeaseWrite(holder: String) {
+        self.state.withLock { $0.interposedHolder = holder }
+    }
+
     public func leaseHolder(namespace: String, name: String) -> String? {
         self.state.withLock { state in
             (state.leases["\(namespace)/\(name)"]?.object["spec"] as? [String: Any])?["holderIdentity"] as? String

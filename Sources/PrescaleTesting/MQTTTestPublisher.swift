@@ -12,7 +12,18 @@ public final class MQTTTestPublisher: @unchecked Sendable {
     private let connected = Atomic<Int32>(-1)
 
     /// Connects to `host:port` (clean session unless `persistentClientID` is given).
-    public init(host: String = "127.0.0.1", port: Int, clientID: String? = nil, username: String? = nil, password: String? = nil) throws {
+    public convenience init(
+        host: String = "127.0.0.1",
+        port: Int,
+        clientID: String? = nil,
+        username: String? = nil,
+        password: String? = nil
+    ) async throws {
+        try self.init(unconnected: host, port: port, clientID: clientID, username: username, password: password)
+        try await offPool { [self] in try self.connectBlocking(host: host, port: port) }
+    }
+
+    private init(unconnected host: String, port: Int, clientID: String?, username: String?, password: String?) throws {
         mosquitto_lib_init()
         guard let pointer = mosquitto_new(clientID, clientID == nil, nil) else {
             throw BrokerError(message: "mosquitto_new failed")
@@ -29,12 +40,15 @@ public final class MQTTTestPublisher: @unchecked Sendable {
             guard let object else { return }
             Unmanaged<MQTTTestPublisher>.fromOpaque(object).takeUnretainedValue().connected.store(rc, ordering: .releasing)
         }
-        let rc = mosquitto_connect(pointer, host, Int32(port), 30)
+    }
+
+    /// Connects and waits (up to 2 s) for the broker's CONNACK.
+    private func connectBlocking(host: String, port: Int) throws {
+        let rc = mosquitto_connect(self.pointer, host, Int32(port), 30)
         guard rc == MOSQ_ERR_SUCCESS.rawValue else {
-            mosquitto_destroy(pointer)
             throw BrokerError(message: "publisher cannot connect to \(host):\(port): \(String(cString: mosquitto_strerror(rc)))")
         }
-        mosquitto_loop_start(pointer)
+        mosquitto_loop_start(self.pointer)
         for _ in 0..<400 where self.connected.load(ordering: .acquiring) < 0 { usleep(5_000) }
         let code = self.connected.load(ordering: .acquiring)
         guard code == 0 else {
@@ -62,9 +76,14 @@ public final class MQTTTestPublisher: @unchecked Sendable {
     /// Messages queued so far.
     public var published: Int { self.sent.load(ordering: .relaxed) }
 
-    /// Waits (up to `timeout`) until every queued message has left (QoS 0) or been acknowledged.
+    /// Waits (up to `timeout`, off the cooperative pool) until every queued message has left (QoS 0) or
+    /// been acknowledged.
     @discardableResult
-    public func flush(timeout: Duration = .seconds(10)) -> Bool {
+    public func flush(timeout: Duration = .seconds(10)) async -> Bool {
+        (try? await offPool { self.flushBlocking(timeout: timeout) }) ?? false
+    }
+
+    private func flushBlocking(timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while self.confirmed.load(ordering: .relaxed) < self.sent.load(ordering: .relaxed) {
             if ContinuousClock.now > deadline { return false }
@@ -75,7 +94,7 @@ public final class MQTTTestPublisher: @unchecked Sendable {
 
     /// Flushes, disconnects and stops the network thread.
     public func close() {
-        self.flush(timeout: .seconds(2))
+        self.flushBlocking(timeout: .seconds(2))
         mosquitto_disconnect(self.pointer)
         mosquitto_loop_stop(self.pointer, false)
     }

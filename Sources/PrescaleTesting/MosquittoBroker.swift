@@ -33,13 +33,20 @@ public final class MosquittoBroker: @unchecked Sendable {
         self.usesTLS = usesTLS
     }
 
-    /// Starts a broker. `users` maps usernames to passwords; with any, anonymous clients are refused.
-    /// With `tls`, the listener speaks TLS only, with that server certificate.
+    /// Starts a broker and returns once it accepts connections. `users` maps usernames to passwords;
+    /// with any, anonymous clients are refused. With `tls`, the listener speaks TLS only, with that
+    /// server certificate. The wait runs off the cooperative pool.
     public static func start(
         users: [String: String] = [:],
         tls: TestCertificates? = nil,
         extraConfiguration: [String] = []
-    ) throws -> MosquittoBroker {
+    ) async throws -> MosquittoBroker {
+        try await offPool { try Self.startBlocking(users: users, tls: tls, extraConfiguration: extraConfiguration) }
+    }
+
+    private static func startBlocking(users: [String: String], tls: TestCertificates?, extraConfiguration: [String]) throws
+        -> MosquittoBroker
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prescale-mosquitto-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var lines: [String] = []
@@ -90,7 +97,8 @@ public final class MosquittoBroker: @unchecked Sendable {
         process.signal(SIGKILL)
         process.wait()
         self.lock.withLock { self.process = nil }
-        throw BrokerError(message: "mosquitto did not start on port \(self.port); log: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        throw BrokerError(
+            message: "mosquitto did not start on port \(self.port); log: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
 
     /// Stops the broker with SIGTERM (or SIGKILL when `kill`) and waits for it to exit.
@@ -104,13 +112,17 @@ public final class MosquittoBroker: @unchecked Sendable {
         process.wait()
     }
 
-    /// Starts the broker again on the same port after ``stop(kill:)``.
-    public func restart() throws {
+    /// Starts the broker again on the same port after ``stop(kill:)``; the wait runs off the cooperative pool.
+    public func restart() async throws {
+        try await offPool { try self.restartBlocking() }
+    }
+
+    private func restartBlocking() throws {
         for _ in 0..<100 {
             do {
                 try self.launch()
                 return
-            } catch where !Self.portIsFree(self.port) {
+            } catch  where !Self.portIsFree(self.port) {
                 usleep(50_000)
             }
         }
@@ -144,4 +156,3 @@ public struct BrokerError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { self.message }
 }
-

@@ -4,7 +4,10 @@ import PrescaleSimulator
 
 /// The arrivals `simulate` and `tune` replay: a trace file or a synthetic scenario.
 struct ArrivalOptions: ParsableArguments {
-    @Option(help: "A trace: TIMESTAMP,… per request, period,count per minute, second,count per second, or the Azure Functions 2019 per-minute format.")
+    @Option(
+        help:
+            "A trace: TIMESTAMP,… per request, period,count per minute, second,count per second, or the Azure Functions 2019 per-minute format."
+    )
     var trace: String?
     @Option(help: "A synthetic scenario instead: step, spike, diurnal or on-off.")
     var scenario: String?
@@ -24,18 +27,25 @@ struct ArrivalOptions: ParsableArguments {
     /// Checks that exactly one of --trace and --scenario is given (`tune` also takes --recording).
     func requireOneSource() throws {
         guard (self.trace == nil) != (self.scenario == nil) else {
-            throw ValidationError("give exactly one of --trace FILE or --scenario \(SyntheticScenario.allCases.map(\.rawValue).joined(separator: "|"))")
+            throw ValidationError(
+                "give exactly one of --trace FILE or --scenario \(SyntheticScenario.allCases.map(\.rawValue).joined(separator: "|"))")
         }
     }
 
     func validate() throws {
         if let scenario, SyntheticScenario(rawValue: scenario) == nil {
-            throw ValidationError("--scenario: \"\(scenario)\" is not allowed; allowed: \(SyntheticScenario.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--scenario: \"\(scenario)\" is not allowed; allowed: \(SyntheticScenario.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
-        if let seconds, !(1...31_536_000).contains(seconds) { throw ValidationError("--seconds: \(seconds) is not allowed; allowed: 1 to 31536000") }
+        if let seconds, !(1...31_536_000).contains(seconds) {
+            throw ValidationError("--seconds: \(seconds) is not allowed; allowed: 1 to 31536000")
+        }
         guard self.skip >= 0 else { throw ValidationError("--skip: \(self.skip) is not allowed; allowed: a whole number >= 0") }
         guard self.row >= 1 else { throw ValidationError("--row: \(self.row) is not allowed; allowed: 1 or more") }
-        guard self.scale > 0, self.scale.isFinite else { throw ValidationError("--scale: \(self.scale) is not allowed; allowed: a number > 0") }
+        guard self.scale > 0, self.scale.isFinite else {
+            throw ValidationError("--scale: \(self.scale) is not allowed; allowed: a number > 0")
+        }
         if self.workColumn != nil && self.trace == nil {
             throw ValidationError("--work-column needs --trace with a per-request trace")
         }

@@ -25,7 +25,10 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Built-in load: burst, step or spike. Ignored with --trace.")
     var scenario: String = "burst"
 
-    @Option(help: "A trace to replay instead: TIMESTAMP,… (per request), period,count (per minute), second,count, or Azure Functions 2019 per-minute rows.")
+    @Option(
+        help:
+            "A trace to replay instead: TIMESTAMP,… (per request), period,count (per minute), second,count, or Azure Functions 2019 per-minute rows."
+    )
     var trace: String?
 
     @Option(help: "Multiplier for trace counts (e.g. 0.01), > 0.")
@@ -40,10 +43,16 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Where to write the SVG chart.")
     var out: String = "prescale-demo.svg"
 
-    @Option(help: "The control paths to run side by side on the same load: keda (KEDA's own kafka value, predict: \"false\"), prescale (prediction through the same control loop), prescale-direct (prediction plus direct actuation at every sample).")
+    @Option(
+        help:
+            "The control paths to run side by side on the same load: keda (KEDA's own kafka value, predict: \"false\"), prescale (prediction through the same control loop), prescale-direct (prediction plus direct actuation at every sample)."
+    )
     var policies: String = "keda,prescale"
 
-    @Flag(help: "Shorthand for --policies prescale-direct: the trigger has actuate: \"true\", and Prescale's actuator raises the pool at every sample besides the control loop.")
+    @Flag(
+        help:
+            "Shorthand for --policies prescale-direct: the trigger has actuate: \"true\", and Prescale's actuator raises the pool at every sample besides the control loop."
+    )
     var direct = false
 
     @Flag(help: "Shorthand for --policies prescale,prescale-direct: the control loop only, and with direct actuation.")
@@ -60,7 +69,9 @@ struct Demo: AsyncParsableCommand {
             throw ValidationError("--policies: \"\(name)\" is not allowed; allowed: \(Self.policyNames.joined(separator: ", "))")
         }
         guard !names.isEmpty, Set(names).count == names.count else {
-            throw ValidationError("--policies: \"\(self.policies)\" is not allowed; allowed: one or more of \(Self.policyNames.joined(separator: ", ")), each once")
+            throw ValidationError(
+                "--policies: \"\(self.policies)\" is not allowed; allowed: one or more of \(Self.policyNames.joined(separator: ", ")), each once"
+            )
         }
         return names
     }
@@ -68,13 +79,20 @@ struct Demo: AsyncParsableCommand {
     func validate() throws {
         guard !(self.direct && self.compare) else { throw ValidationError("--direct and --compare: use one; --compare already runs both") }
         _ = try self.runs()
-        guard (1...86_400).contains(self.seconds) else { throw ValidationError("--seconds: \(self.seconds) is not allowed; allowed: 1 to 86400") }
+        guard (1...86_400).contains(self.seconds) else {
+            throw ValidationError("--seconds: \(self.seconds) is not allowed; allowed: 1 to 86400")
+        }
         guard (0.1...50).contains(self.speed) else { throw ValidationError("--speed: \(self.speed) is not allowed; allowed: 0.1 to 50") }
         guard self.trace != nil || DemoLoad.scenarioNames.contains(self.scenario) else {
-            throw ValidationError("--scenario: \"\(self.scenario)\" is not allowed; allowed: \(DemoLoad.scenarioNames.joined(separator: ", "))")
+            throw ValidationError(
+                "--scenario: \"\(self.scenario)\" is not allowed; allowed: \(DemoLoad.scenarioNames.joined(separator: ", "))")
         }
-        guard self.scale > 0, self.scale.isFinite else { throw ValidationError("--scale: \(self.scale) is not allowed; allowed: a number > 0") }
-        guard (1...300).contains(self.syncSeconds) else { throw ValidationError("--sync-seconds: \(self.syncSeconds) is not allowed; allowed: 1 to 300") }
+        guard self.scale > 0, self.scale.isFinite else {
+            throw ValidationError("--scale: \(self.scale) is not allowed; allowed: a number > 0")
+        }
+        guard (1...300).contains(self.syncSeconds) else {
+            throw ValidationError("--sync-seconds: \(self.syncSeconds) is not allowed; allowed: 1 to 300")
+        }
         guard self.ratePerReplica > 0, self.ratePerReplica.isFinite else {
             throw ValidationError("--rate-per-replica: \(self.ratePerReplica) is not allowed; allowed: a number > 0")
         }
@@ -115,16 +133,19 @@ struct Demo: AsyncParsableCommand {
                 Serve.fail("--trace \(path): \(error)")
             }
         } else {
-            configuration.load = switch self.scenario {
-            case "step": .step
-            case "spike": .spike
-            default: .burst
-            }
+            configuration.load =
+                switch self.scenario {
+                case "step": .step
+                case "spike": .spike
+                default: .burst
+                }
         }
         let names = try self.runs()
         let printer = DemoRowPrinter(names: names)
-        print("prescale demo: \(self.seconds) s of \(self.trace ?? self.scenario) at \(self.speed)x; control loop every \(self.syncSeconds) s; "
-            + names.map { "\($0)\($0 == "prescale-direct" ? " (direct actuation at every sample + control loop)" : "")" }.joined(separator: " vs "))
+        print(
+            "prescale demo: \(self.seconds) s of \(self.trace ?? self.scenario) at \(self.speed)x; control loop every \(self.syncSeconds) s; "
+                + names.map { "\($0)\($0 == "prescale-direct" ? " (direct actuation at every sample + control loop)" : "")" }.joined(
+                    separator: " vs "))
         print(printer.header)
         let results = try await withThrowingTaskGroup(of: (Int, DemoResult).self) { group in
             for (index, name) in names.enumerated() {
@@ -147,13 +168,17 @@ struct Demo: AsyncParsableCommand {
             for (name, result) in results {
                 print(
                     name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                        + String(format: " %15d s  %6.2f s  %6.2f s  %7d  %9d", result.timeToCapacity, result.waitQuantile(0.5),
-                                 result.waitQuantile(0.99), result.rows.map(\.lag).max() ?? 0, result.rows.map(\.ready).reduce(0, +))
+                        + String(
+                            format: " %15d s  %6.2f s  %6.2f s  %7d  %9d", result.timeToCapacity, result.waitQuantile(0.5),
+                            result.waitQuantile(0.99), result.rows.map(\.lag).max() ?? 0, result.rows.map(\.ready).reduce(0, +))
                 )
             }
         }
         do {
-            try DemoChart.svg(results.map { ($0.0, $0.1.rows) }, title: "prescale demo: \(self.trace ?? self.scenario), \(names.joined(separator: " vs "))").write(toFile: self.out, atomically: true, encoding: .utf8)
+            try DemoChart.svg(
+                results.map { ($0.0, $0.1.rows) },
+                title: "prescale demo: \(self.trace ?? self.scenario), \(names.joined(separator: " vs "))"
+            ).write(toFile: self.out, atomically: true, encoding: .utf8)
             print("chart: \(self.out)")
         } catch {
             Serve.fail("--out: cannot write \(self.out): \(error.localizedDescription)")
@@ -183,7 +208,8 @@ final class DemoRowPrinter: Sendable {
                 let rows = (0..<self.names.count).map { complete[$0]! }
                 var line = String(format: "%4d  %10.1f", rows[0].second, rows[0].arrivalRate)
                 for row in rows {
-                    line += self.names.count == 1
+                    line +=
+                        self.names.count == 1
                         ? String(format: "  %7d  %7d  %5d", row.lag, row.desired, row.ready)
                         : String(format: " | %7d %7d %5d", row.lag, row.desired, row.ready)
                 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import PrescaleCore
 import PrescaleKafka
+import PrescaleKafkaMock
 
 /// `prescale mock-kafka`: librdkafka's mock Kafka cluster as a process, driven line by line on stdin,
 /// so the scaler can be tried (and tested from outside) against real Kafka protocol without Kafka.
@@ -72,7 +73,9 @@ struct MockKafka: ParsableCommand {
             done.wait()
             if let error = outcome.error { throw error }
         case "brokers":
-            guard arguments.count == 1, arguments[0] == "up" || arguments[0] == "down" else { throw ValidationError("usage: brokers up|down") }
+            guard arguments.count == 1, arguments[0] == "up" || arguments[0] == "down" else {
+                throw ValidationError("usage: brokers up|down")
+            }
             cluster.setAllBrokers(up: arguments[0] == "up")
         case "rtt":
             guard arguments.count == 1 else { throw ValidationError("usage: rtt MILLISECONDS") }

@@ -31,7 +31,8 @@ struct Plan: ParsableCommand {
     var metadata: [String] = []
     @Option(name: .customLong("scaledobject"), help: "A ScaledObject YAML file (as kubectl prints it): its trigger's metadata.")
     var scaledObject: String?
-    @Option(help: "With --scaledobject: the 0-based index of the trigger in spec.triggers (default: the first external or external-push one).")
+    @Option(
+        help: "With --scaledobject: the 0-based index of the trigger in spec.triggers (default: the first external or external-push one).")
     var trigger: Int?
 
     func run() throws {

@@ -6,7 +6,8 @@ import PrescaleCore
 struct Prescale: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prescale",
-        abstract: "An event-driven autoscaler for serverless functions: a KEDA external scaler (gRPC) for Kafka lag, MQTT message rate and broker backlog, and smoke-test values, with load prediction. Try `prescale demo`.",
+        abstract:
+            "An event-driven autoscaler for serverless functions: a KEDA external scaler (gRPC) for Kafka lag, MQTT message rate and broker backlog, and smoke-test values, with load prediction. Try `prescale demo`.",
         version: PrescaleVersion.current,
         subcommands: [Serve.self, Demo.self, Plan.self, Simulate.self, Tune.self, MockKafka.self],
         defaultSubcommand: nil

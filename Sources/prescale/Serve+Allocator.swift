@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension Serve {
@@ -19,12 +19,12 @@ extension Serve {
     static func limitMallocArenas(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let configured = environment["MALLOC_ARENA_MAX"] { return "at most \(configured) (MALLOC_ARENA_MAX)" }
         #if canImport(Glibc)
-        if let symbol = dlsym(nil, "mallopt") {
-            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-            if unsafeBitCast(symbol, to: Mallopt.self)(Self.mallocArenaMaxOption, Self.mallocArenas) == 1 {
-                return "at most \(Self.mallocArenas)"
+            if let symbol = dlsym(nil, "mallopt") {
+                typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+                if unsafeBitCast(symbol, to: Mallopt.self)(Self.mallocArenaMaxOption, Self.mallocArenas) == 1 {
+                    return "at most \(Self.mallocArenas)"
+                }
             }
-        }
         #endif
         return "the C library's default"
     }

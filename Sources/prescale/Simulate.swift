@@ -70,7 +70,11 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "KPA target utilisation of a replica's rate, greater than 0 and at most 1.")
     var kpaTargetUtilization: Double = 0.7
 
-    @Option(name: .long, help: "Planner metadata key=value for prescale policies (predict, leadTimeSeconds, coldStartSeconds, predictQuantile, messagesPerReplicaPerSecond, drainSeconds); repeatable.")
+    @Option(
+        name: .long,
+        help:
+            "Planner metadata key=value for prescale policies (predict, leadTimeSeconds, coldStartSeconds, predictQuantile, messagesPerReplicaPerSecond, drainSeconds); repeatable."
+    )
     var metadata: [String] = []
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
@@ -98,17 +102,29 @@ struct Simulate: AsyncParsableCommand {
         guard self.maxReplicas >= 1 else { throw ValidationError("--max-replicas: \(self.maxReplicas) is not allowed; allowed: 1 or more") }
         if let target { try positive(target, "target") }
         try positive(self.slo, "slo")
-        for (value, flag) in [(self.pollingInterval, "polling-interval"), (self.fastPollingInterval, "fast-polling-interval"), (self.hpaSync, "hpa-sync"), (self.kpaStableWindow, "kpa-stable-window"), (self.kpaPanicWindow, "kpa-panic-window"), (self.kpaPanicThreshold, "kpa-panic-threshold"), (self.kpaTick, "kpa-tick")] {
+        for (value, flag) in [
+            (self.pollingInterval, "polling-interval"), (self.fastPollingInterval, "fast-polling-interval"), (self.hpaSync, "hpa-sync"),
+            (self.kpaStableWindow, "kpa-stable-window"), (self.kpaPanicWindow, "kpa-panic-window"),
+            (self.kpaPanicThreshold, "kpa-panic-threshold"), (self.kpaTick, "kpa-tick"),
+        ] {
             try positive(value, flag)
         }
-        for (value, flag) in [(self.hpaStabilization, "hpa-stabilization"), (self.prescaleStabilization, "prescale-stabilization"), (self.hpaScaleUpPercent, "hpa-scale-up-percent"), (self.prescaleScaleUpPercent, "prescale-scale-up-percent")] {
-            guard (0...3_600 * 100).contains(value) else { throw ValidationError("--\(flag): \(value) is not allowed; allowed: a whole number >= 0") }
+        for (value, flag) in [
+            (self.hpaStabilization, "hpa-stabilization"), (self.prescaleStabilization, "prescale-stabilization"),
+            (self.hpaScaleUpPercent, "hpa-scale-up-percent"), (self.prescaleScaleUpPercent, "prescale-scale-up-percent"),
+        ] {
+            guard (0...3_600 * 100).contains(value) else {
+                throw ValidationError("--\(flag): \(value) is not allowed; allowed: a whole number >= 0")
+            }
         }
         guard self.kpaTargetUtilization > 0, self.kpaTargetUtilization <= 1 else {
-            throw ValidationError("--kpa-target-utilization: \(self.kpaTargetUtilization) is not allowed; allowed: greater than 0 and at most 1")
+            throw ValidationError(
+                "--kpa-target-utilization: \(self.kpaTargetUtilization) is not allowed; allowed: greater than 0 and at most 1")
         }
         try nonNegative(self.cooldown, "cooldown")
-        guard (0...1).contains(self.tolerance) else { throw ValidationError("--tolerance: \(self.tolerance) is not allowed; allowed: 0 to 1") }
+        guard (0...1).contains(self.tolerance) else {
+            throw ValidationError("--tolerance: \(self.tolerance) is not allowed; allowed: 0 to 1")
+        }
         for (value, flag) in [(self.hpaScaleUpPods, "hpa-scale-up-pods"), (self.prescaleScaleUpPods, "prescale-scale-up-pods")] {
             guard value >= 1 else { throw ValidationError("--\(flag): \(value) is not allowed; allowed: 1 or more") }
         }
@@ -119,7 +135,8 @@ struct Simulate: AsyncParsableCommand {
     func policyNames() throws -> [PolicyName] {
         try self.policies.split(separator: ",").map { name in
             guard let policy = PolicyName(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--policies: \"\(name)\" is not allowed; allowed: \(PolicyName.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "--policies: \"\(name)\" is not allowed; allowed: \(PolicyName.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return policy
         }
@@ -133,7 +150,8 @@ struct Simulate: AsyncParsableCommand {
             }
             let key = String(pair[..<equals])
             guard PredictionSpec.keys.contains(key) else {
-                throw ValidationError("--metadata: key \"\(key)\" is not allowed; allowed: \(PredictionSpec.keys.sorted().joined(separator: ", "))")
+                throw ValidationError(
+                    "--metadata: key \"\(key)\" is not allowed; allowed: \(PredictionSpec.keys.sorted().joined(separator: ", "))")
             }
             map[key] = String(pair[pair.index(after: equals)...])
         }
@@ -151,7 +169,9 @@ struct Simulate: AsyncParsableCommand {
         if let workPerReplica = self.workPerReplica {
             model.workPerReplica = workPerReplica
             model.ratePerReplica = workPerReplica / series.meanWork
-            print("work model: \(self.arrivals.workColumn!) mean \(String(format: "%.1f", series.meanWork)) per message; a replica handles \(workPerReplica) per second = \(String(format: "%.2f", model.ratePerReplica)) messages per second on average")
+            print(
+                "work model: \(self.arrivals.workColumn!) mean \(String(format: "%.1f", series.meanWork)) per message; a replica handles \(workPerReplica) per second = \(String(format: "%.2f", model.ratePerReplica)) messages per second on average"
+            )
         }
         model.coldStartSeconds = self.coldStart
         model.rebalancePauseSeconds = self.rebalancePause
@@ -192,7 +212,12 @@ struct Simulate: AsyncParsableCommand {
             return results.compactMap { $0 }
         }
         progress.finish()
-        print(SimulationTable.render(results, slo: self.slo, title: "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.arrivals.seed) (\(started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))))"))
+        print(
+            SimulationTable.render(
+                results, slo: self.slo,
+                title:
+                    "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.arrivals.seed) (\(started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))))"
+            ))
         if let json {
             try SimulationTable.json(results, series: series).write(toFile: json, atomically: true, encoding: .utf8)
         }
@@ -202,7 +227,8 @@ struct Simulate: AsyncParsableCommand {
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let file = (out as NSString).appendingPathComponent("simulate-\(Self.slug(series.name)).svg")
-            try SimulationChart.svg(series: series, results: results, title: "\(series.name) — arrivals, backlog and replicas per policy").write(toFile: file, atomically: true, encoding: .utf8)
+            try SimulationChart.svg(series: series, results: results, title: "\(series.name) — arrivals, backlog and replicas per policy")
+                .write(toFile: file, atomically: true, encoding: .utf8)
             print("chart: \(file)")
         }
     }

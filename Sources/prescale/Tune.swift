@@ -20,7 +20,10 @@ struct Tune: AsyncParsableCommand {
 
     @OptionGroup(title: "Arrivals")
     var arrivals: ArrivalOptions
-    @Option(help: "A `prescale plan` input recording (JSON lines with t, arrived, and for a learned capacity consumed, backlog and replicas) instead of --trace/--scenario.")
+    @Option(
+        help:
+            "A `prescale plan` input recording (JSON lines with t, arrived, and for a learned capacity consumed, backlog and replicas) instead of --trace/--scenario."
+    )
     var recording: String?
     @Option(help: "Messages one replica consumes per second, > 0. Default: learned from --recording.")
     var ratePerReplica: Double?
@@ -52,19 +55,28 @@ struct Tune: AsyncParsableCommand {
         if self.recording == nil && self.ratePerReplica == nil {
             throw ValidationError("--rate-per-replica is required with --trace or --scenario (only a --recording can teach it)")
         }
-        guard self.coldStart >= 0, self.coldStart.isFinite else { throw ValidationError("--cold-start: \(self.coldStart) is not allowed; allowed: a number >= 0") }
+        guard self.coldStart >= 0, self.coldStart.isFinite else {
+            throw ValidationError("--cold-start: \(self.coldStart) is not allowed; allowed: a number >= 0")
+        }
         guard self.partitions >= 1 else { throw ValidationError("--partitions: \(self.partitions) is not allowed; allowed: 1 or more") }
         guard self.maxReplicas >= 1 else { throw ValidationError("--max-replicas: \(self.maxReplicas) is not allowed; allowed: 1 or more") }
         guard self.slo > 0, self.slo.isFinite else { throw ValidationError("--slo: \(self.slo) is not allowed; allowed: a number > 0") }
-        guard ["hpa", "direct"].contains(self.path) else { throw ValidationError("--path: \"\(self.path)\" is not allowed; allowed: hpa, direct") }
+        guard ["hpa", "direct"].contains(self.path) else {
+            throw ValidationError("--path: \"\(self.path)\" is not allowed; allowed: hpa, direct")
+        }
     }
 
     func run() async throws {
         let (series, learned) = try self.loadArrivals()
         guard let rate = self.ratePerReplica ?? learned else {
-            throw ValidationError("--recording: no saturated stretch (backlog with consumed and replicas) to learn the capacity from; give --rate-per-replica")
+            throw ValidationError(
+                "--recording: no saturated stretch (backlog with consumed and replicas) to learn the capacity from; give --rate-per-replica"
+            )
         }
-        if self.ratePerReplica == nil { print("capacity learned from the recording: \(TuningReport.number((rate * 100).rounded() / 100)) messages per replica per second") }
+        if self.ratePerReplica == nil {
+            print(
+                "capacity learned from the recording: \(TuningReport.number((rate * 100).rounded() / 100)) messages per replica per second")
+        }
         var model = ConsumerModel()
         model.ratePerReplica = rate
         model.coldStartSeconds = self.coldStart
@@ -97,17 +109,23 @@ struct Tune: AsyncParsableCommand {
         }
         progress.finish()
         let elapsed = started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
-        print("\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.arrivals.seed), \(candidates.count) configurations (\(elapsed)); path \(self.path), SLO p99 <= \(self.slo) s")
+        print(
+            "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.arrivals.seed), \(candidates.count) configurations (\(elapsed)); path \(self.path), SLO p99 <= \(self.slo) s"
+        )
         let prescale = points.filter(\.candidate.predictive)
         let keda = points.filter { !$0.candidate.predictive }
         print("")
-        print(TuningReport.table(Tuner.frontier(prescale), title: "Prescale (\(self.path == "direct" ? "prescale-direct" : "prescale")) frontier:"))
+        print(
+            TuningReport.table(
+                Tuner.frontier(prescale), title: "Prescale (\(self.path == "direct" ? "prescale-direct" : "prescale")) frontier:"))
         print("")
         print(TuningReport.table(Tuner.frontier(keda), title: "KEDA reactive (keda) frontier, tuned the same way:"))
         print("")
         let bestKEDA = Tuner.cheapest(keda, meeting: self.slo)
         if let bestKEDA {
-            print("KEDA's cheapest within the SLO: \(Int(bestKEDA.result.replicaSeconds.rounded())) replica-s, p99 \(TuningReport.number((bestKEDA.result.waitP99 * 10).rounded() / 10)) s")
+            print(
+                "KEDA's cheapest within the SLO: \(Int(bestKEDA.result.replicaSeconds.rounded())) replica-s, p99 \(TuningReport.number((bestKEDA.result.waitP99 * 10).rounded() / 10)) s"
+            )
         } else {
             print("KEDA: no configuration meets the SLO")
         }
@@ -115,7 +133,9 @@ struct Tune: AsyncParsableCommand {
             print("Prescale: no configuration meets the SLO; the frontier above shows the closest")
             throw ExitCode(2)
         }
-        print("Prescale's cheapest within the SLO: \(Int(best.result.replicaSeconds.rounded())) replica-s, p99 \(TuningReport.number((best.result.waitP99 * 10).rounded() / 10)) s")
+        print(
+            "Prescale's cheapest within the SLO: \(Int(best.result.replicaSeconds.rounded())) replica-s, p99 \(TuningReport.number((best.result.waitP99 * 10).rounded() / 10)) s"
+        )
         let fragment = best.candidate.scaledObjectFragment(base: prediction, direct: self.path == "direct")
         if let out {
             try fragment.write(toFile: out, atomically: true, encoding: .utf8)

@@ -25,14 +25,18 @@ struct CapacityEstimatorTests {
         return estimates
     }
 
-    @Test("converges within 10% of the true rate within 5 minutes of saturated traffic", arguments: [
-        (2.0, 1, 1), (10.0, 4, 1), (50.0, 3, 5), (0.5, 10, 2),
-    ])
+    @Test(
+        "converges within 10% of the true rate within 5 minutes of saturated traffic",
+        arguments: [
+            (2.0, 1, 1), (10.0, 4, 1), (50.0, 3, 5), (0.5, 10, 2),
+        ])
     func converges(rate: Double, replicas: Int, commitEvery: Int) throws {
         var estimator = CapacityEstimator(prior: nil)
         var generator = SplitMix(seed: UInt64(rate * 10) + UInt64(replicas))
         var consumed = 0.0
-        let estimates = Self.feed(&estimator, from: 0, seconds: 300, rate: rate, replicas: replicas, commitEvery: commitEvery, consumed: &consumed, generator: &generator)
+        let estimates = Self.feed(
+            &estimator, from: 0, seconds: 300, rate: rate, replicas: replicas, commitEvery: commitEvery, consumed: &consumed,
+            generator: &generator)
         let final = try #require(estimates.last ?? nil)
         #expect(abs(final - rate) <= 0.1 * rate, "estimate \(final) for a true rate \(rate)")
         #expect(estimator.confidence > 0.5, "confidence \(estimator.confidence)")
@@ -97,7 +101,8 @@ struct CapacityEstimatorTests {
         var consumed = 0.0
         var time = 0.0
         for replicas in [1, 2, 4, 8, 3, 6, 2, 5] {
-            _ = Self.feed(&estimator, from: time, seconds: 40, rate: 6, replicas: replicas, jitter: 0.1, consumed: &consumed, generator: &generator)
+            _ = Self.feed(
+                &estimator, from: time, seconds: 40, rate: 6, replicas: replicas, jitter: 0.1, consumed: &consumed, generator: &generator)
             time += 40
         }
         let final = try #require(estimator.estimate)

@@ -1,5 +1,6 @@
-@testable import PrescaleCore
 import Testing
+
+@testable import PrescaleCore
 
 @Suite("Forecasters on exact sequences")
 struct ForecasterTests {
@@ -24,9 +25,9 @@ struct ForecasterTests {
         #expect(result[.naive] == 100)
         #expect(abs(result[.ewmaSlow]! - 10) < 1e-9)
         #expect(abs(result[.ewmaFast]! - 30) < 1e-9)
-        // Holt: level 0.3 × 100 = 30, trend 0.1 × 30 = 3; forecast 30 + 3 × trendFactor(5).
-        let expected = 30 + 3 * ForecasterBank.trendFactor(steps: 5)
-        #expect(abs(result[.dampedHolt]! - expected) < 1e-9)
+        // Holt: level 0.3 × 100 = 30, trend 0.1 × 30 = 3, damping 0.9, averaged over 5 steps ahead:
+        // (0.9 + 1.71 + 2.439 + 3.0951 + 3.68559) / 5 = 2.365938, so 30 + 3 × 2.365938.
+        #expect(abs(result[.dampedHolt]! - 37.097814) < 1e-9)
     }
 
     @Test("a ramp: damped Holt is ahead of the EWMAs, which lag behind it")

@@ -34,9 +34,11 @@ struct KafkaLagRulesTests {
         #expect(KafkaLagRules(spec: try self.spec()).evaluate(lag).value == 30)
     }
 
-    @Test("even distribution with 100 partitions and threshold 10", arguments: [
-        (Int64(10), Int64(10)), (40, 40), (99, 100), (101, 200),
-    ])
+    @Test(
+        "even distribution with 100 partitions and threshold 10",
+        arguments: [
+            (Int64(10), Int64(10)), (40, 40), (99, 100), (101, 200),
+        ])
     func evenDistribution(lag: Int64, expected: Int64) throws {
         var pairs: [(Int64, Int64?)] = [(0, lag)]
         pairs += Array(repeating: (0, 0), count: 99)

@@ -31,14 +31,16 @@ struct KafkaTriggerSpecTests {
         #expect(trigger.target == 10 && trigger.activationThreshold == 0)
     }
 
-    @Test("valid values parse", arguments: [
-        (["offsetResetPolicy": "earliest"], "earliest"),
-        (["partitionLimitation": " 1, 2 ,10-12"], "partitions"),
-        (["sasl": " scram_sha512 ", "username": "u", "password": "p"], "sasl"),
-        (["tls": "enable", "ca": "/ca.pem"], "tls"),
-        (["version": "2.8.1"], "version"),
-        (["limitToPartitionsWithLag": "true"], "limit"),
-    ] as [([String: String], String)])
+    @Test(
+        "valid values parse",
+        arguments: [
+            (["offsetResetPolicy": "earliest"], "earliest"),
+            (["partitionLimitation": " 1, 2 ,10-12"], "partitions"),
+            (["sasl": " scram_sha512 ", "username": "u", "password": "p"], "sasl"),
+            (["tls": "enable", "ca": "/ca.pem"], "tls"),
+            (["version": "2.8.1"], "version"),
+            (["limitToPartitionsWithLag": "true"], "limit"),
+        ] as [([String: String], String)])
     func validValues(_ changes: [String: String], _ what: String) throws {
         let spec = try self.parse(changes)
         switch what {
@@ -71,7 +73,10 @@ struct KafkaTriggerSpecTests {
         (["scaleToZeroOnInvalidOffset": "2"], "scaleToZeroOnInvalidOffset", "\"true\" or \"false\""),
         (["limitToPartitionsWithLag": "true", "topic": nil], "limitToPartitionsWithLag", "needs \"topic\""),
         (["limitToPartitionsWithLag": "true", "allowIdleConsumers": "true"], "limitToPartitionsWithLag", "allowIdleConsumers"),
-        (["limitToPartitionsWithLag": "true", "ensureEvenDistributionOfPartitions": "true"], "limitToPartitionsWithLag", "ensureEvenDistributionOfPartitions"),
+        (
+            ["limitToPartitionsWithLag": "true", "ensureEvenDistributionOfPartitions": "true"], "limitToPartitionsWithLag",
+            "ensureEvenDistributionOfPartitions"
+        ),
         (["ensureEvenDistributionOfPartitions": "true", "topic": nil], "ensureEvenDistributionOfPartitions", "needs \"topic\""),
         (["partitionLimitation": "1-2-3"], "partitionLimitation", "inclusive ranges"),
         (["partitionLimitation": "a,b"], "partitionLimitation", "inclusive ranges"),

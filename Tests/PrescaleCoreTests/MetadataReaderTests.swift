@@ -1,13 +1,16 @@
-@testable import PrescaleCore
 import Testing
+
+@testable import PrescaleCore
 
 @Suite("Metadata reader")
 struct MetadataReaderTests {
     enum Policy: String, CaseIterable, Sendable { case latest, earliest }
 
-    @Test("booleans accept Go's ParseBool spellings and refuse others", arguments: [
-        ("true", true), ("True", true), ("1", true), ("t", true), ("false", false), ("FALSE", false), ("0", false),
-    ])
+    @Test(
+        "booleans accept Go's ParseBool spellings and refuse others",
+        arguments: [
+            ("true", true), ("True", true), ("1", true), ("t", true), ("false", false), ("FALSE", false), ("0", false),
+        ])
     func booleans(_ text: String, _ expected: Bool) throws {
         #expect(try MetadataReader(["flag": text]).bool("flag", default: !expected) == expected)
     }
@@ -26,7 +29,8 @@ struct MetadataReaderTests {
         #expect {
             _ = try MetadataReader(["p": "newest"]).choice("p", default: Policy.latest)
         } throws: { error in
-            (error as? MetadataError)?.description == "metadata key \"p\": \"newest\" is not allowed; allowed: one of \"latest\", \"earliest\""
+            (error as? MetadataError)?.description
+                == "metadata key \"p\": \"newest\" is not allowed; allowed: one of \"latest\", \"earliest\""
         }
     }
 
@@ -46,10 +50,12 @@ struct MetadataReaderTests {
         #expect(!NumberRange.positive.contains(0))
     }
 
-    @Test("edit distance is bounded", arguments: [
-        ("activationvalue", "activationvalu", true), ("target", "targte", true), ("target", "value", false),
-        ("", "ab", true), ("", "abc", false), ("abc", "", false),
-    ])
+    @Test(
+        "edit distance is bounded",
+        arguments: [
+            ("activationvalue", "activationvalu", true), ("target", "targte", true), ("target", "value", false),
+            ("", "ab", true), ("", "abc", false), ("abc", "", false),
+        ])
     func editDistance(_ a: String, _ b: String, _ close: Bool) {
         #expect(EditDistance.atMost(2, a, b) == close)
     }

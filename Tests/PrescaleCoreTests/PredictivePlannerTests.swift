@@ -8,13 +8,15 @@ struct PredictivePlannerTests {
     /// Samples of a Kafka-like source: `rates[i]` messages arrive in second i; `consumePerSecond` are
     /// consumed while there is backlog.
     static func series(rates: [Double], consumePerSecond: Double) -> [MetricSample] {
-        var arrived = 0.0, consumed = 0.0
+        var arrived = 0.0
+        var consumed = 0.0
         var samples: [MetricSample] = []
         for (second, rate) in rates.enumerated() {
             arrived += rate
             consumed = min(arrived, consumed + consumePerSecond)
             let backlog = arrived - consumed
-            samples.append(MetricSample(time: Double(second), reactiveValue: backlog, backlog: backlog, arrived: arrived, consumed: consumed))
+            samples.append(
+                MetricSample(time: Double(second), reactiveValue: backlog, backlog: backlog, arrived: arrived, consumed: consumed))
         }
         return samples
     }
@@ -33,7 +35,9 @@ struct PredictivePlannerTests {
         var generator = SplitMix(seed: seed)
         var planner = PredictivePlanner(target: 5, activationThreshold: 0, prediction: PredictionSpec(quantile: 0.5 + Double(seed) * 0.05))
         var reactive = ReactivePlanner(target: 5, activationThreshold: 0)
-        var arrived = 0.0, consumed = 0.0, time = 0.0
+        var arrived = 0.0
+        var consumed = 0.0
+        var time = 0.0
         for _ in 0..<2_000 {
             time += 0.2 + Double(generator.next() % 2_000) / 1_000
             arrived += Double(generator.next() % 500)
@@ -61,7 +65,8 @@ struct PredictivePlannerTests {
             sample.replicas = 4
             return sample
         }
-        var planner = PredictivePlanner(target: 100, activationThreshold: 0, prediction: PredictionSpec(coldStartSeconds: 5, messagesPerReplicaPerSecond: 25))
+        var planner = PredictivePlanner(
+            target: 100, activationThreshold: 0, prediction: PredictionSpec(coldStartSeconds: 5, messagesPerReplicaPerSecond: 25))
         var decisions: [PlannerDecision] = []
         for sample in samples { decisions.append(planner.decide(sample)) }
         let steady = decisions[55]
@@ -70,7 +75,9 @@ struct PredictivePlannerTests {
         let rising = decisions[75]
         let explanation = try! #require(rising.prediction)
         // 15 s into the ramp the backlog is ~1,360; 20 s later at the growing excess rate it is far larger.
-        #expect(explanation.predictedBacklog > rising.reactiveValue * 2, "predicted \(explanation.predictedBacklog) reactive \(rising.reactiveValue)")
+        #expect(
+            explanation.predictedBacklog > rising.reactiveValue * 2,
+            "predicted \(explanation.predictedBacklog) reactive \(rising.reactiveValue)")
         #expect(rising.desiredReplicas > PlannerDecision.replicas(value: rising.reactiveValue, target: 100))
         #expect(explanation.forecastRate > 150)
         #expect(explanation.upperRate >= explanation.forecastRate)
@@ -107,7 +114,8 @@ struct PredictivePlannerTests {
         // A constant 100/s, all consumed, with a standing backlog of 50: the backlog does not grow.
         for second in 0..<120 {
             let arrived = Double(second) * 100
-            decision = planner.decide(MetricSample(time: Double(second), reactiveValue: 50, backlog: 50, arrived: arrived, consumed: arrived - 50))
+            decision = planner.decide(
+                MetricSample(time: Double(second), reactiveValue: 50, backlog: 50, arrived: arrived, consumed: arrived - 50))
         }
         let explanation = try #require(decision?.prediction)
         #expect(abs(explanation.forecastRate - 100) < 1e-6)
@@ -124,13 +132,16 @@ struct PredictivePlannerTests {
     func independentOfTarget(target: Double) throws {
         // Learned capacity: 10 per replica; 4 replicas saturated by 60/s for 3 minutes.
         var planner = PredictivePlanner(target: target, activationThreshold: 0, prediction: PredictionSpec())
-        var arrived = 0.0, consumed = 0.0
+        var arrived = 0.0
+        var consumed = 0.0
         var decision: PlannerDecision?
         for second in 0..<180 {
             arrived += 60
             consumed = min(arrived, consumed + 40)
             let backlog = arrived - consumed
-            decision = planner.decide(MetricSample(time: Double(second), reactiveValue: backlog, backlog: backlog, arrived: arrived, consumed: consumed, replicas: 4))
+            decision = planner.decide(
+                MetricSample(
+                    time: Double(second), reactiveValue: backlog, backlog: backlog, arrived: arrived, consumed: consumed, replicas: 4))
         }
         let explanation = try #require(decision?.prediction)
         let capacity = try #require(explanation.capacity)
@@ -148,7 +159,8 @@ struct PredictivePlannerTests {
         var decision: PlannerDecision?
         for second in 0..<30 {
             let arrived = second >= 20 ? 100.0 : 0
-            decision = planner.decide(MetricSample(time: Double(second), reactiveValue: arrived, backlog: arrived, arrived: arrived, consumed: 0))
+            decision = planner.decide(
+                MetricSample(time: Double(second), reactiveValue: arrived, backlog: arrived, arrived: arrived, consumed: 0))
         }
         #expect(decision?.value == 100)
         #expect(decision?.desiredReplicas == 10)
@@ -161,7 +173,8 @@ struct PredictivePlannerTests {
         var decision: PlannerDecision?
         for second in 0..<100 {
             let arrived = Double(second) * 4
-            decision = planner.decide(MetricSample(time: Double(second), reactiveValue: 40, backlog: 7, arrived: arrived, windowSeconds: 10))
+            decision = planner.decide(
+                MetricSample(time: Double(second), reactiveValue: 40, backlog: 7, arrived: arrived, windowSeconds: 10))
         }
         let explanation = try #require(decision?.prediction)
         #expect(abs(explanation.predictedBacklog - (4 * 10 + 7)) < 1e-6)
@@ -175,7 +188,8 @@ struct PredictivePlannerTests {
         for second in 0..<40 {
             let arrived = second >= 10 ? 12.0 : 0
             let inWindow = arrived  // all 12 stay in the 60 s window for the whole run
-            values.append(planner.decide(MetricSample(time: Double(second), reactiveValue: inWindow, arrived: arrived, windowSeconds: 60)).value)
+            values.append(
+                planner.decide(MetricSample(time: Double(second), reactiveValue: inWindow, arrived: arrived, windowSeconds: 60)).value)
         }
         // Never below the window count. The first forecast (EWMA 0.3 of a 12/s second: 3.6/s) spans the
         // 20 s lead, not the 60 s window: 8 still counted + 72 forecast = 80, where rate × window gave 216.
@@ -205,11 +219,13 @@ struct PredictionSpecTests {
         #expect(try TriggerSpec(metadata: ["source": "static", "value": "1", "target": "1"]).prediction == nil)
     }
 
-    @Test("bad values name their key", arguments: [
-        ("predict", "maybe"), ("leadTimeSeconds", "0"), ("leadTimeSeconds", "7200"), ("predictQuantile", "1"),
-        ("predictQuantile", "0"), ("messagesPerReplicaPerSecond", "-3"), ("drainSeconds", "0"),
-        ("coldStartSeconds", "-1"), ("leadTimeSecond", "10"),
-    ])
+    @Test(
+        "bad values name their key",
+        arguments: [
+            ("predict", "maybe"), ("leadTimeSeconds", "0"), ("leadTimeSeconds", "7200"), ("predictQuantile", "1"),
+            ("predictQuantile", "0"), ("messagesPerReplicaPerSecond", "-3"), ("drainSeconds", "0"),
+            ("coldStartSeconds", "-1"), ("leadTimeSecond", "10"),
+        ])
     func badValues(key: String, value: String) {
         #expect {
             _ = try self.parse([key: value])

@@ -20,7 +20,9 @@ struct TenantPolicyTests {
         #expect(kafka.tls?.cert == "/etc/prescale/credentials/shop/client.pem")
         #expect(kafka.tls?.key == "/etc/prescale/credentials/shop/client.key")
         let mqtt = try policy.apply(
-            to: try TriggerSpec(metadata: ["source": "mqtt", "brokerAddress": "mqtts://m:8883", "topic": "a", "queryValue": "1", "ca": "ca.pem"]),
+            to: try TriggerSpec(metadata: [
+                "source": "mqtt", "brokerAddress": "mqtts://m:8883", "topic": "a", "queryValue": "1", "ca": "ca.pem",
+            ]),
             namespace: "plant"
         )
         guard case .mqtt(let mqttSpec) = mqtt.source else {
@@ -30,7 +32,9 @@ struct TenantPolicyTests {
         #expect(mqttSpec.tls?.ca == "/etc/prescale/credentials/plant/ca.pem")
     }
 
-    @Test("absolute paths and .. are INVALID_ARGUMENT naming the key", arguments: ["/etc/shadow", "../billing/ca.pem", "a/../../b", "./ca.pem", ""])
+    @Test(
+        "absolute paths and .. are INVALID_ARGUMENT naming the key",
+        arguments: ["/etc/shadow", "../billing/ca.pem", "a/../../b", "./ca.pem", ""])
     func escapesRefused(_ name: String) throws {
         var metadata = Self.kafkaTLS
         metadata["ca"] = name.isEmpty ? "x//y" : name
@@ -46,7 +50,9 @@ struct TenantPolicyTests {
         metadata[key] = "/etc/passwd"
         if key == "cert" { metadata["key"] = "client.key" }
         if key == "key" { metadata["cert"] = "client.pem" }
-        let error = #expect(throws: MetadataError.self) { try TenantPolicy().apply(to: try TriggerSpec(metadata: metadata), namespace: "shop") }
+        let error = #expect(throws: MetadataError.self) {
+            try TenantPolicy().apply(to: try TriggerSpec(metadata: metadata), namespace: "shop")
+        }
         // cert and key are checked in the order ca, cert, key, so a pair reports cert first.
         #expect(error?.key == (key == "key" ? "cert" : key))
         #expect(error?.description.contains("--credentials-dir") == true)
@@ -90,10 +96,12 @@ struct TenantPolicyTests {
         #expect(BrokerAllowlist.host(ofHostPort: "kafka:9092") == "kafka")
     }
 
-    @Test("a broker outside the allowlist is refused naming the key and the flag", arguments: [
-        ("bootstrapServers", ["source": "kafka", "bootstrapServers": "kafka.shop.svc:9092,169.254.169.254:80", "consumerGroup": "g"]),
-        ("brokerAddress", ["source": "mqtt", "brokerAddress": "mqtt://10.1.2.3:1883", "topic": "a", "queryValue": "1"]),
-    ])
+    @Test(
+        "a broker outside the allowlist is refused naming the key and the flag",
+        arguments: [
+            ("bootstrapServers", ["source": "kafka", "bootstrapServers": "kafka.shop.svc:9092,169.254.169.254:80", "consumerGroup": "g"]),
+            ("brokerAddress", ["source": "mqtt", "brokerAddress": "mqtt://10.1.2.3:1883", "topic": "a", "queryValue": "1"]),
+        ])
     func brokersRefused(_ key: String, _ metadata: [String: String]) throws {
         let policy = TenantPolicy(allowedBrokers: try BrokerAllowlist("*.shop.svc,kafka.shop.svc"))
         let error = #expect(throws: MetadataError.self) { try policy.apply(to: try TriggerSpec(metadata: metadata), namespace: "shop") }

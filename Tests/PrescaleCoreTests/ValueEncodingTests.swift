@@ -22,9 +22,11 @@ struct ValueEncodingTests {
         #expect(KEDAValue(1e300)?.integer == Int64(KEDAValue.maximum))
     }
 
-    @Test("metric names are lower case [a-z0-9-]", arguments: [
-        ("Orders.EU_1", "orders-eu-1"), ("static", "static"), ("--a--b--", "a-b"), ("ÄÖ topic", "topic"),
-    ])
+    @Test(
+        "metric names are lower case [a-z0-9-]",
+        arguments: [
+            ("Orders.EU_1", "orders-eu-1"), ("static", "static"), ("--a--b--", "a-b"), ("ÄÖ topic", "topic"),
+        ])
     func sanitizedNames(_ raw: String, _ expected: String) {
         #expect(MetricName.sanitized(raw) == expected)
     }

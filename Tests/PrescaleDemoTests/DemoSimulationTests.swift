@@ -1,5 +1,6 @@
-@testable import PrescaleDemo
 import Testing
+
+@testable import PrescaleDemo
 
 @Suite("Demo consumer model")
 struct DemoSimulationTests {

@@ -1,7 +1,9 @@
 import PrescaleCore
-@testable import PrescaleKafka
+import PrescaleKafkaMock
 import PrescaleTesting
 import Testing
+
+@testable import PrescaleKafka
 
 @Suite("Kafka lag against librdkafka's mock cluster", .serialized)
 struct KafkaLagSourceTests {
@@ -57,9 +59,11 @@ struct KafkaLagSourceTests {
         }
     }
 
-    @Test("invalid offsets under both policies, with and without scaleToZeroOnInvalidOffset", arguments: [
-        ("latest", "false", 2.0), ("latest", "true", 0.0), ("earliest", "false", 7.0), ("earliest", "true", 0.0),
-    ])
+    @Test(
+        "invalid offsets under both policies, with and without scaleToZeroOnInvalidOffset",
+        arguments: [
+            ("latest", "false", 2.0), ("latest", "true", 0.0), ("earliest", "false", 7.0), ("earliest", "true", 0.0),
+        ])
     func invalidOffsets(policy: String, scaleToZero: String, expected: Double) async throws {
         try await withMockKafka { cluster, pool in
             try cluster.createTopic("t", partitions: 2)

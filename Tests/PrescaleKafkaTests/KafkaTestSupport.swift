@@ -1,8 +1,10 @@
 import PrescaleCore
-@testable import PrescaleKafka
-import Synchronization
+import PrescaleKafkaMock
 import PrescaleTesting
+import Synchronization
 import Testing
+
+@testable import PrescaleKafka
 
 /// A mock cluster with a sampler pool running; `body` gets both.
 func withMockKafka<Result: Sendable>(

@@ -1,8 +1,9 @@
 import Foundation
 import PrescaleCore
-@testable import PrescaleKubernetes
 import PrescaleTesting
 import Testing
+
+@testable import PrescaleKubernetes
 
 /// The actuator with the real client against the fake API server.
 @Suite("Actuator against a fake API server")
@@ -84,7 +85,8 @@ struct ActuatorTests {
             api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 1)
             let client = try makeClient(for: api)
             defer { Task { await client.shutdown() } }
-            try await withActuator(.init(minimumPatchInterval: .seconds(3600), replicaCacheTime: .zero), api: client) { actuator, observer in
+            try await withActuator(.init(minimumPatchInterval: .seconds(3600), replicaCacheTime: .zero), api: client) {
+                actuator, observer in
                 actuator.submit(demand(100))
                 try await eventually("first patch") { api.replicas(namespace: "shop", target: "orders-consumer") == 2 }
                 actuator.submit(demand(400))
@@ -111,16 +113,27 @@ struct ActuatorTests {
         }
     }
 
-    @Test("403 is reported with its code and retried only after a pause; not the leader means no request at all")
+    @Test("403 is reported with its code, and the next decision is sent only after a pause; not the leader means no request at all")
     func forbiddenAndNotLeader() async throws {
         try await withFakeAPI { api in
             api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 1)
             api.forbid(verb: "patch", resource: "deployments.apps/scale")
             let client = try makeClient(for: api)
             defer { Task { await client.shutdown() } }
-            try await withActuator(.init(), api: client) { actuator, observer in
+            let pause = Duration.milliseconds(300)
+            let configuration = Actuator.Configuration(retryBackoff: ReconnectBackoff(initial: pause, maximum: pause))
+            try await withActuator(configuration, api: client) { actuator, observer in
                 actuator.submit(demand(480))
                 try await eventually("forbidden") { observer.snapshot.failed == [.forbidden] }
+                // RBAC fixed and a new decision at once: it waits out the pause, then goes through.
+                api.permit(verb: "patch", resource: "deployments.apps/scale")
+                actuator.submit(demand(490))
+                try await eventually("patched after the pause") { api.replicas(namespace: "shop", target: "orders-consumer") == 10 }
+                let sent = patches(api)
+                #expect(sent.map(\.status) == [403, 200])
+                // The server recorded the 403 before the worker saw it and began to pause.
+                if sent.count == 2 { #expect(sent[1].at - sent[0].at >= pause) }
+                #expect(observer.snapshot.failed == [.forbidden])
             }
             struct Follower: ActuationLeadership { var isLeader: Bool { false } }
             let before = api.requests.count
@@ -132,7 +145,7 @@ struct ActuatorTests {
         }
     }
 
-    @Test("an API outage is retried with backoff, and actuation resumes by itself when the API is back")
+    @Test("an API outage is retried until the API is back, with no new decision; 503 and 429 are retried too")
     func outageAndRecovery() async throws {
         try await withFakeAPI { api in
             api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 1)
@@ -151,7 +164,7 @@ struct ActuatorTests {
                 try await eventually("the patch's event recorded") { api.events.count == 1 }
                 api.failNext([503, 429])
                 api.setReplicas(1, namespace: "shop", target: "orders-consumer")
-                try await Task.sleep(for: .seconds(1.1))
+                // Within the 1 s patch interval this decision waits for it, then meets the 503 and the 429.
                 actuator.submit(demand(480))
                 try await eventually("patched through 503 and 429") { api.replicas(namespace: "shop", target: "orders-consumer") == 10 }
                 #expect(observer.snapshot.failed.contains(.serverError))
@@ -172,7 +185,8 @@ struct ScaleUpEventTests {
             defer { Task { await client.shutdown() } }
             try await withActuator(.init(), api: client) { actuator, observer in
                 var wanted = demand(400)
-                let decision = PlannerDecision(value: 400, target: 50, isActive: true, desiredReplicas: 8, reactiveValue: 400, sampleTime: 0)
+                let decision = PlannerDecision(
+                    value: 400, target: 50, isActive: true, desiredReplicas: 8, reactiveValue: 400, sampleTime: 0)
                 wanted.decision = decision
                 #expect(!decision.reason.isEmpty)
                 actuator.submit(wanted)
@@ -199,7 +213,9 @@ struct ScaleUpEventTests {
             try await withActuator(.init(), api: client) { actuator, observer in
                 actuator.submit(demand(480))
                 try await eventually("patched") { observer.snapshot.patched == [10] }
-                try await eventually("the event was attempted") { api.requests.contains { $0.path.hasSuffix("/events") && $0.status == 403 } }
+                try await eventually("the event was attempted") {
+                    api.requests.contains { $0.path.hasSuffix("/events") && $0.status == 403 }
+                }
                 #expect(api.events.isEmpty)
                 #expect(observer.snapshot.failed.isEmpty)
             }

@@ -1,8 +1,9 @@
 import Foundation
 import PrescaleCore
-@testable import PrescaleKubernetes
 import PrescaleTesting
 import Testing
+
+@testable import PrescaleKubernetes
 
 /// The client against the fake API server, which enforces paths, verbs, content types, the bearer
 /// token and TLS.
@@ -19,7 +20,8 @@ struct KubernetesClientTests {
             #expect(info.target == ScaleTarget(apiVersion: "apps/v1", kind: "Deployment", name: "orders-consumer"))
             #expect(info.bounds == ReplicaBounds(minimum: 2, maximum: 20))
             let defaults = try await client.scaledObject(ScaledObjectKey(namespace: "shop", name: "defaults"))
-            #expect(defaults.bounds == .kedaDefaults)
+            // KEDA's defaults: minReplicaCount 0, maxReplicaCount 100.
+            #expect(defaults.bounds == ReplicaBounds(minimum: 0, maximum: 100))
             #expect(defaults.target.rbacResource == "statefulsets.apps/scale")
             #expect(try await client.replicas(of: info.target, namespace: "shop") == 3)
             try await client.setReplicas(7, of: info.target, namespace: "shop")

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PrescaleKubernetes
 import Testing
+
+@testable import PrescaleKubernetes
 
 @Suite("Cluster configuration: in-cluster service account and kubeconfig")
 struct KubernetesClusterConfigurationTests {
@@ -17,10 +18,11 @@ struct KubernetesClusterConfigurationTests {
         return "eyJhbGciOiJSUzI1NiJ9.\(payload).c2lnbmF0dXJl"
     }
 
-    @Test("in cluster: service host and port, the token file re-read, CA, namespace, identity from the token's subject")
+    @Test("in cluster: service host and port, the token file with a 60 s refresh, CA, namespace, identity from the token's subject")
     func inCluster() throws {
         let directory = try Self.temporaryDirectory()
-        try Self.token(subject: "system:serviceaccount:prescale:prescale").write(toFile: "\(directory)/token", atomically: true, encoding: .utf8)
+        try Self.token(subject: "system:serviceaccount:prescale:prescale").write(
+            toFile: "\(directory)/token", atomically: true, encoding: .utf8)
         try "CA".write(toFile: "\(directory)/ca.crt", atomically: true, encoding: .utf8)
         try "prescale\n".write(toFile: "\(directory)/namespace", atomically: true, encoding: .utf8)
         let environment = ["KUBERNETES_SERVICE_HOST": "10.43.0.1", "KUBERNETES_SERVICE_PORT": "443"]
@@ -30,11 +32,13 @@ struct KubernetesClusterConfigurationTests {
         #expect(configuration.namespace == "prescale")
         #expect(configuration.identity == "system:serviceaccount:prescale:prescale")
         #expect(configuration.certificateAuthority == Array("CA".utf8))
-        guard case .tokenFile(let path, _) = configuration.credentials else {
+        guard case .tokenFile(let path, let refresh) = configuration.credentials else {
             Issue.record("expected a token file")
             return
         }
         #expect(path == "\(directory)/token")
+        // The re-read itself (on the interval and after a 401) is KubernetesClientTests' token-rotation test.
+        #expect(refresh == .seconds(60))
     }
 
     @Test("in cluster without the service host, or without the token file, says what is missing")
@@ -43,12 +47,15 @@ struct KubernetesClusterConfigurationTests {
         #expect(error?.message.contains("KUBERNETES_SERVICE_HOST") == true)
         let directory = try Self.temporaryDirectory()
         let missing = #expect(throws: KubernetesError.self) {
-            try KubernetesClusterConfiguration.inCluster(environment: ["KUBERNETES_SERVICE_HOST": "10.43.0.1"], serviceAccountDirectory: directory)
+            try KubernetesClusterConfiguration.inCluster(
+                environment: ["KUBERNETES_SERVICE_HOST": "10.43.0.1"], serviceAccountDirectory: directory)
         }
         #expect(missing?.message.contains("\(directory)/token") == true)
     }
 
-    func kubeconfig(_ user: String, cluster: String = "    certificate-authority-data: Q0EK\n    server: https://127.0.0.1:6443") throws -> String {
+    func kubeconfig(_ user: String, cluster: String = "    certificate-authority-data: Q0EK\n    server: https://127.0.0.1:6443") throws
+        -> String
+    {
         let directory = try Self.temporaryDirectory()
         let text = """
             apiVersion: v1
@@ -106,15 +113,20 @@ struct KubernetesClusterConfigurationTests {
     @Test("kubeconfig: refused with the field named — plain http, skip-verify, no CA, exec plugins, unknown context")
     func kubeconfigRefusals() throws {
         let http = #expect(throws: KubernetesError.self) {
-            try KubernetesClusterConfiguration.kubeconfig(path: try self.kubeconfig("    token: abc", cluster: "    certificate-authority-data: Q0EK\n    server: http://127.0.0.1:8080"))
+            try KubernetesClusterConfiguration.kubeconfig(
+                path: try self.kubeconfig(
+                    "    token: abc", cluster: "    certificate-authority-data: Q0EK\n    server: http://127.0.0.1:8080"))
         }
         #expect(http?.message.contains("https://") == true)
         let insecure = #expect(throws: KubernetesError.self) {
-            try KubernetesClusterConfiguration.kubeconfig(path: try self.kubeconfig("    token: abc", cluster: "    insecure-skip-tls-verify: true\n    server: https://127.0.0.1:6443"))
+            try KubernetesClusterConfiguration.kubeconfig(
+                path: try self.kubeconfig(
+                    "    token: abc", cluster: "    insecure-skip-tls-verify: true\n    server: https://127.0.0.1:6443"))
         }
         #expect(insecure?.message.contains("insecure-skip-tls-verify") == true)
         let noCA = #expect(throws: KubernetesError.self) {
-            try KubernetesClusterConfiguration.kubeconfig(path: try self.kubeconfig("    token: abc", cluster: "    server: https://127.0.0.1:6443"))
+            try KubernetesClusterConfiguration.kubeconfig(
+                path: try self.kubeconfig("    token: abc", cluster: "    server: https://127.0.0.1:6443"))
         }
         #expect(noCA?.message.contains("certificate-authority") == true)
         let exec = #expect(throws: KubernetesError.self) {

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import PrescaleCore
-@testable import PrescaleKubernetes
 import PrescaleTesting
 import Synchronization
+
+@testable import PrescaleKubernetes
 
 /// A client for the fake API server, trusting its CA, with a fixed or file token.
 func makeClient(for api: FakeKubernetesAPI, credentials: KubernetesClusterConfiguration.Credentials? = nil) throws -> KubernetesClient {
@@ -66,13 +67,19 @@ final class RecordingActuatorObserver: ActuatorObserver {
     let counts = Mutex(Counts())
 
     func patched(_ key: ScaledObjectKey, replicas: Int, latency: Duration) {
-        self.counts.withLock { $0.patched.append(replicas); $0.latencies.append(latency) }
+        self.counts.withLock {
+            $0.patched.append(replicas)
+            $0.latencies.append(latency)
+        }
     }
     func wouldPatch(_ key: ScaledObjectKey, replicas: Int) { self.counts.withLock { $0.wouldPatch.append(replicas) } }
     func failed(_ key: ScaledObjectKey, code: KubernetesError.Code) { self.counts.withLock { $0.failed.append(code) } }
     func skipped(_ key: ScaledObjectKey, reason: ActuationSkipReason) { self.counts.withLock { $0.skipped[reason, default: 0] += 1 } }
     func replicas(_ key: ScaledObjectKey, current: Int, desired: Int) {
-        self.counts.withLock { $0.current = current; $0.desired = desired }
+        self.counts.withLock {
+            $0.current = current
+            $0.desired = desired
+        }
     }
     func released(_ key: ScaledObjectKey) {}
 

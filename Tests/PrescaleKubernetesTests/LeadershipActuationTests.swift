@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import PrescaleCore
-@testable import PrescaleKubernetes
 import PrescaleTesting
 import Synchronization
 import Testing
+
+@testable import PrescaleKubernetes
 
 /// Leadership that the test switches, reporting each change the way ``LeaseElector`` does: after
 /// `isLeader` has changed.

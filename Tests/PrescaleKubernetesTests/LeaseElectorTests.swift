@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-@testable import PrescaleKubernetes
 import PrescaleTesting
 import Testing
+
+@testable import PrescaleKubernetes
 
 @Suite("Leader election on a Lease, against the fake API server")
 struct LeaseElectorTests {
@@ -10,7 +11,9 @@ struct LeaseElectorTests {
         var logger = Logger(label: "lease-test")
         logger.logLevel = .critical
         return LeaseElector(
-            configuration: .init(namespace: "prescale", identity: identity, leaseDuration: duration, renewDeadline: duration, retryPeriod: .milliseconds(100)),
+            configuration: .init(
+                namespace: "prescale", identity: identity, leaseDuration: duration, renewDeadline: duration, retryPeriod: .milliseconds(100)
+            ),
             api: client,
             logger: logger
         )
@@ -40,6 +43,29 @@ struct LeaseElectorTests {
             // A comes back and sees it lost.
             await a.attempt()
             #expect(!a.isLeader)
+        }
+    }
+
+    @Test("a write that loses the race gets the API server's 409: the loser stays a follower and the winner keeps the lease")
+    func conflict() async throws {
+        try await withFakeAPI { api in
+            let client = try makeClient(for: api)
+            defer { Task { await client.shutdown() } }
+            let a = self.elector("prescale-a", client: client, duration: .seconds(3600))
+            let b = self.elector("prescale-b", client: client, duration: .seconds(3600))
+            await a.attempt()
+            #expect(a.isLeader)
+            await a.release()
+            // B reads the released lease; prescale-c writes it between B's read and B's write.
+            api.interposeLeaseWrite(holder: "prescale-c")
+            await b.attempt()
+            #expect(!b.isLeader)
+            #expect(api.requests.last?.status == 409)
+            #expect(api.leaseHolder(namespace: "prescale", name: "prescale-actuator") == "prescale-c")
+            // Next round B sees C's fresh record and keeps following; nothing overwrote C.
+            await b.attempt()
+            #expect(!b.isLeader)
+            #expect(api.leaseHolder(namespace: "prescale", name: "prescale-actuator") == "prescale-c")
         }
     }
 

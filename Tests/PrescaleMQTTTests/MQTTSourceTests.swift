@@ -1,8 +1,9 @@
 import Foundation
 import PrescaleCore
-@testable import PrescaleMQTT
 import PrescaleTesting
 import Testing
+
+@testable import PrescaleMQTT
 
 /// Against a real mosquitto broker started per test on a free loopback port (`sys_interval 1`) and
 /// stopped by PID.
@@ -10,18 +11,19 @@ import Testing
 struct MQTTSourceTests {
     @Test("counts messages in the window from a known publish schedule, and lets them go")
     func rateOverWindow() async throws {
-        let broker = try MosquittoBroker.start()
+        let broker = try await MosquittoBroker.start()
         try await withPool { pool in
-            try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "sensors/+/readings", "windowSeconds": "2"], pool: pool) { sink in
+            try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "sensors/+/readings", "windowSeconds": "2"], pool: pool) {
+                sink in
                 try await eventually("first sample", sink: sink) { sink.value == 0 }
-                let publisher = try MQTTTestPublisher(port: broker.port)
+                let publisher = try await MQTTTestPublisher(port: broker.port)
                 defer { publisher.close() }
                 // 30 matching messages in two batches, plus 10 that do not match the filter.
                 try publisher.publish(count: 10, topic: "sensors/a/readings", qos: 1)
                 try publisher.publish(count: 10, topic: "sensors/a/status", qos: 1)
                 try await Task.sleep(for: .milliseconds(300))
                 try publisher.publish(count: 20, topic: "sensors/b/readings", qos: 1)
-                #expect(publisher.flush())
+                #expect(await publisher.flush())
                 try await eventually("30 messages in the window", sink: sink) { sink.value == 30 }
                 let sample = try #require(sink.latestSample)
                 #expect(sample.arrived == 30)
@@ -35,17 +37,18 @@ struct MQTTSourceTests {
 
     @Test("overlapping filters on one connection each count every message once")
     func overlappingFilters() async throws {
-        let broker = try MosquittoBroker.start()
+        let broker = try await MosquittoBroker.start()
         try await withPool { pool in
             try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "plant/#", "windowSeconds": "60"], pool: pool) { wide in
-                try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "plant/line1/+", "windowSeconds": "60"], pool: pool) { narrow in
+                try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "plant/line1/+", "windowSeconds": "60"], pool: pool) {
+                    narrow in
                     try await eventually("both sampled") { wide.value == 0 && narrow.value == 0 }
                     #expect(pool.liveConnections.count == 1)
-                    let publisher = try MQTTTestPublisher(port: broker.port)
+                    let publisher = try await MQTTTestPublisher(port: broker.port)
                     defer { publisher.close() }
                     try publisher.publish(count: 7, topic: "plant/line1/temp", qos: 1)
                     try publisher.publish(count: 5, topic: "plant/line2/temp", qos: 1)
-                    #expect(publisher.flush())
+                    #expect(await publisher.flush())
                     try await eventually("wide filter sees 12", sink: wide) { wide.value == 12 }
                     try await eventually("narrow filter sees 7", sink: narrow) { narrow.value == 7 }
                     try await Task.sleep(for: .milliseconds(300))
@@ -58,22 +61,26 @@ struct MQTTSourceTests {
 
     @Test("$SYS backlog rises by the messages queued for an offline persistent session, and drops back")
     func sysBacklog() async throws {
-        let broker = try MosquittoBroker.start()
+        let broker = try await MosquittoBroker.start()
         try await withPool { pool in
-            try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "jobs", "backlog": "sys", "windowSeconds": "1"], pool: pool) { sink in
+            try await withMQTTTrigger(
+                ["brokerAddress": broker.address, "topic": "jobs", "backlog": "sys", "windowSeconds": "1"], pool: pool
+            ) { sink in
                 try await eventually("a backlog value", sink: sink) { sink.latestSample?.backlog != nil }
                 let baseline = try #require(sink.latestSample?.backlog)
                 // A persistent QoS 1 worker subscribes and goes offline.
                 try runClient(["mosquitto_sub", "-p", "\(broker.port)", "-c", "-i", "worker-1", "-q", "1", "-t", "jobs", "-E"])
-                let publisher = try MQTTTestPublisher(port: broker.port)
+                let publisher = try await MQTTTestPublisher(port: broker.port)
                 try publisher.publish(count: 25, topic: "jobs", qos: 1)
-                #expect(publisher.flush())
+                #expect(await publisher.flush())
                 publisher.close()
                 try await eventually("backlog + 25", sink: sink) { sink.latestSample?.backlog == baseline + 25 }
                 // Once the 1 s window has emptied, the value is the backlog alone.
                 try await eventually("value = backlog", sink: sink) { sink.value == baseline + 25 }
                 // The worker comes back and drains its session.
-                try runClient(["mosquitto_sub", "-p", "\(broker.port)", "-c", "-i", "worker-1", "-q", "1", "-t", "jobs", "-C", "25", "-W", "10"])
+                try runClient([
+                    "mosquitto_sub", "-p", "\(broker.port)", "-c", "-i", "worker-1", "-q", "1", "-t", "jobs", "-C", "25", "-W", "10",
+                ])
                 try await eventually("backlog back to the baseline", sink: sink) { sink.latestSample?.backlog == baseline }
             }
         }
@@ -81,7 +88,7 @@ struct MQTTSourceTests {
 
     @Test("right credentials work; wrong ones are reported as an authentication failure")
     func authentication() async throws {
-        let broker = try MosquittoBroker.start(users: ["alice": "wonderland"])
+        let broker = try await MosquittoBroker.start(users: ["alice": "wonderland"])
         try await withPool { pool in
             let base = ["brokerAddress": broker.address, "topic": "t", "allowInsecureAuth": "true", "username": "alice"]
             var right = base
@@ -107,7 +114,7 @@ struct MQTTSourceTests {
 
     @Test("broker killed: UNAVAILABLE with the cause after the bound; restarted: recovers by itself")
     func brokerRestart() async throws {
-        let broker = try MosquittoBroker.start()
+        let broker = try await MosquittoBroker.start()
         try await withPool { pool in
             try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "t", "windowSeconds": "60"], pool: pool) { sink in
                 try await eventually("first sample", sink: sink) { sink.value == 0 }
@@ -116,12 +123,12 @@ struct MQTTSourceTests {
                 let failure = try #require(sink.latestFailure)
                 #expect(failure.code == .unreachable)
                 #expect(failure.message.contains(broker.address))
-                try broker.restart()
+                try await broker.restart()
                 try await eventually("samples again", sink: sink) { sink.latestSample != nil }
-                let publisher = try MQTTTestPublisher(port: broker.port)
+                let publisher = try await MQTTTestPublisher(port: broker.port)
                 defer { publisher.close() }
                 try publisher.publish(count: 3, topic: "t", qos: 1)
-                #expect(publisher.flush())
+                #expect(await publisher.flush())
                 try await eventually("counting again after the resubscribe", sink: sink) { sink.value == 3 }
             }
         }
@@ -129,7 +136,7 @@ struct MQTTSourceTests {
 
     @Test("an unreachable broker fails at once when there was never a value")
     func neverConnected() async throws {
-        let port = try MosquittoBroker.start().port  // stopped again when the broker object goes
+        let port = try await MosquittoBroker.start().port  // stopped again when the broker object goes
         try await withPool { pool in
             try await withMQTTTrigger(["brokerAddress": "mqtt://127.0.0.1:\(port)", "topic": "t"], pool: pool) { sink in
                 try await eventually("a failure", sink: sink) { sink.latestFailure != nil }
@@ -167,7 +174,7 @@ struct MQTTTLSTests {
     @Test("mqtts:// with the broker's CA counts messages; without it the certificate is refused; unsafeSsl skips the check")
     func tls() async throws {
         let certificates = try TestCertificates.make()
-        let broker = try MosquittoBroker.start(tls: certificates)
+        let broker = try await MosquittoBroker.start(tls: certificates)
         #expect(broker.address.hasPrefix("mqtts://"))
         try await withPool { pool in
             try await withMQTTTrigger(["brokerAddress": broker.address, "topic": "t", "ca": certificates.ca], pool: pool) { sink in

@@ -1,6 +1,7 @@
 import PrescaleCore
-@testable import PrescaleMQTT
 import PrescaleTesting
+
+@testable import PrescaleMQTT
 
 /// Runs `body` with a connection pool running.
 func withPool<Result: Sendable>(_ body: @Sendable (MQTTConnectionPool) async throws -> Result) async throws -> Result {

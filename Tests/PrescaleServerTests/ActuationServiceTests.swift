@@ -4,10 +4,11 @@ import Logging
 import PrescaleCore
 import PrescaleKubernetes
 import PrescaleProtocol
-import Prometheus
-@testable import PrescaleServer
 import PrescaleTesting
+import Prometheus
 import Testing
+
+@testable import PrescaleServer
 
 /// Direct actuation through the whole server path: gRPC service, registry, trigger, planner, actuator,
 /// the real Kubernetes client and the fake API server over HTTPS.
@@ -41,14 +42,17 @@ struct ActuationServiceTests {
                     _ = try await scaler.getMetricSpec(scaledObject(Self.metadata, namespace: "memory-lag"))
                     try await eventually("source attached") { source.attachedCount == 1 }
                     source.push(MetricSample(time: MonotonicTime.now(), reactiveValue: 480))
-                    try await eventually("patched to ceil(480 / 50)") { api.replicas(namespace: "memory-lag", target: "orders-consumer") == 10 }
+                    try await eventually("patched to ceil(480 / 50)") {
+                        api.replicas(namespace: "memory-lag", target: "orders-consumer") == 10
+                    }
                     source.push(MetricSample(time: MonotonicTime.now(), reactiveValue: 100))
                     source.push(MetricSample(time: MonotonicTime.now(), reactiveValue: 720))
                     try await eventually("patched to 15") { api.replicas(namespace: "memory-lag", target: "orders-consumer") == 15 }
                     #expect(api.requests.filter { $0.method == "PATCH" }.count == 2)
                     // The fake server stores the patch before its answer reaches the actuator.
                     try await eventually("the second patch counted") {
-                        metrics.registry.render().contains(#"prescale_actuation_patches_total{namespace="memory-lag",scaledobject="orders"} 2"#)
+                        metrics.registry.render().contains(
+                            #"prescale_actuation_patches_total{namespace="memory-lag",scaledobject="orders"} 2"#)
                     }
                     let scrape = metrics.registry.render()
                     #expect(scrape.contains(#"prescale_actuation_desired_replicas{namespace="memory-lag",scaledobject="orders"} 15"#))
@@ -60,7 +64,7 @@ struct ActuationServiceTests {
 
     @Test("actuate: \"true\" on a server without actuation is INVALID_ARGUMENT naming the key and the flag")
     func refusedWhenDisabled() async throws {
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(sources: StaticSources())
         try await withScaler(registry: registry) { scaler in
             let error = await #expect(throws: RPCError.self) {
                 _ = try await scaler.getMetricSpec(scaledObject(Self.metadata))

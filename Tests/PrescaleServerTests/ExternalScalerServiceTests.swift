@@ -1,15 +1,16 @@
 import GRPCCore
 import PrescaleCore
 import PrescaleProtocol
-@testable import PrescaleServer
 import PrescaleTesting
 import Testing
+
+@testable import PrescaleServer
 
 @Suite("ExternalScaler service")
 struct ExternalScalerServiceTests {
     @Test("KEDA's sequence: GetMetricSpec, then GetMetrics with the returned name, then IsActive")
     func kedaSequence() async throws {
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(sources: StaticSources())
         try await withScaler(registry: registry) { scaler in
             let spec = try await scaler.getMetricSpec(scaledObject(staticMetadata))
             #expect(spec.metricSpecs.count == 1)
@@ -34,7 +35,7 @@ struct ExternalScalerServiceTests {
 
     @Test("the value is compared with activationValue strictly")
     func inactiveAtThreshold() async throws {
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(sources: StaticSources())
         var metadata = staticMetadata
         metadata["value"] = "3"
         try await withScaler(registry: registry) { [metadata] scaler in
@@ -45,7 +46,7 @@ struct ExternalScalerServiceTests {
 
     @Test("bad metadata is INVALID_ARGUMENT naming the key")
     func badMetadata() async throws {
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(sources: StaticSources())
         var metadata = staticMetadata
         metadata["target"] = "zero"
         try await withScaler(registry: registry) { [metadata] scaler in
@@ -72,7 +73,7 @@ struct ExternalScalerServiceTests {
 
     @Test("an unknown source lists the known ones")
     func unknownSource() async throws {
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(sources: StaticSources())
         try await withScaler(registry: registry) { scaler in
             let error = await #expect(throws: RPCError.self) {
                 _ = try await scaler.isActive(scaledObject(["source": "rabbit"]))
@@ -84,7 +85,7 @@ struct ExternalScalerServiceTests {
 
     @Test("GetMetrics for a name the trigger does not serve is INVALID_ARGUMENT")
     func wrongMetricName() async throws {
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(sources: StaticSources())
         try await withScaler(registry: registry) { scaler in
             var request = Externalscaler_GetMetricsRequest()
             request.scaledObjectRef = scaledObject(staticMetadata)

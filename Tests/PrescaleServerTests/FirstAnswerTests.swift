@@ -1,9 +1,10 @@
 import GRPCCore
 import PrescaleCore
 import PrescaleProtocol
-@testable import PrescaleServer
 import PrescaleTesting
 import Testing
+
+@testable import PrescaleServer
 
 @Suite("A new trigger's first answer waits for its first sample")
 struct FirstAnswerTests {
@@ -86,10 +87,12 @@ struct FirstAnswerTests {
         }
     }
 
-    @Test("grpc-timeout values parse as the protocol defines them", arguments: [
-        ("1S", Duration.seconds(1)), ("500m", .milliseconds(500)), ("2M", .seconds(120)), ("1H", .seconds(3600)),
-        ("99999999u", .microseconds(99_999_999)), ("7n", .nanoseconds(7)),
-    ])
+    @Test(
+        "grpc-timeout values parse as the protocol defines them",
+        arguments: [
+            ("1S", Duration.seconds(1)), ("500m", .milliseconds(500)), ("2M", .seconds(120)), ("1H", .seconds(3600)),
+            ("99999999u", .microseconds(99_999_999)), ("7n", .nanoseconds(7)),
+        ])
     func timeoutParsing(_ text: String, _ expected: Duration) {
         #expect(GRPCTimeout.duration(parsing: text) == expected)
     }

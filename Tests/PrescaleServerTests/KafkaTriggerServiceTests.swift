@@ -2,9 +2,12 @@ import GRPCCore
 import GRPCInProcessTransport
 import PrescaleCore
 import PrescaleKafka
+import PrescaleKafkaMock
+import PrescaleMQTT
 import PrescaleProtocol
-@testable import PrescaleServer
 import Testing
+
+@testable import PrescaleServer
 
 @Suite("Kafka triggers through the ExternalScaler service", .serialized)
 struct KafkaTriggerServiceTests {
@@ -12,9 +15,11 @@ struct KafkaTriggerServiceTests {
     func kafkaEndToEnd() async throws {
         let cluster = try KafkaMockCluster(brokers: 2)
         try cluster.createTopic("orders", partitions: 3)
-        try await cluster.commit(group: "workers", offsets: [
-            TopicPartition("orders", 0): 0, TopicPartition("orders", 1): 0, TopicPartition("orders", 2): 0,
-        ])
+        try await cluster.commit(
+            group: "workers",
+            offsets: [
+                TopicPartition("orders", 0): 0, TopicPartition("orders", 1): 0, TopicPartition("orders", 2): 0,
+            ])
         try cluster.producer().produce(topic: "orders", partition: 0, count: 2)
         let metadata = [
             "scalerAddress": "prescale:6000", "source": "kafka", "bootstrapServers": cluster.bootstrapServers,
@@ -73,9 +78,11 @@ func withKafkaScaler(
     _ body: @Sendable (Externalscaler_ExternalScaler.Client<InProcessTransport.Client>) async throws -> Void
 ) async throws {
     let pool = KafkaSamplerPool()
-    let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool))
+    let mqtt = MQTTConnectionPool()
+    let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool, mqtt: mqtt))
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await pool.run() }
+        group.addTask { try await mqtt.run() }
         group.addTask { try await registry.run() }
         defer { group.cancelAll() }
         try await withScaler(registry: registry, body)

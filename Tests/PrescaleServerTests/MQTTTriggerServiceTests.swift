@@ -3,9 +3,10 @@ import GRPCInProcessTransport
 import PrescaleCore
 import PrescaleMQTT
 import PrescaleProtocol
-@testable import PrescaleServer
 import PrescaleTesting
 import Testing
+
+@testable import PrescaleServer
 
 @Suite("MQTT triggers through the ExternalScaler service", .serialized, .enabled(if: MosquittoBroker.isInstalled))
 struct MQTTTriggerServiceTests {
@@ -20,31 +21,31 @@ struct MQTTTriggerServiceTests {
 
     @Test("the first message after idle pushes true on StreamIsActive without any sample tick")
     func pushActivation() async throws {
-        let broker = try MosquittoBroker.start()
+        let broker = try await MosquittoBroker.start()
         let ref = scaledObject(Self.metadata(broker))
         // A one-hour tick: after the first sample, only the message wake-up can produce a new one.
         try await withMQTTScaler(tick: .seconds(3_600)) { scaler in
             try await withWatchdog(.seconds(30), "the stream pushes true after one message") {
-            try await scaler.streamIsActive(ref) { response in
-                var messages = response.messages.makeAsyncIterator()
-                let opening = try await messages.next()?.result
-                #expect(opening == false)
-                // Let the source's 100 ms polling while it connects run out: from here on it samples
-                // only on its one-hour tick or on a message.
-                try await Task.sleep(for: .milliseconds(500))
-                let publisher = try MQTTTestPublisher(port: broker.port)
-                defer { publisher.close() }
-                try publisher.publish(topic: "orders/eu", qos: 1)
-                let pushed = try await messages.next()?.result
-                #expect(pushed == true)
-            }
+                try await scaler.streamIsActive(ref) { response in
+                    var messages = response.messages.makeAsyncIterator()
+                    let opening = try await messages.next()?.result
+                    #expect(opening == false)
+                    // Let the source's 100 ms polling while it connects run out: from here on it samples
+                    // only on its one-hour tick or on a message.
+                    try await Task.sleep(for: .milliseconds(500))
+                    let publisher = try await MQTTTestPublisher(port: broker.port)
+                    defer { publisher.close() }
+                    try publisher.publish(topic: "orders/eu", qos: 1)
+                    let pushed = try await messages.next()?.result
+                    #expect(pushed == true)
+                }
             }
         }
     }
 
     @Test("GetMetricSpec, GetMetrics and IsActive; broker down is UNAVAILABLE naming the broker")
     func endToEnd() async throws {
-        let broker = try MosquittoBroker.start()
+        let broker = try await MosquittoBroker.start()
         let metadata = Self.metadata(broker, ["activationQueryValue": "2"])
         try await withMQTTScaler(tick: .milliseconds(100)) { scaler in
             let spec = try await scaler.getMetricSpec(scaledObject(metadata))
@@ -54,9 +55,9 @@ struct MQTTTriggerServiceTests {
             request.scaledObjectRef = scaledObject(metadata)
             request.metricName = "s0-mqtt-orders"
             #expect(try await pollMetricValue(scaler, request, until: 0) == 0)
-            let publisher = try MQTTTestPublisher(port: broker.port)
+            let publisher = try await MQTTTestPublisher(port: broker.port)
             try publisher.publish(count: 12, topic: "orders/eu", qos: 1)
-            #expect(publisher.flush())
+            #expect(await publisher.flush())
             publisher.close()
             #expect(try await pollMetricValue(scaler, request, until: 12) == 12)
             let active = try await scaler.isActive(scaledObject(metadata)).result
@@ -71,7 +72,7 @@ struct MQTTTriggerServiceTests {
 
     @Test("bad MQTT metadata is INVALID_ARGUMENT naming the key")
     func badMetadata() async throws {
-        let broker = try MosquittoBroker.start()
+        let broker = try await MosquittoBroker.start()
         try await withMQTTScaler(tick: .seconds(1)) { scaler in
             for (key, value) in [("topic", "a/#/b"), ("windowSeconds", "0"), ("brokerAddress", "tcp://x:1")] {
                 let error = await #expect(throws: RPCError.self) {
@@ -90,7 +91,7 @@ struct MQTTSourceFactory: MetricSourceFactory {
     let tick: Duration
 
     func makeSource(for spec: TriggerSpec, namespace: String) throws(ScalerError) -> any MetricSource {
-        guard case .mqtt(let mqtt) = spec.source else { return try BuiltInSourceFactory().makeSource(for: spec, namespace: namespace) }
+        guard case .mqtt(let mqtt) = spec.source else { return try StaticSources().makeSource(for: spec, namespace: namespace) }
         return MQTTSource(spec: mqtt, pool: self.pool, tick: self.tick)
     }
 }

@@ -1,9 +1,10 @@
 import GRPCCore
 import PrescaleCore
 import PrescaleProtocol
-@testable import PrescaleServer
 import PrescaleTesting
 import Testing
+
+@testable import PrescaleServer
 
 @Suite("Push streams")
 struct PushStreamTests {
@@ -38,7 +39,7 @@ struct PushStreamTests {
 
     @Test("StreamMetricSpec sends the spec GetMetricSpec returns")
     func metricSpecStream() async throws {
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(sources: StaticSources())
         try await withScaler(registry: registry) { scaler in
             let unary = try await scaler.getMetricSpec(scaledObject(staticMetadata))
             try await scaler.streamMetricSpec(scaledObject(staticMetadata)) { response in
@@ -51,7 +52,7 @@ struct PushStreamTests {
 
     @Test("draining ends open streams cleanly, with status OK")
     func drainingEndsStreams() async throws {
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(sources: StaticSources())
         try await withScaler(registry: registry) { scaler in
             try await scaler.streamIsActive(scaledObject(staticMetadata)) { response in
                 var messages = response.messages.makeAsyncIterator()
@@ -85,7 +86,7 @@ struct PushStreamTests {
 
     @Test("an open stream keeps its trigger from being evicted")
     func watchedTriggersStay() async throws {
-        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero), sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero), sources: StaticSources())
         try await withScaler(registry: registry) { scaler in
             try await scaler.streamIsActive(scaledObject(staticMetadata)) { response in
                 var messages = response.messages.makeAsyncIterator()
@@ -99,7 +100,7 @@ struct PushStreamTests {
 
     @Test("ending a watch (the client went away) makes the trigger evictable again")
     func endedWatchIsEvictable() async throws {
-        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero), sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero), sources: StaticSources())
         let trigger = try registry.trigger(namespace: "shop", name: "orders", metadata: staticMetadata)
         let (updates, end) = trigger.watch()
         var iterator = updates.makeAsyncIterator()

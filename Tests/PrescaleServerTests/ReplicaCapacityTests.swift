@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import PrescaleCore
 import PrescaleKubernetes
-@testable import PrescaleServer
 import PrescaleTesting
 import Testing
+
+@testable import PrescaleServer
 
 /// A predicting trigger learns one replica's capacity from the target's replica count, read from the
 /// `scale` subresource of a fake API server over HTTPS by the ReplicaWatcher.
@@ -36,14 +37,20 @@ struct ReplicaCapacityTests {
                 try await eventually("source attached") { source.attachedCount == 1 }
                 // No read before a backlog: nothing is worth learning from an idle target.
                 #expect(watcher.replicas(of: ScaledObjectKey(namespace: "memory-lag", name: "orders")) == nil)
-                var arrived = 1_000.0, consumed = 0.0
+                var arrived = 1_000.0
+                var consumed = 0.0
                 source.push(MetricSample(time: 0, reactiveValue: 1_000, backlog: 1_000, arrived: arrived, consumed: consumed))
-                try await eventually("replicas read from scale") { watcher.replicas(of: ScaledObjectKey(namespace: "memory-lag", name: "orders")) == 4 }
+                try await eventually("replicas read from scale") {
+                    watcher.replicas(of: ScaledObjectKey(namespace: "memory-lag", name: "orders")) == 4
+                }
                 // 60 s of 60/s arriving against 4 replicas consuming 10/s each.
                 for second in 1...60 {
                     arrived += 60
                     consumed += 40
-                    source.push(MetricSample(time: Double(second), reactiveValue: arrived - consumed, backlog: arrived - consumed, arrived: arrived, consumed: consumed))
+                    source.push(
+                        MetricSample(
+                            time: Double(second), reactiveValue: arrived - consumed, backlog: arrived - consumed, arrived: arrived,
+                            consumed: consumed))
                 }
                 let decision = try trigger.currentDecision(at: 60)
                 let prediction = try #require(decision.prediction)
@@ -57,7 +64,9 @@ struct ReplicaCapacityTests {
                 #expect(decision.desiredReplicas > PlannerDecision.replicas(value: decision.reactiveValue, target: 1_000))
                 // A target that cannot be read is forgotten rather than trusted.
                 api.forbid(verb: "get", resource: "deployments.apps/scale")
-                try await eventually("count forgotten") { watcher.replicas(of: ScaledObjectKey(namespace: "memory-lag", name: "orders")) == nil }
+                try await eventually("count forgotten") {
+                    watcher.replicas(of: ScaledObjectKey(namespace: "memory-lag", name: "orders")) == nil
+                }
             }
         }
     }
@@ -69,11 +78,15 @@ struct ReplicaCapacityTests {
         try await withRunningRegistry(registry) {
             let trigger = try registry.trigger(namespace: "memory-lag", name: "orders", metadata: Self.metadata)
             try await eventually("source attached") { source.attachedCount == 1 }
-            var arrived = 0.0, consumed = 0.0
+            var arrived = 0.0
+            var consumed = 0.0
             for second in 0...60 {
                 arrived += 60
                 consumed += 40
-                source.push(MetricSample(time: Double(second), reactiveValue: arrived - consumed, backlog: arrived - consumed, arrived: arrived, consumed: consumed))
+                source.push(
+                    MetricSample(
+                        time: Double(second), reactiveValue: arrived - consumed, backlog: arrived - consumed, arrived: arrived,
+                        consumed: consumed))
             }
             let decision = try trigger.currentDecision(at: 60)
             #expect(decision.value == decision.reactiveValue)

@@ -1,14 +1,50 @@
 import PrescaleKubernetes
-@testable import PrescaleServer
 import Testing
+
+@testable import PrescaleServer
 
 @Suite("Server configuration")
 struct ServerConfigurationTests {
-    @Test("defaults are documented values")
+    @Test("defaults are the README's values")
     func defaults() throws {
+        // Each literal is the README configuration table's default column.
         let config = try ServerConfiguration.resolve(flags: [:], environment: [:], fileContents: nil)
         #expect(config.grpcAddress == HostAndPort(host: "0.0.0.0", port: 6000))
         #expect(config.httpAddress == HostAndPort(host: "0.0.0.0", port: 8080))
+        #expect(config.logLevel == .info)
+        #expect(config.logFormat == .text)
+        #expect(config.triggerIdleTimeout == .seconds(600))
+        #expect(config.maxTriggers == 10_000)
+        #expect(config.maxTriggerSeries == 1_000)
+        #expect(config.shutdownTimeout == .seconds(10))
+        #expect(config.actuation == .disabled)
+        #expect(config.kubeconfig == nil)
+        #expect(config.kubeContext == nil)
+        #expect(config.actuationMinInterval == .seconds(1))
+        #expect(config.actuationMaxStep == 0)
+        #expect(config.leaderElection == true)
+        #expect(config.leaseName == "prescale-actuator")
+        #expect(config.leaseNamespace == nil)
+        #expect(config.identity == nil)
+        #expect(config.tlsCertificate == nil)
+        #expect(config.tlsKey == nil)
+        #expect(config.tlsClientCA == nil)
+        #expect(config.credentialsDirectory == nil)
+        #expect(config.allowCredentialPaths == false)
+        #expect(config.credentialFiles == .refused)
+        #expect(config.allowedBrokers == nil)
+        #expect(config.maxTriggersPerNamespace == 1_000)
+        #expect(config.maxMetadataKeys == 128)
+        #expect(config.maxMetadataBytes == 65_536)
+        #expect(config.maxStreamsPerConnection == 20_000)
+        #expect(config.maxMessageBytes == 1_048_576)
+        #expect(config.firstSampleWait == .seconds(5))
+        #expect(config.handshakeTimeout == .seconds(5))
+        #expect(config.maxConnectionsPerAddress == 64)
+        #expect(config.connectionIdleTimeout == .seconds(600))
+        #expect(config.keepaliveInterval == .seconds(60))
+        #expect(config.tlsReloadInterval == .seconds(30))
+        // The resolved defaults and the type's own agree.
         #expect(config == ServerConfiguration())
     }
 
@@ -27,21 +63,53 @@ struct ServerConfigurationTests {
         #expect(config.logLevel == .warning)
     }
 
-    @Test("a bad value names where it came from and what is allowed", arguments: [
-        ([("grpc-address", "localhost")], [:], nil, "--grpc-address: \"localhost\" is not allowed; allowed: host:port with a port from 0 to 65535"),
-        ([], ["PRESCALE_LOG_FORMAT": "xml"], nil, "PRESCALE_LOG_FORMAT: \"xml\" is not allowed; allowed: one of text, json"),
-        ([], [:], "max-triggers: lots", "config file key \"max-triggers\": \"lots\" is not allowed; allowed: a whole number from 1 to 1000000"),
-        ([], [:], "grpc-adress: :6000", "config file key \"grpc-adress\": is not a setting; known keys: " + ServerConfiguration.settingNames.joined(separator: ", ")),
-        ([("allowed-brokers", "kafka..svc")], [:], nil, "--allowed-brokers: \"kafka..svc\" is not allowed; allowed: comma-separated host names, *.suffix patterns, IP addresses and CIDRs, e.g. *.kafka.svc.cluster.local,10.0.0.0/8"),
-        ([("credentials-dir", "relative/dir")], [:], nil, "--credentials-dir: \"relative/dir\" is not allowed; allowed: an absolute directory path"),
-        ([("allow-credential-paths", "yes")], [:], nil, "--allow-credential-paths: \"yes\" is not allowed; allowed: one of enabled, disabled"),
-        ([("allow-credential-paths", "enabled"), ("credentials-dir", "/creds")], [:], nil, "--allow-credential-paths: \"enabled\" is not allowed; allowed: only without --credentials-dir (/creds): file keys are either names under it or paths, not both"),
-        ([("tls-key", "/k.pem")], [:], nil, "--tls-key: \"/k.pem\" is not allowed; allowed: only together with --tls-cert"),
-        ([("actuation", "on")], [:], nil, "--actuation: \"on\" is not allowed; allowed: one of disabled, enabled, dry-run"),
-        ([("lease-name", "Prescale_Lease")], [:], nil, "--lease-name: \"Prescale_Lease\" is not allowed; allowed: a Kubernetes object name: lower-case letters, digits, '-' and '.', at most 253"),
-        ([], ["PRESCALE_ACTUATION_MIN_INTERVAL": "-1"], nil, "PRESCALE_ACTUATION_MIN_INTERVAL: \"-1\" is not allowed; allowed: seconds from 0 to 3600 (decimals allowed)"),
-        ([("http-address", "0.0.0.0:70000")], [:], nil, "--http-address: \"0.0.0.0:70000\" is not allowed; allowed: host:port with a port from 0 to 65535"),
-    ] as [([(String, String)], [String: String], String?, String)])
+    @Test(
+        "a bad value names where it came from and what is allowed",
+        arguments: [
+            (
+                [("grpc-address", "localhost")], [:], nil,
+                "--grpc-address: \"localhost\" is not allowed; allowed: host:port with a port from 0 to 65535"
+            ),
+            ([], ["PRESCALE_LOG_FORMAT": "xml"], nil, "PRESCALE_LOG_FORMAT: \"xml\" is not allowed; allowed: one of text, json"),
+            (
+                [], [:], "max-triggers: lots",
+                "config file key \"max-triggers\": \"lots\" is not allowed; allowed: a whole number from 1 to 1000000"
+            ),
+            (
+                [], [:], "grpc-adress: :6000",
+                "config file key \"grpc-adress\": is not a setting; known keys: " + ServerConfiguration.settingNames.joined(separator: ", ")
+            ),
+            (
+                [("allowed-brokers", "kafka..svc")], [:], nil,
+                "--allowed-brokers: \"kafka..svc\" is not allowed; allowed: comma-separated host names, *.suffix patterns, IP addresses and CIDRs, e.g. *.kafka.svc.cluster.local,10.0.0.0/8"
+            ),
+            (
+                [("credentials-dir", "relative/dir")], [:], nil,
+                "--credentials-dir: \"relative/dir\" is not allowed; allowed: an absolute directory path"
+            ),
+            (
+                [("allow-credential-paths", "yes")], [:], nil,
+                "--allow-credential-paths: \"yes\" is not allowed; allowed: one of enabled, disabled"
+            ),
+            (
+                [("allow-credential-paths", "enabled"), ("credentials-dir", "/creds")], [:], nil,
+                "--allow-credential-paths: \"enabled\" is not allowed; allowed: only without --credentials-dir (/creds): file keys are either names under it or paths, not both"
+            ),
+            ([("tls-key", "/k.pem")], [:], nil, "--tls-key: \"/k.pem\" is not allowed; allowed: only together with --tls-cert"),
+            ([("actuation", "on")], [:], nil, "--actuation: \"on\" is not allowed; allowed: one of disabled, enabled, dry-run"),
+            (
+                [("lease-name", "Prescale_Lease")], [:], nil,
+                "--lease-name: \"Prescale_Lease\" is not allowed; allowed: a Kubernetes object name: lower-case letters, digits, '-' and '.', at most 253"
+            ),
+            (
+                [], ["PRESCALE_ACTUATION_MIN_INTERVAL": "-1"], nil,
+                "PRESCALE_ACTUATION_MIN_INTERVAL: \"-1\" is not allowed; allowed: seconds from 0 to 3600 (decimals allowed)"
+            ),
+            (
+                [("http-address", "0.0.0.0:70000")], [:], nil,
+                "--http-address: \"0.0.0.0:70000\" is not allowed; allowed: host:port with a port from 0 to 65535"
+            ),
+        ] as [([(String, String)], [String: String], String?, String)])
     func badValues(_ flags: [(String, String)], _ environment: [String: String], _ file: String?, _ message: String) {
         #expect {
             _ = try ServerConfiguration.resolve(
@@ -54,11 +122,13 @@ struct ServerConfigurationTests {
         }
     }
 
-    @Test("addresses parse in the forms operators write", arguments: [
-        (":6000", HostAndPort(host: "0.0.0.0", port: 6000)),
-        ("127.0.0.1:0", HostAndPort(host: "127.0.0.1", port: 0)),
-        ("[::1]:6000", HostAndPort(host: "::1", port: 6000)),
-    ])
+    @Test(
+        "addresses parse in the forms operators write",
+        arguments: [
+            (":6000", HostAndPort(host: "0.0.0.0", port: 6000)),
+            ("127.0.0.1:0", HostAndPort(host: "127.0.0.1", port: 0)),
+            ("[::1]:6000", HostAndPort(host: "::1", port: 6000)),
+        ])
     func addresses(_ text: String, _ expected: HostAndPort) {
         #expect(HostAndPort(parsing: text) == expected)
     }
@@ -94,12 +164,14 @@ struct ServerCommandLineTests {
         #expect(configuration.grpcAddress == HostAndPort(host: "0.0.0.0", port: 7000))
     }
 
-    @Test("a flag that is no setting, a flag without a value and a stray word are errors naming them", arguments: [
-        (["--grpc-adress", ":0"], "--grpc-adress: is not a setting; did you mean --grpc-address? (prescale serve --help lists them)"),
-        (["--frobnicate", "1"], "--frobnicate: is not a setting (prescale serve --help lists them)"),
-        (["--max-triggers"], "--max-triggers: needs a value: --max-triggers VALUE or --max-triggers=VALUE"),
-        (["serve-now"], "argument \"serve-now\": is not a flag; settings are given as --name value or --name=value"),
-    ])
+    @Test(
+        "a flag that is no setting, a flag without a value and a stray word are errors naming them",
+        arguments: [
+            (["--grpc-adress", ":0"], "--grpc-adress: is not a setting; did you mean --grpc-address? (prescale serve --help lists them)"),
+            (["--frobnicate", "1"], "--frobnicate: is not a setting (prescale serve --help lists them)"),
+            (["--max-triggers"], "--max-triggers: needs a value: --max-triggers VALUE or --max-triggers=VALUE"),
+            (["serve-now"], "argument \"serve-now\": is not a flag; settings are given as --name value or --name=value"),
+        ])
     func badArguments(_ arguments: [String], _ message: String) {
         #expect {
             _ = try ServerConfiguration.flagValues(from: arguments)

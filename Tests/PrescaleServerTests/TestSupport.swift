@@ -4,8 +4,9 @@ import GRPCInProcessTransport
 import PrescaleCore
 import PrescaleKubernetes
 import PrescaleProtocol
-@testable import PrescaleServer
 import PrescaleTesting
+
+@testable import PrescaleServer
 
 /// A Kubernetes client for the fake API server over HTTPS, trusting its CA, with its token.
 func fakeAPIClient(_ api: FakeKubernetesAPI) throws -> KubernetesClient {
@@ -17,11 +18,22 @@ func fakeAPIClient(_ api: FakeKubernetesAPI) throws -> KubernetesClient {
     )
 }
 
-/// Serves the built-in sources, except that a trigger in namespace `memory-<key>` reads the
+/// Builds `static` sources only: the registry and service tests need no Kafka or MQTT pool, and a test
+/// that reaches for one by mistake fails with this error instead of waiting on a pool nobody runs.
+struct StaticSources: MetricSourceFactory {
+    func makeSource(for spec: TriggerSpec, namespace: String) throws(ScalerError) -> any MetricSource {
+        guard case .static(let staticSpec) = spec.source else {
+            throw ScalerError(.invalidArgument, "this test's factory builds only static sources, not \(spec.source)")
+        }
+        return StaticSource(spec: staticSpec)
+    }
+}
+
+/// Serves static sources, except that a trigger in namespace `memory-<key>` reads the
 /// ``InMemorySource`` registered under `<key>`, so tests control its samples without a special parser.
 final class TestSourceFactory: MetricSourceFactory {
     let memorySources: [String: InMemorySource]
-    let builtIn = BuiltInSourceFactory()
+    let builtIn = StaticSources()
 
     init(memorySources: [String: InMemorySource] = [:]) {
         self.memorySources = memorySources

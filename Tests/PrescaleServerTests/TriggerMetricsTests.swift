@@ -1,16 +1,17 @@
 import PrescaleCore
 import PrescaleProtocol
-import Prometheus
-@testable import PrescaleServer
 import PrescaleTesting
+import Prometheus
 import Testing
+
+@testable import PrescaleServer
 
 @Suite("Per-trigger metrics for dashboards and alerts")
 struct TriggerMetricsTests {
     @Test("every KEDA call about a trigger is counted, the first one included")
     func requestsCounted() async throws {
         let metrics = ScalerMetrics()
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory(), observers: metrics)
+        let registry = TriggerRegistry(sources: StaticSources(), observers: metrics)
         try await withScaler(registry: registry, metrics: metrics) { scaler in
             let ref = scaledObject(staticMetadata)
             _ = try await scaler.getMetricSpec(ref)
@@ -20,9 +21,10 @@ struct TriggerMetricsTests {
             request.metricName = "s0-static"
             _ = try await scaler.getMetrics(request)
         }
-        #expect(metrics.registry.render().contains(
-            #"prescale_trigger_requests_total{namespace="shop",scaledobject="orders",metric="static",source="static"} 3"#
-        ))
+        #expect(
+            metrics.registry.render().contains(
+                #"prescale_trigger_requests_total{namespace="shop",scaledobject="orders",metric="static",source="static"} 3"#
+            ))
     }
 
     @Test("the sample age is NaN before the first sample and grows from the latest sample's time")

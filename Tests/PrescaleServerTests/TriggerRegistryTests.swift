@@ -1,13 +1,15 @@
 import PrescaleCore
-@testable import PrescaleServer
+import Synchronization
 import Testing
+
+@testable import PrescaleServer
 
 /// Counts how often the registry asks for a source, i.e. how often metadata was parsed into a trigger.
 final class CountingFactory: MetricSourceFactory {
     let made = Counter()
     func makeSource(for spec: TriggerSpec, namespace: String) throws(ScalerError) -> any MetricSource {
         self.made.increment()
-        return try BuiltInSourceFactory().makeSource(for: spec, namespace: namespace)
+        return try StaticSources().makeSource(for: spec, namespace: namespace)
     }
 }
 
@@ -16,8 +18,6 @@ final class Counter: Sendable {
     func increment() { self.value.withLock { $0 += 1 } }
     var count: Int { self.value.withLock { $0 } }
 }
-
-import Synchronization
 
 @Suite("Trigger registry")
 struct TriggerRegistryTests {
@@ -35,7 +35,7 @@ struct TriggerRegistryTests {
 
     @Test("a changed metadata map, namespace or name is a new trigger")
     func changedMetadataIsNewTrigger() throws {
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(sources: StaticSources())
         let base = try registry.trigger(namespace: "shop", name: "orders", metadata: staticMetadata)
         var changed = staticMetadata
         changed["value"] = "26"
@@ -46,19 +46,31 @@ struct TriggerRegistryTests {
     }
 
     @Test("idle triggers are evicted and asked-for ones stay")
-    func eviction() async throws {
-        let registry = TriggerRegistry(configuration: .init(idleTimeout: .milliseconds(50)), sources: BuiltInSourceFactory())
+    func eviction() throws {
+        let clock = Mutex(Duration.zero)
+        let registry = TriggerRegistry(
+            configuration: .init(idleTimeout: .seconds(60)), sources: StaticSources(), observers: nil, actuator: nil,
+            replicaCounts: nil, uptime: { clock.withLock { $0 } }
+        )
         _ = try registry.trigger(namespace: "shop", name: "old", metadata: staticMetadata)
-        try await Task.sleep(for: .milliseconds(80))
+        _ = try registry.trigger(namespace: "shop", name: "asked", metadata: staticMetadata)
+        clock.withLock { $0 = .seconds(60) }
+        // Exactly the idle timeout is not past it.
+        #expect(registry.evictIdle() == 0)
+        clock.withLock { $0 = .seconds(61) }
+        _ = try registry.trigger(namespace: "shop", name: "asked", metadata: staticMetadata)
         _ = try registry.trigger(namespace: "shop", name: "fresh", metadata: staticMetadata)
         #expect(registry.evictIdle() == 1)
-        #expect(registry.count == 1)
-        #expect(registry.countsBySource() == [.static: 1])
+        #expect(registry.count == 2)
+        #expect(registry.countsBySource() == [.static: 2])
+        clock.withLock { $0 = .seconds(122) }
+        #expect(registry.evictIdle() == 2)
+        #expect(registry.count == 0)
     }
 
     @Test("past the trigger limit new triggers are RESOURCE_EXHAUSTED naming the limit")
     func triggerLimit() throws {
-        let registry = TriggerRegistry(configuration: .init(maximumTriggers: 2), sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(configuration: .init(maximumTriggers: 2), sources: StaticSources())
         _ = try registry.trigger(namespace: "a", name: "1", metadata: staticMetadata)
         _ = try registry.trigger(namespace: "a", name: "2", metadata: staticMetadata)
         #expect {
@@ -74,12 +86,16 @@ struct TriggerRegistryTests {
     @Test("evicting a trigger removes its /metrics series")
     func evictionRemovesSeries() async throws {
         let metrics = ScalerMetrics()
-        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero), sources: BuiltInSourceFactory(), observers: metrics)
+        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero), sources: StaticSources(), observers: metrics)
         _ = try registry.trigger(namespace: "shop", name: "orders", metadata: staticMetadata)
         let scrape = metrics.registry.emitToString()
-        #expect(scrape.contains("prescale_trigger_value{namespace=\"shop\",scaledobject=\"orders\",metric=\"static\",source=\"static\"} 25"))
-        #expect(scrape.contains("prescale_trigger_active{namespace=\"shop\",scaledobject=\"orders\",metric=\"static\",source=\"static\"} 1"))
-        #expect(scrape.contains("prescale_trigger_desired_replicas{namespace=\"shop\",scaledobject=\"orders\",metric=\"static\",source=\"static\"} 3"))
+        #expect(
+            scrape.contains("prescale_trigger_value{namespace=\"shop\",scaledobject=\"orders\",metric=\"static\",source=\"static\"} 25"))
+        #expect(
+            scrape.contains("prescale_trigger_active{namespace=\"shop\",scaledobject=\"orders\",metric=\"static\",source=\"static\"} 1"))
+        #expect(
+            scrape.contains(
+                "prescale_trigger_desired_replicas{namespace=\"shop\",scaledobject=\"orders\",metric=\"static\",source=\"static\"} 3"))
         try await Task.sleep(for: .milliseconds(2))
         #expect(registry.evictIdle() == 1)
         #expect(!metrics.registry.emitToString().contains("scaledobject=\"orders\""))
@@ -88,7 +104,7 @@ struct TriggerRegistryTests {
     @Test("per-trigger series stop at the cardinality cap and are counted as dropped")
     func seriesCap() throws {
         let metrics = ScalerMetrics(maximumTriggerSeries: 1)
-        let registry = TriggerRegistry(sources: BuiltInSourceFactory(), observers: metrics)
+        let registry = TriggerRegistry(sources: StaticSources(), observers: metrics)
         _ = try registry.trigger(namespace: "a", name: "1", metadata: staticMetadata)
         _ = try registry.trigger(namespace: "a", name: "2", metadata: staticMetadata)
         let scrape = metrics.registry.emitToString()
@@ -104,7 +120,7 @@ struct TriggerRegistryBoundsTests {
     func bounds() throws {
         let registry = TriggerRegistry(
             configuration: .init(maximumTriggersPerNamespace: 2, maximumMetadataKeys: 8, maximumMetadataBytes: 2_048),
-            sources: BuiltInSourceFactory()
+            sources: StaticSources()
         )
         var many = staticMetadata
         for index in 0..<8 { many["extra\(index)"] = "x" }
@@ -127,7 +143,7 @@ struct TriggerRegistryBoundsTests {
 
     @Test("evicting a namespace's triggers frees its slots")
     func evictionFreesSlots() throws {
-        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero, maximumTriggersPerNamespace: 1), sources: BuiltInSourceFactory())
+        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero, maximumTriggersPerNamespace: 1), sources: StaticSources())
         _ = try registry.trigger(namespace: "team", name: "one", metadata: staticMetadata)
         #expect(registry.evictIdle() == 1)
         _ = try registry.trigger(namespace: "team", name: "two", metadata: staticMetadata)

@@ -1,11 +1,13 @@
 import PrescaleCore
-@testable import PrescaleSimulator
 import Testing
+
+@testable import PrescaleSimulator
 
 @Suite("Simulator invariants")
 struct SimulationTests {
     static func roster(_ model: ConsumerModel) -> PolicyRoster {
-        PolicyRoster(settings: ControlPathSettings(), model: model, prediction: PredictionSpec(messagesPerReplicaPerSecond: model.ratePerReplica))
+        PolicyRoster(
+            settings: ControlPathSettings(), model: model, prediction: PredictionSpec(messagesPerReplicaPerSecond: model.ratePerReplica))
     }
 
     static func bursty(seconds: Int = 1_800, seed: UInt64 = 7) -> ArrivalSeries {
@@ -92,7 +94,9 @@ struct SimulationTests {
 struct HPAModelTests {
     @Test("syncs every 15 s, respects the tolerance, grows by max(4 pods, 100%), stabilises scale-down")
     func hpa() {
-        var hpa = HPAModel(syncSeconds: 15, tolerance: 0.1, behavior: HPABehavior(scaleUpPods: 4, scaleUpPercent: 100, scaleDownStabilizationSeconds: 300), maximum: 100)
+        var hpa = HPAModel(
+            syncSeconds: 15, tolerance: 0.1, behavior: HPABehavior(scaleUpPods: 4, scaleUpPercent: 100, scaleDownStabilizationSeconds: 300),
+            maximum: 100)
         #expect(hpa.sync(now: 0, current: 1, value: 100, target: 1) == 5)  // min(100, max(1 × 2, 1 + 4))
         #expect(hpa.sync(now: 5, current: 5, value: 100, target: 1) == nil)  // not a sync
         #expect(hpa.sync(now: 15, current: 5, value: 100, target: 1) == 10)  // max(10, 9)
@@ -108,7 +112,9 @@ struct WorkModelTests {
     func tokens() throws {
         var reader = TraceReader()
         reader.workColumn = "GeneratedTokens"
-        let text = "TIMESTAMP,ContextTokens,GeneratedTokens\n" + (0..<20).map { "2023-11-16 18:00:\($0 < 10 ? "0" : "")\($0).5,1,\($0 % 2 == 0 ? 5 : 95)" }.joined(separator: "\n")
+        let text =
+            "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+            + (0..<20).map { "2023-11-16 18:00:\($0 < 10 ? "0" : "")\($0).5,1,\($0 % 2 == 0 ? 5 : 95)" }.joined(separator: "\n")
         let series = try reader.read(text, name: "tokens")
         #expect(series.workPerSecond?.reduce(0, +) == 1_000)
         #expect(series.meanWork == 50)
@@ -184,9 +190,15 @@ struct TunerTests {
 
     @Test("the fragment carries the candidate's behaviour and keys")
     func fragment() {
-        let candidate = TuningCandidate(predictive: true, lagThreshold: 20, pollingInterval: 30, behavior: HPABehavior(scaleUpPods: 100, scaleUpPercent: 900, scaleDownStabilizationSeconds: 120), quantile: 0.5, drainSeconds: 10)
+        let candidate = TuningCandidate(
+            predictive: true, lagThreshold: 20, pollingInterval: 30,
+            behavior: HPABehavior(scaleUpPods: 100, scaleUpPercent: 900, scaleDownStabilizationSeconds: 120), quantile: 0.5,
+            drainSeconds: 10)
         let yaml = candidate.scaledObjectFragment(base: PredictionSpec(coldStartSeconds: 1), direct: true)
-        for line in ["stabilizationWindowSeconds: 120", "value: 900", "lagThreshold: \"20\"", "predictQuantile: \"0.5\"", "drainSeconds: \"10\"", "actuate: \"true\"", "type: external-push"] {
+        for line in [
+            "stabilizationWindowSeconds: 120", "value: 900", "lagThreshold: \"20\"", "predictQuantile: \"0.5\"", "drainSeconds: \"10\"",
+            "actuate: \"true\"", "type: external-push",
+        ] {
             #expect(yaml.contains(line), "missing \(line)")
         }
     }
@@ -197,11 +209,14 @@ struct PlanRecordingTests {
     @Test("arrivals come back per second, and the capacity is learned from saturated lines")
     func recording() throws {
         var recording = PlanRecording()
-        var arrived = 0.0, consumed = 0.0
+        var arrived = 0.0
+        var consumed = 0.0
         for second in 0..<200 {
             arrived += 30
             consumed = min(arrived, consumed + 24)  // 3 replicas × 8
-            let line = try PlanObservation(numbers: ["t": Double(second), "backlog": arrived - consumed, "arrived": arrived, "consumed": consumed, "replicas": 3], otherKeys: [], line: second + 1)
+            let line = try PlanObservation(
+                numbers: ["t": Double(second), "backlog": arrived - consumed, "arrived": arrived, "consumed": consumed, "replicas": 3],
+                otherKeys: [], line: second + 1)
             try recording.append(line, line: second + 1)
         }
         let series = try #require(recording.series(name: "r"))

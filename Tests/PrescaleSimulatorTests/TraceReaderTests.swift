@@ -1,11 +1,13 @@
-@testable import PrescaleSimulator
 import Testing
+
+@testable import PrescaleSimulator
 
 @Suite("Trace formats")
 struct TraceReaderTests {
     @Test("per request: counted per second from the first timestamp, across midnight")
     func requests() throws {
-        let text = "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-12-31 23:59:59.5,1,1\n2023-12-31 23:59:59.9,1,1\n2024-01-01 00:00:01.2,1,1\n"
+        let text =
+            "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-12-31 23:59:59.5,1,1\n2023-12-31 23:59:59.9,1,1\n2024-01-01 00:00:01.2,1,1\n"
         let series = try TraceReader().read(text, name: "t")
         // Seconds since the first request: 0.0, 0.4 and 1.7.
         #expect(series.perSecond == [2, 1])
@@ -35,13 +37,15 @@ struct TraceReaderTests {
         #expect(series.perSecond.prefix(60).reduce(0, +) > 30)
     }
 
-    @Test("bad traces name the line", arguments: [
-        ("TIMESTAMP,a\nyesterday,1\n", "line 2"),
-        ("period,count\n1998-04-30 21:30:00,lots\n", "line 2"),
-        ("second,count\n0,1\n1,-4\n", "line 3"),
-        ("when,what\n", "unknown header"),
-        ("", "empty"),
-    ])
+    @Test(
+        "bad traces name the line",
+        arguments: [
+            ("TIMESTAMP,a\nyesterday,1\n", "line 2"),
+            ("period,count\n1998-04-30 21:30:00,lots\n", "line 2"),
+            ("second,count\n0,1\n1,-4\n", "line 3"),
+            ("when,what\n", "unknown header"),
+            ("", "empty"),
+        ])
     func bad(text: String, fragment: String) {
         #expect {
             _ = try TraceReader().read(text, name: "t")

@@ -133,3 +133,50 @@ def test_connections_past_the_per_address_bound_are_closed_and_the_bound_frees_u
             sock.close()
     finally:
         scaler.kill()
+
+
+def frames(sock: socket.socket, until, within: float):
+    """Reads HTTP/2 frames (type, flags, payload) from the server until `until(frame)` holds; acknowledges the
+    server's SETTINGS and answers nothing else. Returns the frame that matched, or None after `within` s."""
+    buffer = b""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        if chunk == b"":
+            return None
+        buffer += chunk
+        while len(buffer) >= 9:
+            length = int.from_bytes(buffer[0:3], "big")
+            if len(buffer) < 9 + length:
+                break
+            kind, flags, payload = buffer[3], buffer[4], buffer[9:9 + length]
+            buffer = buffer[9 + length:]
+            if kind == 0x4 and not flags & 0x1:
+                sock.sendall(b"\x00\x00\x00\x04\x01\x00\x00\x00\x00")  # SETTINGS ACK
+            if until((kind, flags, payload)):
+                return kind, flags, payload
+    return None
+
+
+def test_the_stream_limit_is_advertised_and_keepalive_pings_an_idle_client(pb):
+    scaler = ScalerProcess("--max-streams-per-connection=37", "--keepalive-interval=10")
+    try:
+        sock = connect(scaler)
+        sock.sendall(PREFACE + EMPTY_SETTINGS)
+        settings = frames(sock, lambda f: f[0] == 0x4 and not f[1] & 0x1, within=5)
+        assert settings is not None, "no SETTINGS from the server"
+        payload = settings[2]
+        advertised = {int.from_bytes(payload[i:i + 2], "big"): int.from_bytes(payload[i + 2:i + 6], "big")
+                      for i in range(0, len(payload), 6)}
+        assert advertised.get(0x3) == 37, advertised  # SETTINGS_MAX_CONCURRENT_STREAMS
+        # No RPC at all on this connection: the server pings it after the keepalive interval.
+        started = time.monotonic()
+        ping = frames(sock, lambda f: f[0] == 0x6 and not f[1] & 0x1, within=25)
+        assert ping is not None, "no keepalive PING within 25 s"
+        assert time.monotonic() - started >= 8, "pinged long before the 10 s interval"
+        sock.close()
+    finally:
+        scaler.kill()

@@ -131,6 +131,29 @@ def test_a_rotated_certificate_is_served_to_new_connections_without_a_restart(pb
         scaler.kill()
 
 
+def test_a_certificate_file_that_fails_to_load_keeps_the_previous_pair(pb, pki):
+    pki.ca("ca")
+    first_cert, first_key = pki.issue("ca", "first")
+    cert, key = pki.dir / "tls.crt", pki.dir / "tls.key"
+    shutil.copy(first_cert, cert)
+    shutil.copy(first_key, key)
+    scaler = ScalerProcess(f"--tls-cert={cert}", f"--tls-key={key}", "--tls-reload-interval=1")
+    try:
+        # A rotation caught half-written: the certificate file is not PEM.
+        cert.write_text("-----BEGIN CERTIFICATE-----\nnot a certificate\n")
+        deadline = time.monotonic() + 20
+        while "TLS certificate reload failed; still serving the previous one" not in scaler.output():
+            assert time.monotonic() < deadline, scaler.output()
+            time.sleep(0.1)
+        # New connections still get the previous certificate, and the process keeps serving.
+        channel, fresh = secure_stub(pb, scaler.target, pki.dir / "ca.pem")
+        assert answers(pb, fresh) is True
+        channel.close()
+        assert scaler.proc.poll() is None
+    finally:
+        scaler.kill()
+
+
 def test_bad_tls_flags_name_the_flag(binary, pki):
     def serve(*args):
         return subprocess.run([str(binary), "serve", "--grpc-address=127.0.0.1:0", "--http-address=127.0.0.1:0", *args],

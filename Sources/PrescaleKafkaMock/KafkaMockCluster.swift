@@ -1,5 +1,6 @@
 import CRdKafka
 import PrescaleCore
+import PrescaleKafka
 
 /// librdkafka's mock Kafka cluster: real Kafka protocol on loopback, in this process.
 ///
@@ -77,91 +78,5 @@ public final class KafkaMockCluster: @unchecked Sendable {
         let committer = try KafkaOffsetCommitter(settings: self.settings, group: group)
         try await committer.commit(offsets)
         await committer.close()
-    }
-}
-
-/// Commits offsets for one group without joining it; keeps its connection for repeated commits.
-public final class KafkaOffsetCommitter: Sendable {
-    private let handle: KafkaHandle
-    /// The group committed for.
-    public let group: String
-
-    /// Creates a committer for `group`.
-    public init(settings: KafkaClientSettings, group: String) throws(KafkaError) {
-        self.handle = try KafkaHandle(type: RD_KAFKA_CONSUMER, settings: settings, extra: ["group.id": group])
-        self.group = group
-    }
-
-    /// Commits `offsets` synchronously (on the client's own queue).
-    public func commit(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {
-        let group = self.group
-        try await self.handle.blocking { handle throws(KafkaError) in
-            let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))!
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            for (partition, offset) in offsets {
-                rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)!.pointee.offset = offset
-            }
-            let err = rd_kafka_commit(handle.pointer, list, 0)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                throw KafkaError(err, while: "committing offsets for group \(group)")
-            }
-        }
-    }
-
-    /// Closes the client.
-    public func close() async {
-        await self.handle.close()
-    }
-}
-
-/// Produces small messages to a cluster, for tests, benchmarks and the demo's load generator.
-public final class KafkaTestProducer: @unchecked Sendable {
-    private let handle: KafkaHandle
-    private var topics: [String: OpaquePointer] = [:]
-
-    init(settings: KafkaClientSettings) throws(KafkaError) {
-        self.handle = try KafkaHandle(
-            type: RD_KAFKA_PRODUCER,
-            settings: settings,
-            extra: ["linger.ms": "5", "queue.buffering.max.messages": "1000000"]
-        )
-    }
-
-    deinit {
-        for topic in self.topics.values { rd_kafka_topic_destroy(topic) }
-    }
-
-    /// Queues `count` messages to `topic`'s `partition` and waits until they are delivered.
-    public func produce(topic: String, partition: Int32, count: Int, flushTimeoutMilliseconds: Int32 = 10_000) throws(KafkaError) {
-        try self.enqueue(topic: topic, partition: partition, count: count)
-        try self.flush(timeoutMilliseconds: flushTimeoutMilliseconds)
-    }
-
-    /// Queues `count` messages without waiting for delivery.
-    public func enqueue(topic: String, partition: Int32, count: Int) throws(KafkaError) {
-        let topicHandle: OpaquePointer
-        if let existing = self.topics[topic] {
-            topicHandle = existing
-        } else {
-            guard let created = rd_kafka_topic_new(self.handle.pointer, topic, nil) else {
-                throw KafkaError(.configuration, "cannot create a handle for topic \(topic)")
-            }
-            self.topics[topic] = created
-            topicHandle = created
-        }
-        var payload: [UInt8] = Array("prescale".utf8)
-        for _ in 0..<count {
-            while rd_kafka_produce(topicHandle, partition, RD_KAFKA_MSG_F_COPY, &payload, payload.count, nil, 0, nil) != 0 {
-                // The local queue is full: serve delivery reports, then retry.
-                rd_kafka_poll(self.handle.pointer, 10)
-            }
-        }
-        rd_kafka_poll(self.handle.pointer, 0)
-    }
-
-    /// Waits until every queued message is delivered.
-    public func flush(timeoutMilliseconds: Int32 = 10_000) throws(KafkaError) {
-        let err = rd_kafka_flush(self.handle.pointer, timeoutMilliseconds)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, while: "flushing produced messages") }
     }
 }
