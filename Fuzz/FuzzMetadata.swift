@@ -1,6 +1,8 @@
 import PrescaleCore
 
-// libFuzzer target: trigger metadata for every source, the tenant policy and the broker allowlist.
+// libFuzzer target: trigger metadata for every source, the tenant policy and the broker allowlist. Besides
+// "no crash" it checks two properties: credential paths stay under their namespace, and decisions are finite,
+// non-negative and never below the reactive value.
 // Input: lines of key=value (the last line may be an --allowed-brokers list after "allow:").
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMetadata(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -16,11 +18,39 @@ public func fuzzMetadata(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let allowlist = allow.flatMap { try? BrokerAllowlist($0) }
     if let spec = try? TriggerSpec(metadata: metadata) {
+        let namespace = metadata["namespace"] ?? "shop"
         let policy = TenantPolicy(credentialFiles: .perNamespace(directory: "/creds"), allowedBrokers: allowlist)
-        _ = try? policy.apply(to: spec, namespace: metadata["namespace"] ?? "shop")
+        if let applied = try? policy.apply(to: spec, namespace: namespace) {
+            // Every credential file the policy let through is a plain name under /creds/<namespace>/.
+            for path in credentialPaths(applied) {
+                let prefix = "/creds/\(namespace)/"
+                let rest = path.dropFirst(prefix.count)
+                let parts = rest.split(separator: "/", omittingEmptySubsequences: false)
+                if !path.hasPrefix(prefix) || namespace.contains("/") || namespace == ".." || namespace == "."
+                    || parts.contains(where: { $0.isEmpty || $0 == ".." || $0 == "." })
+                {
+                    fatalError("credential path escapes its namespace: \(path) for \(namespace)")
+                }
+            }
+        }
+        // Decisions are finite, non-negative and never below the reactive value.
         var planner = spec.makePlanner()
-        _ = planner.decide(MetricSample(time: 1, reactiveValue: Double(metadata.count)))
+        for (index, reactive) in [Double(metadata.count), 0, 1e9, Double(text.utf8.count)].enumerated() {
+            let decision = planner.decide(MetricSample(time: Double(index + 1), reactiveValue: reactive))
+            if !decision.value.isFinite || decision.value < 0 || decision.value < decision.reactiveValue {
+                fatalError("decision \(decision.value) for reactive \(decision.reactiveValue)")
+            }
+        }
     }
     _ = try? PlanReplay(metadata: metadata)
     return 0
+}
+
+/// The credential file paths of a spec (Kafka and MQTT TLS files).
+func credentialPaths(_ spec: TriggerSpec) -> [String] {
+    switch spec.source {
+    case .static: return []
+    case .kafka(let kafka): return [kafka.tls?.ca, kafka.tls?.cert, kafka.tls?.key].compactMap { $0 }
+    case .mqtt(let mqtt): return [mqtt.tls?.ca, mqtt.tls?.cert, mqtt.tls?.key].compactMap { $0 }
+    }
 }

@@ -1,14 +1,19 @@
 import PrescaleCore
 import PrescaleSimulator
 
-// libFuzzer target: `prescale plan`'s JSON-lines reader, each observation fed to the planner.
+// libFuzzer target: `prescale plan`'s JSON-lines reader, each observation fed to the planner; every decision
+// must be finite, non-negative and never below the reactive value.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPlan(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     guard var replay = try? PlanReplay(metadata: ["target": "10"]) else { return 0 }
     for (index, line) in text.split(separator: "\n").enumerated() {
         guard let observation = try? PlanLineReader.observation(String(line), number: index + 1) else { continue }
-        _ = try? replay.step(observation, line: index + 1)
+        guard let decision = try? replay.step(observation, line: index + 1) else { continue }
+        // Finite, non-negative, never below the reactive value.
+        if !decision.value.isFinite || decision.value < 0 || decision.value < decision.reactiveValue {
+            fatalError("decision \(decision.value) for reactive \(decision.reactiveValue) at line \(index + 1)")
+        }
     }
     return 0
 }

@@ -24,7 +24,7 @@ final class LatencyRecorder: ActuatorObserver {
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let targets = arguments.first ?? 100
 let rounds = arguments.dropFirst().first ?? 20
-let api = try FakeKubernetesAPI()
+let api = try await FakeKubernetesAPI()
 try await api.start()
 for index in 0..<targets {
     api.addScaledObject(namespace: "bench", name: "so-\(index)", target: "consumer-\(index)", maxReplicas: 1_000, replicas: 1)

@@ -28,7 +28,7 @@ func measure(partitions: Int, brokers: Int, reads: Int, countRequests: Bool) asy
     for partition in stride(from: 0, to: partitions, by: max(partitions / 100, 1)) {
         try producer.enqueue(topic: "bench", partition: Int32(partition), count: 3)
     }
-    try producer.flush()
+    try await producer.flush()
     let pool = KafkaSamplerPool()
     let settings = cluster.settings
     var before: [String: Int] = [:]

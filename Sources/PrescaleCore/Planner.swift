@@ -9,7 +9,7 @@ public protocol Planner: Sendable {
 
 /// The planner that reports exactly what KEDA's own scaler would: the sample's reactive value.
 ///
-/// It is the behaviour of `predict: "false"`, and the only planner until prediction lands.
+/// It is the behaviour of `predict: "false"`; ``PredictivePlanner`` is the other planner.
 public struct ReactivePlanner: Planner {
     /// The target value per replica.
     public var target: Double

@@ -131,7 +131,7 @@ public struct DemoRun: Sendable {
                 target.setCurrent(simulation.desired)
                 simulation.consume(step: 1.0 / Double(ticksPerSecond), now: now)
                 if tick % ticksPerSecond == 0 {
-                    try producer.flush()
+                    try await producer.flush()
                     try await committer.commit(simulation.committedOffsets(topic: "orders"))
                 }
                 if simulation.isSyncDue(at: now) {

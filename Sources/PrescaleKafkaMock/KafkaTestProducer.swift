@@ -25,6 +25,19 @@ public final class KafkaTestProducer: @unchecked Sendable {
         try self.flush(timeoutMilliseconds: flushTimeoutMilliseconds)
     }
 
+    /// Queues `count` messages to `topic`'s `partition` and waits until they are delivered, on the
+    /// producer's own queue: an async caller's thread (the cooperative pool) never blocks on librdkafka.
+    public func produce(topic: String, partition: Int32, count: Int, flushTimeoutMilliseconds: Int32 = 10_000) async throws(KafkaError) {
+        try await self.handle.blocking { _ throws(KafkaError) in
+            try self.produce(topic: topic, partition: partition, count: count, flushTimeoutMilliseconds: flushTimeoutMilliseconds)
+        }
+    }
+
+    /// Waits until every queued message is delivered, on the producer's own queue.
+    public func flush(timeoutMilliseconds: Int32 = 10_000) async throws(KafkaError) {
+        try await self.handle.blocking { _ throws(KafkaError) in try self.flush(timeoutMilliseconds: timeoutMilliseconds) }
+    }
+
     /// Queues `count` messages without waiting for delivery.
     public func enqueue(topic: String, partition: Int32, count: Int) throws(KafkaError) {
         let topicHandle: OpaquePointer

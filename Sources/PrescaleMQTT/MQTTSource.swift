@@ -1,5 +1,4 @@
 import PrescaleCore
-import Synchronization
 
 /// The `source: mqtt` source of one trigger: messages in the window on its topic filter, plus the
 /// broker's `$SYS` backlog with `backlog: sys`.
@@ -51,34 +50,39 @@ public struct MQTTSource: MetricSource {
             let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
             let waker = counter.addWaker { wake.yield() }
             defer { counter.removeWaker(waker) }
-            let waiting = WaitingFlag()
+            // The ticker sleeps for the pause the last evaluation chose, then wakes the loop: while connecting
+            // (or waiting for $SYS values) it looks again soon, otherwise a tick later. The pause is chosen
+            // after the evaluation, so once a sample is out no short poll is left pending.
+            let (pauses, setPause) = AsyncStream.makeStream(of: Duration.self, bufferingPolicy: .bufferingNewest(1))
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    while !Task.isCancelled {
-                        wake.yield()
-                        // While connecting (or waiting for $SYS values) look again soon, not a tick later.
-                        let pause = waiting.isSet ? min(self.tick, Self.waitingPoll) : self.tick
+                    for await pause in pauses {
                         try? await Task.sleep(for: pause)
+                        if Task.isCancelled { break }
+                        wake.yield()
                     }
                     wake.finish()
                 }
+                wake.yield()
                 var published = false
                 for await _ in wakes {
                     let outcome = self.evaluate(connection: connection, counter: counter, hasPublished: published)
-                    if case .wait = outcome { waiting.set(true) } else { waiting.set(false) }
                     switch outcome {
                     case .sample(let sample):
                         sink.publish(sample)
                         published = true
                         if sample.activityValue <= self.spec.activationQueryValue { counter.arm(waker) }
+                        setPause.yield(self.tick)
                     case .failure(let failure):
                         sink.fail(failure)
                         published = false
                         counter.arm(waker)
+                        setPause.yield(self.tick)
                     case .wait:
-                        break
+                        setPause.yield(min(self.tick, Self.waitingPoll))
                     }
                 }
+                setPause.finish()
                 group.cancelAll()
             }
         }
@@ -132,11 +136,4 @@ public struct MQTTSource: MetricSource {
                     windowSeconds: Double(self.spec.windowSeconds)))
         }
     }
-}
-
-/// Whether the source is waiting for a connection (shared between the sampling loop and its ticker).
-final class WaitingFlag: Sendable {
-    private let value = Atomic<Bool>(true)
-    var isSet: Bool { self.value.load(ordering: .relaxed) }
-    func set(_ newValue: Bool) { self.value.store(newValue, ordering: .relaxed) }
 }

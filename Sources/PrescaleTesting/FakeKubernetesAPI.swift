@@ -54,8 +54,8 @@ public final class FakeKubernetesAPI: Sendable {
     private let server = Mutex<(task: Task<Void, any Error>, port: Int)?>(nil)
 
     /// Creates a server that accepts `token`; call ``start(port:)``.
-    public init(token: String = "test-token-\(UUID().uuidString)") throws {
-        self.certificates = try TestCertificates.make()
+    public init(token: String = "test-token-\(UUID().uuidString)") async throws {
+        self.certificates = try await TestCertificates.make()
         self.state = Mutex(State(token: token))
     }
 

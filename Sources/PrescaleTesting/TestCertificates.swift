@@ -11,7 +11,12 @@ public struct TestCertificates: Sendable {
     public let serverKey: String
 
     /// Makes the files in a new temporary directory readable by the broker's user.
-    public static func make() throws -> TestCertificates {
+    /// The `openssl` runs are waited for off the cooperative pool.
+    public static func make() async throws -> TestCertificates {
+        try await offPool { try Self.makeBlocking() }
+    }
+
+    private static func makeBlocking() throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prescale-tls-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let openssl = "/usr/bin/openssl"

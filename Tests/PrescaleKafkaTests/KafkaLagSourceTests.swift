@@ -20,16 +20,16 @@ struct KafkaLagSourceTests {
             try await withKafkaTrigger(metadata, pool: pool) { sink in
                 try await eventually("an empty topic reads lag 0", sink: sink) { sink.latestSample?.reactiveValue == 0 }
 
-                try producer.produce(topic: "orders", partition: 0, count: 1)
+                try await producer.produce(topic: "orders", partition: 0, count: 1)
                 try await eventually("one message: lag 1", sink: sink) { sink.latestSample?.activityValue == 1 }
                 var planner = ReactivePlanner(target: 1, activationThreshold: 1)
                 #expect(!planner.decide(try #require(sink.latestSample)).isActive)
 
-                try producer.produce(topic: "orders", partition: 1, count: 1)
+                try await producer.produce(topic: "orders", partition: 1, count: 1)
                 try await eventually("two messages: value 2", sink: sink) { sink.latestSample?.reactiveValue == 2 }
                 #expect(planner.decide(try #require(sink.latestSample)).isActive)
 
-                try producer.produce(topic: "orders", partition: 2, count: 20)
+                try await producer.produce(topic: "orders", partition: 2, count: 20)
                 try await eventually("many messages: capped at 3 partitions", sink: sink) { sink.latestSample?.activityValue == 22 }
                 #expect(sink.latestSample?.reactiveValue == 3)
                 #expect(sink.latestSample?.backlog == 22)
@@ -45,10 +45,10 @@ struct KafkaLagSourceTests {
             try cluster.createTopic("ignored", partitions: 1)
             try await cluster.commit(group: "g", offsets: [TopicPartition("a", 0): 0, TopicPartition("b", 0): 0])
             let producer = try cluster.producer()
-            try producer.produce(topic: "a", partition: 0, count: 4)
-            try producer.produce(topic: "a", partition: 1, count: 2)
-            try producer.produce(topic: "b", partition: 0, count: 3)
-            try producer.produce(topic: "ignored", partition: 0, count: 50)
+            try await producer.produce(topic: "a", partition: 0, count: 4)
+            try await producer.produce(topic: "a", partition: 1, count: 2)
+            try await producer.produce(topic: "b", partition: 0, count: 3)
+            try await producer.produce(topic: "ignored", partition: 0, count: 50)
             let metadata = ["bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "lagThreshold": "100"]
             try await withKafkaTrigger(metadata, pool: pool) { sink in
                 // a[0]: 4, a[1]: no commit under `latest` -> 1, b[0]: 3; topic "ignored" is not the group's.
@@ -68,8 +68,8 @@ struct KafkaLagSourceTests {
         try await withMockKafka { cluster, pool in
             try cluster.createTopic("t", partitions: 2)
             let producer = try cluster.producer()
-            try producer.produce(topic: "t", partition: 0, count: 3)
-            try producer.produce(topic: "t", partition: 1, count: 4)
+            try await producer.produce(topic: "t", partition: 0, count: 3)
+            try await producer.produce(topic: "t", partition: 1, count: 4)
             let metadata = [
                 "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "fresh", "topic": "t",
                 "offsetResetPolicy": policy, "scaleToZeroOnInvalidOffset": scaleToZero, "allowIdleConsumers": "true",
@@ -86,7 +86,7 @@ struct KafkaLagSourceTests {
             try cluster.createTopic("t", partitions: 4)
             try await cluster.commit(group: "g", offsets: committedAtStart("t", partitions: 4))
             let producer = try cluster.producer()
-            for partition in 0..<4 { try producer.produce(topic: "t", partition: Int32(partition), count: 10 * (partition + 1)) }
+            for partition in 0..<4 { try await producer.produce(topic: "t", partition: Int32(partition), count: 10 * (partition + 1)) }
             let metadata = [
                 "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "t",
                 "partitionLimitation": "0, 2-3", "lagThreshold": "1000",
@@ -103,7 +103,7 @@ struct KafkaLagSourceTests {
             try cluster.createTopic("t", partitions: 6)
             try await cluster.commit(group: "g", offsets: committedAtStart("t", partitions: 6))
             let producer = try cluster.producer()
-            try producer.produce(topic: "t", partition: 0, count: 25)
+            try await producer.produce(topic: "t", partition: 0, count: 25)
             let metadata = [
                 "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "t",
                 "lagThreshold": "10", "ensureEvenDistributionOfPartitions": "true",
@@ -120,7 +120,7 @@ struct KafkaLagSourceTests {
         try await withMockKafka { cluster, pool in
             try cluster.createTopic("t", partitions: 1)
             try await cluster.commit(group: "g", offsets: [TopicPartition("t", 0): 0])
-            try cluster.producer().produce(topic: "t", partition: 0, count: 5)
+            try await cluster.producer().produce(topic: "t", partition: 0, count: 5)
             let metadata = [
                 "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "t",
                 "excludePersistentLag": "true", "persistentLagWindowSeconds": "1", "lagThreshold": "100",
@@ -141,7 +141,7 @@ struct KafkaLagSourceTests {
         try await withMockKafka { cluster, pool in
             try cluster.createTopic("t", partitions: 3)
             try await cluster.commit(group: "g", offsets: [TopicPartition("t", 0): 0])
-            try cluster.producer().produce(topic: "t", partition: 0, count: 4)
+            try await cluster.producer().produce(topic: "t", partition: 0, count: 4)
             let metadata = [
                 "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g", "topic": "t", "lagThreshold": "100",
             ]
@@ -197,7 +197,7 @@ struct KafkaChunkedReadTests {
             try await cluster.commit(group: "g", offsets: committed)
             let producer = try cluster.producer()
             for partition in 0..<7 { try producer.enqueue(topic: "chunked", partition: Int32(partition), count: 5) }
-            try producer.flush()
+            try await producer.flush()
             var settings = cluster.settings
             settings.partitionsPerRequest = 3  // three calls: 3 + 3 + 1 partitions
             let key = KafkaSamplerKey(settings: settings, group: "g", topic: "chunked")

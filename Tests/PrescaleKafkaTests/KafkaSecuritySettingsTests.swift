@@ -41,7 +41,7 @@ struct KafkaSecuritySettingsTests {
 
     @Test("tls with a CA, a client certificate and key: ssl with their locations; with sasl: sasl_ssl")
     func tls() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         let files = [
             "tls": "enable", "ca": certificates.ca, "cert": certificates.serverCertificate, "key": certificates.serverKey,
         ]

@@ -66,7 +66,7 @@ struct KubernetesClientTests {
     @Test("a server certificate from another CA is refused before any request is sent")
     func wrongCA() async throws {
         try await withFakeAPI { api in
-            let other = try TestCertificates.make()
+            let other = try await TestCertificates.make()
             let client = try KubernetesClient(
                 configuration: KubernetesClusterConfiguration(
                     server: api.url,
@@ -113,7 +113,7 @@ struct KubernetesClientTests {
 
     @Test("an unreachable server is retryable; a body that is not JSON is bad_response, not a crash")
     func unreachableAndBadBody() async throws {
-        let api = try FakeKubernetesAPI()
+        let api = try await FakeKubernetesAPI()
         try await api.start()
         let client = try makeClient(for: api)
         defer { Task { await client.shutdown() } }

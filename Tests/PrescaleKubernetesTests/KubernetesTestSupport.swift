@@ -22,7 +22,7 @@ func makeClient(for api: FakeKubernetesAPI, credentials: KubernetesClusterConfig
 
 /// Starts a fake API server, runs `body`, stops it.
 func withFakeAPI<T>(_ body: (FakeKubernetesAPI) async throws -> T) async throws -> T {
-    let api = try FakeKubernetesAPI()
+    let api = try await FakeKubernetesAPI()
     try await api.start()
     do {
         let result = try await body(api)

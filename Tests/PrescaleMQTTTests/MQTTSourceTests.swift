@@ -136,7 +136,10 @@ struct MQTTSourceTests {
 
     @Test("an unreachable broker fails at once when there was never a value")
     func neverConnected() async throws {
-        let port = try await MosquittoBroker.start().port  // stopped again when the broker object goes
+        // A port where a broker was and no longer is: connections are refused.
+        let broker = try await MosquittoBroker.start()
+        let port = broker.port
+        broker.stop()
         try await withPool { pool in
             try await withMQTTTrigger(["brokerAddress": "mqtt://127.0.0.1:\(port)", "topic": "t"], pool: pool) { sink in
                 try await eventually("a failure", sink: sink) { sink.latestFailure != nil }
@@ -173,7 +176,7 @@ struct MQTTSourceTests {
 struct MQTTTLSTests {
     @Test("mqtts:// with the broker's CA counts messages; without it the certificate is refused; unsafeSsl skips the check")
     func tls() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         let broker = try await MosquittoBroker.start(tls: certificates)
         #expect(broker.address.hasPrefix("mqtts://"))
         try await withPool { pool in

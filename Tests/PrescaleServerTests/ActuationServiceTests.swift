@@ -21,7 +21,7 @@ struct ActuationServiceTests {
 
     @Test("each new sample reaches the target's scale at once, without a KEDA poll; metrics count the patch")
     func sampleToPatch() async throws {
-        let api = try FakeKubernetesAPI()
+        let api = try await FakeKubernetesAPI()
         try await api.start()
         defer { Task { await api.stop() } }
         api.addScaledObject(namespace: "memory-lag", name: "orders", target: "orders-consumer", replicas: 1)

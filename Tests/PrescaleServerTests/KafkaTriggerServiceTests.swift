@@ -20,7 +20,7 @@ struct KafkaTriggerServiceTests {
             offsets: [
                 TopicPartition("orders", 0): 0, TopicPartition("orders", 1): 0, TopicPartition("orders", 2): 0,
             ])
-        try cluster.producer().produce(topic: "orders", partition: 0, count: 2)
+        try await cluster.producer().produce(topic: "orders", partition: 0, count: 2)
         let metadata = [
             "scalerAddress": "prescale:6000", "source": "kafka", "bootstrapServers": cluster.bootstrapServers,
             "consumerGroup": "workers", "topic": "orders", "lagThreshold": "1", "activationLagThreshold": "1",

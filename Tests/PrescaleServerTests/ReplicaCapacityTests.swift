@@ -18,7 +18,7 @@ struct ReplicaCapacityTests {
 
     @Test("saturated samples with 4 replicas in the cluster teach 10 messages per replica; the plan sizes by it")
     func learnsFromScale() async throws {
-        let api = try FakeKubernetesAPI()
+        let api = try await FakeKubernetesAPI()
         try await api.start()
         defer { Task { await api.stop() } }
         api.addScaledObject(namespace: "memory-lag", name: "orders", target: "orders-consumer", replicas: 4)
