@@ -43,6 +43,12 @@ let package = Package(
             name: "PrescaleCore",
             swiftSettings: swiftSettings
         ),
+        // ChildTasks: work started from anywhere, run as child tasks of one lifecycle service.
+        .target(
+            name: "PrescaleServices",
+            dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: swiftSettings
+        ),
         // librdkafka through pkg-config (Debian: librdkafka-dev).
         .systemLibrary(
             name: "CRdKafka",
@@ -53,6 +59,7 @@ let package = Package(
         .target(
             name: "PrescaleKafka",
             dependencies: [
+                "PrescaleServices",
                 "CRdKafka",
                 "PrescaleCore",
                 .product(name: "Logging", package: "swift-log"),
@@ -77,6 +84,7 @@ let package = Package(
         .target(
             name: "PrescaleMQTT",
             dependencies: [
+                "PrescaleServices",
                 "CMosquitto",
                 "PrescaleCore",
                 .product(name: "Logging", package: "swift-log"),
@@ -89,6 +97,7 @@ let package = Package(
             name: "PrescaleKubernetes",
             dependencies: [
                 "PrescaleCore",
+                "PrescaleServices",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -136,6 +145,7 @@ let package = Package(
             name: "PrescaleServer",
             dependencies: [
                 "PrescaleCore",
+                "PrescaleServices",
                 "PrescaleKafka",
                 "PrescaleMQTT",
                 "PrescaleKubernetes",
@@ -257,12 +267,14 @@ let package = Package(
                 "PrescaleKafka",
                 "PrescaleKafkaMock",
                 "PrescaleMQTT",
+                "PrescaleServices",
                 "PrescaleTesting",
                 "PrescaleKubernetes",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

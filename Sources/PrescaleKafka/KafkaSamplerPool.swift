@@ -1,6 +1,7 @@
 import CRdKafka
 import Logging
 import PrescaleCore
+import PrescaleServices
 import ServiceLifecycle
 import Synchronization
 
@@ -24,14 +25,12 @@ public final class KafkaSamplerPool: Service, Sendable {
     }
 
     private let state = Mutex(State())
-    private let startStream: AsyncStream<KafkaSampler>
-    private let startContinuation: AsyncStream<KafkaSampler>.Continuation
+    private let samplerTasks = ChildTasks<KafkaSampler>()
     private let logger: Logger
 
     /// Creates an empty pool.
     public init(logger: Logger = Logger(label: "prescale.kafka")) {
         self.logger = logger
-        (self.startStream, self.startContinuation) = AsyncStream.makeStream(of: KafkaSampler.self)
     }
 
     /// Runs `body` with the samples for `key`, taken at least every `interval`, and unsubscribes when
@@ -93,7 +92,7 @@ public final class KafkaSamplerPool: Service, Sendable {
             return .success((sampler, id, stream, true))
         }
         let (sampler, id, stream, created) = try result.get()
-        if created { self.startContinuation.yield(sampler) }
+        if created { self.samplerTasks.start(sampler) }
         return (sampler, id, stream)
     }
 
@@ -121,18 +120,13 @@ public final class KafkaSamplerPool: Service, Sendable {
 
     /// Runs every sampler until cancelled or gracefully shut down.
     public func run() async throws {
-        await withDiscardingTaskGroup { group in
-            for await sampler in self.startStream.cancelOnGracefulShutdown() {
-                group.addTask {
-                    await sampler.run(logger: self.logger)
-                    await sampler.reader.groupHandle.close()
-                    if let handle = self.release(sampler) {
-                        // rd_kafka_destroy can block while it closes connections: not on this pool.
-                        await handle.close()
-                    }
-                }
+        await self.samplerTasks.run { sampler in
+            await sampler.run(logger: self.logger)
+            await sampler.reader.groupHandle.close()
+            if let handle = self.release(sampler) {
+                // rd_kafka_destroy can block while it closes connections: not on this pool.
+                await handle.close()
             }
-            group.cancelAll()
         }
     }
 }

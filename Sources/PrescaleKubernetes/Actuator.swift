@@ -1,5 +1,6 @@
 import Logging
 import PrescaleCore
+import PrescaleServices
 import ServiceLifecycle
 import Synchronization
 
@@ -64,8 +65,7 @@ public final class Actuator: Service, ActuationDemands, Sendable {
     let logger: Logger
     let rule: ActuationRule
     private let mailboxes = Mutex<[ScaledObjectKey: Mailbox]>([:])
-    private let starts: AsyncStream<(ScaledObjectKey, AsyncStream<Void>)>
-    private let startContinuation: AsyncStream<(ScaledObjectKey, AsyncStream<Void>)>.Continuation
+    private let workers = ChildTasks<(ScaledObjectKey, AsyncStream<Void>)>()
 
     /// Creates an actuator; it acts once ``run()`` runs.
     public init(
@@ -81,7 +81,6 @@ public final class Actuator: Service, ActuationDemands, Sendable {
         self.observer = observer
         self.logger = logger
         self.rule = ActuationRule(maximumStep: configuration.maximumStep)
-        (self.starts, self.startContinuation) = AsyncStream.makeStream()
     }
 
     /// Records a trigger's latest decision and wakes its target's worker. Never blocks.
@@ -97,7 +96,7 @@ public final class Actuator: Service, ActuationDemands, Sendable {
             wake.yield()
             return stream
         }
-        if let started { self.startContinuation.yield((demand.scaledObject, started)) }
+        if let started { self.workers.start((demand.scaledObject, started)) }
     }
 
     /// Forgets a trigger (evicted or changed); the target's worker ends with its last trigger.
@@ -136,22 +135,16 @@ public final class Actuator: Service, ActuationDemands, Sendable {
 
     /// Runs one worker per ScaledObject until cancelled or gracefully shut down.
     public func run() async throws {
-        await withDiscardingTaskGroup { group in
-            group.addTask {
-                for await leading in self.leadership.changes.cancelOnGracefulShutdown() where leading {
-                    self.logger.info(
-                        "leading: acting on the current decision of every actuated target",
-                        metadata: ["targets": "\(self.mailboxes.withLock { $0.count })"])
-                    self.wakeAll()
-                }
+        await self.workers.run(alongside: {
+            for await leading in self.leadership.changes.cancelOnGracefulShutdown() where leading {
+                self.logger.info(
+                    "leading: acting on the current decision of every actuated target",
+                    metadata: ["targets": "\(self.mailboxes.withLock { $0.count })"])
+                self.wakeAll()
             }
-            for await (key, wake) in self.starts.cancelOnGracefulShutdown() {
-                group.addTask {
-                    var worker = ActuationWorker(actuator: self, key: key)
-                    await worker.run(wake)
-                }
-            }
-            group.cancelAll()
+        }) { key, wake in
+            var worker = ActuationWorker(actuator: self, key: key)
+            await worker.run(wake)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import PrescaleCore
+import PrescaleServices
 import ServiceLifecycle
 import Synchronization
 
@@ -15,14 +16,12 @@ public final class MQTTConnectionPool: Service, Sendable {
     }
 
     private let connections = Mutex<[MQTTConnectionSettings: Entry]>([:])
-    private let startStream: AsyncStream<MQTTConnection>
-    private let startContinuation: AsyncStream<MQTTConnection>.Continuation
+    private let connectionTasks = ChildTasks<MQTTConnection>()
     private let logger: Logger
 
     /// Creates an empty pool.
     public init(logger: Logger = Logger(label: "prescale.mqtt")) {
         self.logger = logger
-        (self.startStream, self.startContinuation) = AsyncStream.makeStream(of: MQTTConnection.self)
     }
 
     /// Runs `body` with a subscription to `filter` on the connection for `settings`, counted in a
@@ -70,7 +69,7 @@ public final class MQTTConnectionPool: Service, Sendable {
         let (connection, created) = try result.get()
         if created {
             self.logger.info("connecting to MQTT broker", metadata: ["broker": "\(settings)", "client": "\(connection.clientID)"])
-            self.startContinuation.yield(connection)
+            self.connectionTasks.start(connection)
         }
         return connection
     }
@@ -94,14 +93,8 @@ public final class MQTTConnectionPool: Service, Sendable {
 
     /// Runs every connection's network loop until cancelled or gracefully shut down.
     public func run() async throws {
-        await withDiscardingTaskGroup { group in
-            for await connection in self.startStream.cancelOnGracefulShutdown() {
-                group.addTask {
-                    await connection.run()
-                }
-            }
-            for connection in self.liveConnections { connection.stop() }
-            group.cancelAll()
+        await self.connectionTasks.run(beforeCancelling: { for connection in self.liveConnections { connection.stop() } }) {
+            connection in await connection.run()
         }
     }
 }

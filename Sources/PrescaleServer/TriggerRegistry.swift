@@ -1,5 +1,6 @@
 import PrescaleCore
 import PrescaleKubernetes
+import PrescaleServices
 import ServiceLifecycle
 import Synchronization
 
@@ -28,8 +29,7 @@ public final class TriggerRegistry: Service, Sendable {
     private let actuator: (any ActuationDemands)?
     private let replicaCounts: (any ReplicaCounts)?
     private let state = Mutex(State())
-    private let startStream: AsyncStream<Trigger>
-    private let startContinuation: AsyncStream<Trigger>.Continuation
+    private let sourceTasks = ChildTasks<Trigger>()
     /// Time since the registry was created: the time base of last-access stamps.
     private let uptime: @Sendable () -> Duration
 
@@ -66,7 +66,6 @@ public final class TriggerRegistry: Service, Sendable {
         self.observers = observers
         self.actuator = actuator
         self.replicaCounts = replicaCounts
-        (self.startStream, self.startContinuation) = AsyncStream.makeStream(of: Trigger.self)
     }
 
     /// Nanoseconds since the registry was created; the time base of last-access stamps.
@@ -166,7 +165,7 @@ public final class TriggerRegistry: Service, Sendable {
         case .success((let trigger, let inserted)):
             if inserted {
                 trigger.observer?.requested()
-                self.startContinuation.yield(trigger)
+                self.sourceTasks.start(trigger)
             } else {
                 observer?.release()
                 trigger.touch(now)
@@ -227,21 +226,17 @@ public final class TriggerRegistry: Service, Sendable {
 
     /// Runs every trigger's source and the idle sweep until cancelled or gracefully shut down.
     public func run() async throws {
-        await withDiscardingTaskGroup { group in
-            group.addTask {
-                while !Task.isCancelled {
-                    do {
-                        try await Task.sleep(for: self.configuration.sweepInterval)
-                    } catch {
-                        return
-                    }
-                    self.evictIdle()
+        await self.sourceTasks.run(alongside: {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: self.configuration.sweepInterval)
+                } catch {
+                    return
                 }
+                self.evictIdle()
             }
-            for await trigger in self.startStream.cancelOnGracefulShutdown() {
-                group.addTask { await trigger.runSource() }
-            }
-            group.cancelAll()
+        }) { trigger in
+            await trigger.runSource()
         }
         let remaining = self.state.withLock { state in
             defer {

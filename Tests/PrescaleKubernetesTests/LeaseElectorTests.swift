@@ -46,13 +46,22 @@ struct LeaseElectorTests {
         }
     }
 
-    @Test("a write that loses the race gets the API server's 409: the loser stays a follower and the winner keeps the lease")
-    func conflict() async throws {
+    /// Runs `body` with electors "prescale-a" and "prescale-b" (hour-long leases) on the fake API server.
+    func withTwoElectors(_ body: (FakeKubernetesAPI, LeaseElector, LeaseElector) async throws -> Void) async throws {
         try await withFakeAPI { api in
             let client = try makeClient(for: api)
             defer { Task { await client.shutdown() } }
-            let a = self.elector("prescale-a", client: client, duration: .seconds(3600))
-            let b = self.elector("prescale-b", client: client, duration: .seconds(3600))
+            try await body(
+                api,
+                self.elector("prescale-a", client: client, duration: .seconds(3600)),
+                self.elector("prescale-b", client: client, duration: .seconds(3600))
+            )
+        }
+    }
+
+    @Test("a write that loses the race gets the API server's 409: the loser stays a follower and the winner keeps the lease")
+    func conflict() async throws {
+        try await withTwoElectors { api, a, b in
             await a.attempt()
             #expect(a.isLeader)
             await a.release()
@@ -71,11 +80,7 @@ struct LeaseElectorTests {
 
     @Test("a holder that shuts down releases the lease, and a successor takes it at once")
     func release() async throws {
-        try await withFakeAPI { api in
-            let client = try makeClient(for: api)
-            defer { Task { await client.shutdown() } }
-            let a = self.elector("prescale-a", client: client, duration: .seconds(3600))
-            let b = self.elector("prescale-b", client: client, duration: .seconds(3600))
+        try await withTwoElectors { api, a, b in
             await a.attempt()
             await b.attempt()
             #expect(a.isLeader && !b.isLeader)

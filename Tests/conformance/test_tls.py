@@ -97,14 +97,19 @@ def test_mtls_requires_a_client_certificate_signed_by_the_client_ca(pb, pki):
         scaler.kill()
 
 
-def test_a_rotated_certificate_is_served_to_new_connections_without_a_restart(pb, pki):
+def serve_reloading(pki):
+    """A scaler serving a copy of a pair issued by CA "ca", re-reading the copy every second."""
     pki.ca("ca")
-    pki.ca("next")
     first_cert, first_key = pki.issue("ca", "first")
     cert, key = pki.dir / "tls.crt", pki.dir / "tls.key"
     shutil.copy(first_cert, cert)
     shutil.copy(first_key, key)
-    scaler = ScalerProcess(f"--tls-cert={cert}", f"--tls-key={key}", "--tls-reload-interval=1")
+    return ScalerProcess(f"--tls-cert={cert}", f"--tls-key={key}", "--tls-reload-interval=1"), cert, key
+
+
+def test_a_rotated_certificate_is_served_to_new_connections_without_a_restart(pb, pki):
+    pki.ca("next")
+    scaler, cert, key = serve_reloading(pki)
     try:
         old_channel, old = secure_stub(pb, scaler.target, pki.dir / "ca.pem")
         assert answers(pb, old) is True
@@ -132,12 +137,7 @@ def test_a_rotated_certificate_is_served_to_new_connections_without_a_restart(pb
 
 
 def test_a_certificate_file_that_fails_to_load_keeps_the_previous_pair(pb, pki):
-    pki.ca("ca")
-    first_cert, first_key = pki.issue("ca", "first")
-    cert, key = pki.dir / "tls.crt", pki.dir / "tls.key"
-    shutil.copy(first_cert, cert)
-    shutil.copy(first_key, key)
-    scaler = ScalerProcess(f"--tls-cert={cert}", f"--tls-key={key}", "--tls-reload-interval=1")
+    scaler, cert, _ = serve_reloading(pki)
     try:
         # A rotation caught half-written: the certificate file is not PEM.
         cert.write_text("-----BEGIN CERTIFICATE-----\nnot a certificate\n")
