@@ -5,8 +5,6 @@ public enum MonotonicTime {
 
     /// The current time in seconds since the origin.
     public static func now() -> Double {
-        let elapsed = ContinuousClock.now - origin
-        let (seconds, attoseconds) = elapsed.components
-        return Double(seconds) + Double(attoseconds) * 1e-18
+        (ContinuousClock.now - origin).inSeconds
     }
 }

@@ -65,14 +65,14 @@ public struct DemoRun: Sendable {
         var logger = Logger(label: "prescale-demo")
         logger.logLevel = .critical
         let actuator = Actuator(
-            configuration: .init(minimumPatchInterval: .milliseconds(Int64(1000 / config.speed)), replicaCacheTime: .zero),
+            configuration: .init(minimumPatchInterval: .seconds(1 / config.speed), replicaCacheTime: .zero),
             api: target,
             logger: logger
         )
         // The demo's pool is the scale target: predicting triggers read its replicas, as the server
         // reads a Deployment's scale subresource.
         let replicas = ReplicaWatcher(
-            configuration: .init(interval: .milliseconds(Int64(1000 / config.speed))), api: target, logger: logger)
+            configuration: .init(interval: .seconds(1 / config.speed)), api: target, logger: logger)
         let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool, mqtt: mqtt), actuator: actuator, replicaCounts: replicas)
         let server = GRPCServer(
             transport: HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext),
@@ -147,7 +147,7 @@ public struct DemoRun: Sendable {
                     rows.append(row)
                     report(row)
                 }
-                try await Task.sleep(for: .milliseconds(Int64(100 / config.speed)))
+                try await Task.sleep(for: .seconds(0.1 / config.speed))
             }
             await committer.close()
             return DemoResult(

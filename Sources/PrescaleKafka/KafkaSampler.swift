@@ -113,7 +113,7 @@ final class KafkaSampler: Sendable {
                 if lastError != nil { logger.notice("kafka lag readable again", metadata: ["sampler": "\(self.key)"]) }
                 backoff = nil
                 lastError = nil
-                pause = interval - .milliseconds(Int64((finished - started) * 1000))
+                pause = interval - .seconds(finished - started)
             case .failure(let error):
                 if lastError != error.code {
                     logger.warning("kafka lag unreadable", metadata: ["sampler": "\(self.key)", "error": "\(error)"])

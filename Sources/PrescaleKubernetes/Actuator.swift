@@ -135,16 +135,19 @@ public final class Actuator: Service, ActuationDemands, Sendable {
 
     /// Runs one worker per ScaledObject until cancelled or gracefully shut down.
     public func run() async throws {
-        await self.workers.run(alongside: {
-            for await leading in self.leadership.changes.cancelOnGracefulShutdown() where leading {
-                self.logger.info(
-                    "leading: acting on the current decision of every actuated target",
-                    metadata: ["targets": "\(self.mailboxes.withLock { $0.count })"])
-                self.wakeAll()
+        await self.workers.run(
+            alongside: {
+                for await leading in self.leadership.changes.cancelOnGracefulShutdown() where leading {
+                    self.logger.info(
+                        "leading: acting on the current decision of every actuated target",
+                        metadata: ["targets": "\(self.mailboxes.withLock { $0.count })"])
+                    self.wakeAll()
+                }
+            },
+            each: { key, wake in
+                var worker = ActuationWorker(actuator: self, key: key)
+                await worker.run(wake)
             }
-        }) { key, wake in
-            var worker = ActuationWorker(actuator: self, key: key)
-            await worker.run(wake)
-        }
+        )
     }
 }

@@ -53,8 +53,7 @@ public final class KubernetesClient: Sendable {
             }
             self.token = nil
         }
-        let (seconds, attoseconds) = configuration.requestTimeout.components
-        self.timeout = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self.timeout = .nanoseconds(configuration.requestTimeout.inNanoseconds)
         var httpConfiguration = HTTPClient.Configuration(tlsConfiguration: tls)
         httpConfiguration.timeout = .init(connect: self.timeout, read: self.timeout)
         httpConfiguration.redirectConfiguration = .disallow

@@ -173,6 +173,6 @@ public final class LeaseElector: Service, ActuationLeadership {
     }
 
     static func seconds(_ duration: Duration) -> Int {
-        max(1, Int(duration.components.seconds))
+        max(1, Int(duration.inSeconds))
     }
 }

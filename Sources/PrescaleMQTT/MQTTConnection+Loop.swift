@@ -60,7 +60,7 @@ extension MQTTConnection {
             }
             if wasConnected { backoff.reset() }
             let delay = backoff.next()
-            _ = self.wakeup.wait(timeout: .now() + .nanoseconds(Int(delay.nanoseconds)))
+            _ = self.wakeup.wait(timeout: .now() + .nanoseconds(Int(delay.inNanoseconds)))
         }
         mosquitto_disconnect(pointer)
         mosquitto_destroy(pointer)
@@ -141,13 +141,6 @@ extension MQTTConnection {
                 property = mosquitto_property_read_varint(property, identifier, &id, true)
             }
         }
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
 

@@ -93,8 +93,9 @@ public final class MQTTConnectionPool: Service, Sendable {
 
     /// Runs every connection's network loop until cancelled or gracefully shut down.
     public func run() async throws {
-        await self.connectionTasks.run(beforeCancelling: { for connection in self.liveConnections { connection.stop() } }) {
-            connection in await connection.run()
-        }
+        await self.connectionTasks.run(
+            beforeCancelling: { for connection in self.liveConnections { connection.stop() } },
+            each: { connection in await connection.run() }
+        )
     }
 }

@@ -26,8 +26,7 @@ public struct MQTTSource: MetricSource {
     public var staleAfter: Duration? { max(self.tick * 3, .seconds(5)) }
 
     private var staleSeconds: Double {
-        let (seconds, attoseconds) = (self.staleAfter ?? .seconds(5)).components
-        return Double(seconds) + Double(attoseconds) * 1e-18
+        (self.staleAfter ?? .seconds(5)).inSeconds
     }
 
     public func run(into sink: any SampleSink) async throws {

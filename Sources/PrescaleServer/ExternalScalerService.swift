@@ -103,9 +103,7 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
     }
 
     static func seconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let value = Double(seconds) + Double(attoseconds) * 1e-18
-        return String((value * 10).rounded() / 10)
+        String((duration.inSeconds * 10).rounded() / 10)
     }
 
     public func isActive(

@@ -89,13 +89,12 @@ public final class Trigger: SampleSink, Sendable {
         case .ready(let decision):
             if let bound = self.source.staleAfter {
                 let age = now - decision.sampleTime
-                let limit = Double(bound.components.seconds) + Double(bound.components.attoseconds) * 1e-18
-                if age > limit {
+                if age > bound.inSeconds {
                     throw .unavailable(
                         SourceFailure(
                             .stale,
                             "latest sample from the \(self.spec.kind.rawValue) source for \(self.key) is "
-                                + "\(Int(age)) s old (staleness bound \(Int(limit)) s)"
+                                + "\(Int(age)) s old (staleness bound \(Int(bound.inSeconds)) s)"
                         )
                     )
                 }

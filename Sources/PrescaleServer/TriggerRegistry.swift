@@ -70,8 +70,7 @@ public final class TriggerRegistry: Service, Sendable {
 
     /// Nanoseconds since the registry was created; the time base of last-access stamps.
     private func nowNanos() -> Int64 {
-        let (seconds, attoseconds) = self.uptime().components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        self.uptime().inNanoseconds
     }
 
     /// The trigger for a ScaledObject's trigger metadata, created on first use.
@@ -192,8 +191,7 @@ public final class TriggerRegistry: Service, Sendable {
     @discardableResult
     public func evictIdle() -> Int {
         let now = self.nowNanos()
-        let (seconds, attoseconds) = self.configuration.idleTimeout.components
-        let idleNanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let idleNanos = self.configuration.idleTimeout.inNanoseconds
         let evicted = self.state.withLock { state -> [Trigger] in
             let idle = state.triggers.filter { _, trigger in
                 now - trigger.lastAccessTime > idleNanos && trigger.watcherCount == 0
@@ -226,18 +224,19 @@ public final class TriggerRegistry: Service, Sendable {
 
     /// Runs every trigger's source and the idle sweep until cancelled or gracefully shut down.
     public func run() async throws {
-        await self.sourceTasks.run(alongside: {
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: self.configuration.sweepInterval)
-                } catch {
-                    return
+        await self.sourceTasks.run(
+            alongside: {
+                while !Task.isCancelled {
+                    do {
+                        try await Task.sleep(for: self.configuration.sweepInterval)
+                    } catch {
+                        return
+                    }
+                    self.evictIdle()
                 }
-                self.evictIdle()
-            }
-        }) { trigger in
-            await trigger.runSource()
-        }
+            },
+            each: { trigger in await trigger.runSource() }
+        )
         let remaining = self.state.withLock { state in
             defer {
                 state.triggers.removeAll()

@@ -4,7 +4,7 @@ import ServiceLifecycle
 /// lifecycle service, so that nothing outlives the service and no task is detached.
 ///
 /// ``start(_:)`` hands an item over at once and never blocks. The service's `run()` calls
-/// ``run(alongside:beforeCancelling:_:)`` once: it starts one child task per item, in order, until the
+/// ``run(alongside:beforeCancelling:each:)`` once: it starts one child task per item, in order, until the
 /// service is cancelled or shut down gracefully, then cancels the children still running.
 ///
 /// ```swift
@@ -24,7 +24,7 @@ public struct ChildTasks<Item: Sendable>: Sendable {
         (self.items, self.continuation) = AsyncStream.makeStream(of: Item.self)
     }
 
-    /// Starts a child task for `item`; before ``run(alongside:beforeCancelling:_:)`` runs, items wait for it.
+    /// Starts a child task for `item`; before ``run(alongside:beforeCancelling:each:)`` runs, items wait for it.
     public func start(_ item: Item) {
         self.continuation.yield(item)
     }
@@ -35,7 +35,7 @@ public struct ChildTasks<Item: Sendable>: Sendable {
     public func run(
         alongside: (@Sendable () async -> Void)? = nil,
         beforeCancelling: () -> Void = {},
-        _ body: @escaping @Sendable (Item) async -> Void
+        each body: @escaping @Sendable (Item) async -> Void
     ) async {
         await withDiscardingTaskGroup { group in
             if let alongside {

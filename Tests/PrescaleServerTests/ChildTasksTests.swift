@@ -21,12 +21,13 @@ struct ChildTasksTests {
                 while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
                 log.add("alongside ended")
             },
-            beforeCancelling: { log.add("before cancelling") }
-        ) { item in
-            log.add("started \(item)")
-            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-            log.add("ended \(item)")
-        }
+            beforeCancelling: { log.add("before cancelling") },
+            each: { item in
+                log.add("started \(item)")
+                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                log.add("ended \(item)")
+            }
+        )
         log.add("returned")
     }
 
