@@ -8,8 +8,10 @@ public struct Simulation: Sendable {
     public static let tick = 0.1
     /// The consumers.
     public var model: ConsumerModel
-    /// The message-wait SLO, seconds. Default: 2.
-    public var slo: Double = 2
+    /// The message-wait SLO `simulate` and `tune` use unless told otherwise: 2 s.
+    public static let defaultSLO: Double = 2
+    /// The message-wait SLO, seconds. Default: ``defaultSLO``.
+    public var slo: Double = Simulation.defaultSLO
 
     /// Creates a simulation of `model`.
     public init(model: ConsumerModel) {

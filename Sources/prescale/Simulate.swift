@@ -21,21 +21,15 @@ struct Simulate: AsyncParsableCommand {
     var policies: String = PolicyName.allCases.map(\.rawValue).joined(separator: ",")
 
     @Option(help: "Messages one replica consumes per second, > 0.")
-    var ratePerReplica: Double = 25
+    var ratePerReplica: Double = ConsumerModel().ratePerReplica
     @Option(help: "With --work-column: work units one replica handles per second, > 0 (replaces --rate-per-replica with the trace's mean).")
     var workPerReplica: Double?
-    @Option(help: "Seconds from creating a replica to it consuming, >= 0.")
-    var coldStart: Double = 2
     @Option(help: "Seconds all consumers pause when the group changes (Kafka rebalance), >= 0.")
     var rebalancePause: Double = 0
-    @Option(help: "Partitions: consumers beyond this do nothing, >= 1.")
-    var partitions: Int = 100
-    @Option(help: "maxReplicaCount, >= 1.")
-    var maxReplicas: Int = 100
+    @OptionGroup(title: "Consumers")
+    var consumers: ConsumerOptions
     @Option(help: "Metric target per replica in messages of backlog (lagThreshold); default: --rate-per-replica.")
     var target: Double?
-    @Option(help: "Message-wait SLO in seconds, > 0.")
-    var slo: Double = 2
 
     @Option(help: "KEDA pollingInterval for `keda`, seconds.")
     var pollingInterval: Double = 30
@@ -96,12 +90,8 @@ struct Simulate: AsyncParsableCommand {
         guard (self.arrivals.workColumn == nil) == (self.workPerReplica == nil) else {
             throw ValidationError("--work-column and --work-per-replica go together")
         }
-        try nonNegative(self.coldStart, "cold-start")
         try nonNegative(self.rebalancePause, "rebalance-pause")
-        guard self.partitions >= 1 else { throw ValidationError("--partitions: \(self.partitions) is not allowed; allowed: 1 or more") }
-        guard self.maxReplicas >= 1 else { throw ValidationError("--max-replicas: \(self.maxReplicas) is not allowed; allowed: 1 or more") }
         if let target { try positive(target, "target") }
-        try positive(self.slo, "slo")
         for (value, flag) in [
             (self.pollingInterval, "polling-interval"), (self.fastPollingInterval, "fast-polling-interval"), (self.hpaSync, "hpa-sync"),
             (self.kpaStableWindow, "kpa-stable-window"), (self.kpaPanicWindow, "kpa-panic-window"),
@@ -173,10 +163,8 @@ struct Simulate: AsyncParsableCommand {
                 "work model: \(self.arrivals.workColumn!) mean \(String(format: "%.1f", series.meanWork)) per message; a replica handles \(workPerReplica) per second = \(String(format: "%.2f", model.ratePerReplica)) messages per second on average"
             )
         }
-        model.coldStartSeconds = self.coldStart
+        self.consumers.apply(to: &model)
         model.rebalancePauseSeconds = self.rebalancePause
-        model.partitions = self.partitions
-        model.maximumReplicas = self.maxReplicas
         var settings = ControlPathSettings()
         settings.pollingInterval = self.pollingInterval
         settings.fastPollingInterval = self.fastPollingInterval
@@ -196,7 +184,7 @@ struct Simulate: AsyncParsableCommand {
         settings.kpaTick = self.kpaTick
         let roster = PolicyRoster(settings: settings, model: model, prediction: try self.prediction())
         var simulation = Simulation(model: model)
-        simulation.slo = self.slo
+        simulation.slo = self.consumers.slo
         let names = try self.policyNames()
         let progress = Progress(total: names.count, label: "\(series.name), \(series.perSecond.count) s")
         let started = ContinuousClock.now
@@ -214,7 +202,7 @@ struct Simulate: AsyncParsableCommand {
         progress.finish()
         print(
             SimulationTable.render(
-                results, slo: self.slo,
+                results, slo: self.consumers.slo,
                 title:
                     "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.arrivals.seed) (\(started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))))"
             ))

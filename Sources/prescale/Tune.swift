@@ -27,14 +27,8 @@ struct Tune: AsyncParsableCommand {
     var recording: String?
     @Option(help: "Messages one replica consumes per second, > 0. Default: learned from --recording.")
     var ratePerReplica: Double?
-    @Option(help: "Seconds from creating a replica to it consuming, >= 0.")
-    var coldStart: Double = 1
-    @Option(help: "Partitions: consumers beyond this do nothing, >= 1.")
-    var partitions: Int = 100
-    @Option(help: "maxReplicaCount, >= 1.")
-    var maxReplicas: Int = 100
-    @Option(help: "The SLO: p99 message wait in seconds, > 0.")
-    var slo: Double = 2
+    @OptionGroup(title: "Consumers")
+    var consumers: ConsumerOptions
     @Option(help: "The control path: hpa (Prescale's value through KEDA and the HPA) or direct (actuate: \"true\").")
     var path: String = "hpa"
     @Option(help: "Write the chosen ScaledObject fragment (YAML) to this file.")
@@ -55,12 +49,6 @@ struct Tune: AsyncParsableCommand {
         if self.recording == nil && self.ratePerReplica == nil {
             throw ValidationError("--rate-per-replica is required with --trace or --scenario (only a --recording can teach it)")
         }
-        guard self.coldStart >= 0, self.coldStart.isFinite else {
-            throw ValidationError("--cold-start: \(self.coldStart) is not allowed; allowed: a number >= 0")
-        }
-        guard self.partitions >= 1 else { throw ValidationError("--partitions: \(self.partitions) is not allowed; allowed: 1 or more") }
-        guard self.maxReplicas >= 1 else { throw ValidationError("--max-replicas: \(self.maxReplicas) is not allowed; allowed: 1 or more") }
-        guard self.slo > 0, self.slo.isFinite else { throw ValidationError("--slo: \(self.slo) is not allowed; allowed: a number > 0") }
         guard ["hpa", "direct"].contains(self.path) else {
             throw ValidationError("--path: \"\(self.path)\" is not allowed; allowed: hpa, direct")
         }
@@ -79,10 +67,8 @@ struct Tune: AsyncParsableCommand {
         }
         var model = ConsumerModel()
         model.ratePerReplica = rate
-        model.coldStartSeconds = self.coldStart
-        model.partitions = self.partitions
-        model.maximumReplicas = self.maxReplicas
-        let prediction = PredictionSpec(coldStartSeconds: self.coldStart)
+        self.consumers.apply(to: &model)
+        let prediction = PredictionSpec(coldStartSeconds: self.consumers.coldStart)
         let tuner = Tuner(model: model, settings: ControlPathSettings(), prediction: prediction, direct: self.path == "direct")
         let candidates = tuner.candidates(predictive: true) + tuner.candidates(predictive: false)
         let progress = Progress(total: candidates.count, label: "\(series.name), \(series.perSecond.count) s", unit: "configurations")
@@ -93,7 +79,7 @@ struct Tune: AsyncParsableCommand {
             // Two at a time: one per core, so memory stays flat whatever the grid size.
             for _ in 0..<min(2, candidates.count) {
                 let index = next
-                group.addTask { (index, tuner.evaluate(candidates[index], series: series, slo: self.slo)) }
+                group.addTask { (index, tuner.evaluate(candidates[index], series: series, slo: self.consumers.slo)) }
                 next += 1
             }
             for await (index, point) in group {
@@ -101,7 +87,7 @@ struct Tune: AsyncParsableCommand {
                 progress.step()
                 if next < candidates.count {
                     let index = next
-                    group.addTask { (index, tuner.evaluate(candidates[index], series: series, slo: self.slo)) }
+                    group.addTask { (index, tuner.evaluate(candidates[index], series: series, slo: self.consumers.slo)) }
                     next += 1
                 }
             }
@@ -110,7 +96,7 @@ struct Tune: AsyncParsableCommand {
         progress.finish()
         let elapsed = started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
         print(
-            "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.arrivals.seed), \(candidates.count) configurations (\(elapsed)); path \(self.path), SLO p99 <= \(self.slo) s"
+            "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.arrivals.seed), \(candidates.count) configurations (\(elapsed)); path \(self.path), SLO p99 <= \(self.consumers.slo) s"
         )
         let prescale = points.filter(\.candidate.predictive)
         let keda = points.filter { !$0.candidate.predictive }
@@ -121,7 +107,7 @@ struct Tune: AsyncParsableCommand {
         print("")
         print(TuningReport.table(Tuner.frontier(keda), title: "KEDA reactive (keda) frontier, tuned the same way:"))
         print("")
-        let bestKEDA = Tuner.cheapest(keda, meeting: self.slo)
+        let bestKEDA = Tuner.cheapest(keda, meeting: self.consumers.slo)
         if let bestKEDA {
             print(
                 "KEDA's cheapest within the SLO: \(Int(bestKEDA.result.replicaSeconds.rounded())) replica-s, p99 \(TuningReport.number((bestKEDA.result.waitP99 * 10).rounded() / 10)) s"
@@ -129,7 +115,7 @@ struct Tune: AsyncParsableCommand {
         } else {
             print("KEDA: no configuration meets the SLO")
         }
-        guard let best = Tuner.cheapest(prescale, meeting: self.slo) else {
+        guard let best = Tuner.cheapest(prescale, meeting: self.consumers.slo) else {
             print("Prescale: no configuration meets the SLO; the frontier above shows the closest")
             throw ExitCode(2)
         }
