@@ -20,7 +20,7 @@ extension MetricSource {
     public var staleAfter: Duration? { nil }
 }
 
-/// Receives what a ``MetricSource`` observes. ``Trigger`` is the implementation the server uses.
+/// Receives what a ``MetricSource`` observes (in the server, the trigger that owns the source).
 public protocol SampleSink: Sendable {
     /// The source observed `sample`.
     func publish(_ sample: MetricSample)
