@@ -47,10 +47,15 @@ struct Serve: AsyncParsableCommand {
             metadata: [
                 "grpc": "\(configuration.grpcAddress)", "http": "\(configuration.httpAddress)",
                 "sources": "\(BuiltInSourceFactory.kinds)", "mallocArenas": "\(arenas)",
+                "heapTrim": "\(Self.heapTrimDescription)",
             ]
         )
         do {
-            try await ScalerServer(configuration: configuration, logger: logger).run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await Self.trimHeapPeriodically() }
+                defer { group.cancelAll() }
+                try await ScalerServer(configuration: configuration, logger: logger).run()
+            }
         } catch {
             Self.fail(String(describing: error))
         }

@@ -92,7 +92,7 @@ def test_the_readme_table_and_serve_help_list_exactly_the_settings(tmp_path):
     assert offered == known, f"--help only: {sorted(offered - known)}; settings only: {sorted(known - offered)}"
 
 
-def test_malloc_arenas_are_capped_unless_the_environment_says_otherwise():
+def test_malloc_arenas_are_capped_unless_the_environment_says_otherwise_and_the_heap_is_trimmed():
     """glibc's arenas are capped at start-up (RSS under ScaledObject churn, docs/reliability.md); the cap is
     applied (mallopt accepted it) and logged, and MALLOC_ARENA_MAX still decides when it is set."""
     for env, expected in [({}, "mallocArenas=at most 4 "), ({"MALLOC_ARENA_MAX": "2"}, "mallocArenas=at most 2 (MALLOC_ARENA_MAX) ")]:
@@ -103,6 +103,8 @@ def test_malloc_arenas_are_capped_unless_the_environment_says_otherwise():
         try:
             first = process.stdout.readline()
             assert expected in first, first
+            # Free heap pages are handed back to the kernel periodically (malloc_trim).
+            assert "heapTrim=every 30 s" in first, first
         finally:
             process.kill()
             process.wait()
