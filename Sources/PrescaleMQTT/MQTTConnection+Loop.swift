@@ -62,6 +62,8 @@ extension MQTTConnection {
             let delay = backoff.next()
             _ = self.wakeup.wait(timeout: .now() + .nanoseconds(Int(delay.inNanoseconds)))
         }
+        // From here no other thread touches the client (``withClient``), so destroying it is safe.
+        self.state.withLock { $0.closed = true }
         mosquitto_disconnect(pointer)
         mosquitto_destroy(pointer)
     }

@@ -44,6 +44,8 @@ public final class MQTTConnection: Sendable {
         var connackFailure: MQTTError?
         var connectedThisAttempt = false
         var stopping = false
+        /// The network thread has finished with the client and destroys it: nothing may use the pointer.
+        var closed = false
     }
 
     /// The subscription identifier of the `$SYS` subscriptions.
@@ -164,7 +166,7 @@ public final class MQTTConnection: Sendable {
             if case .connected = state.status { return true }
             return false
         }
-        if unsubscribe { mosquitto_unsubscribe(self.handle.pointer, nil, filter.rawValue) }
+        if unsubscribe { self.withClient { mosquitto_unsubscribe($0, nil, filter.rawValue) } }
     }
 
     /// Starts (or joins) the `$SYS` statistics subscription.
@@ -189,6 +191,7 @@ public final class MQTTConnection: Sendable {
         defer { mosquitto_property_free_all(&properties) }
         var mid: Int32 = 0
         self.state.withLock { state in
+            guard !state.closed else { return }
             // Registered before the SUBACK can arrive: the network thread reads it under this lock.
             let rc = mosquitto_subscribe_v5(self.handle.pointer, &mid, filter, Int32(qos), 0, properties)
             if rc == MOSQ_ERR_SUCCESS.rawValue { state.pendingSubscriptions[mid] = id }
@@ -226,7 +229,19 @@ public final class MQTTConnection: Sendable {
         }
         guard first else { return }
         self.wakeup.signal()
-        mosquitto_disconnect(self.handle.pointer)
+        self.withClient { mosquitto_disconnect($0) }
+    }
+
+    /// Runs `body` with the client under the state lock, unless the network thread has already closed it.
+    ///
+    /// The network thread destroys the client when it stops; a caller on another thread (a trigger leaving,
+    /// ``stop()``) could otherwise use the pointer after that (found by ThreadSanitizer: an unsubscribe
+    /// from an evicted trigger's cleanup after its connection was stopped).
+    func withClient(_ body: (OpaquePointer) -> Void) {
+        self.state.withLock { state in
+            guard !state.closed else { return }
+            body(self.handle.pointer)
+        }
     }
 
     var isStopping: Bool {
