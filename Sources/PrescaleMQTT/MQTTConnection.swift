@@ -166,7 +166,7 @@ public final class MQTTConnection: Sendable {
             if case .connected = state.status { return true }
             return false
         }
-        if unsubscribe { self.withClient { mosquitto_unsubscribe($0, nil, filter.rawValue) } }
+        if unsubscribe { self.withClient { client, _ in mosquitto_unsubscribe(client, nil, filter.rawValue) } }
     }
 
     /// Starts (or joins) the `$SYS` statistics subscription.
@@ -190,10 +190,9 @@ public final class MQTTConnection: Sendable {
         mosquitto_property_add_varint(&properties, Int32(MQTT_PROP_SUBSCRIPTION_IDENTIFIER.rawValue), id)
         defer { mosquitto_property_free_all(&properties) }
         var mid: Int32 = 0
-        self.state.withLock { state in
-            guard !state.closed else { return }
+        self.withClient { client, state in
             // Registered before the SUBACK can arrive: the network thread reads it under this lock.
-            let rc = mosquitto_subscribe_v5(self.handle.pointer, &mid, filter, Int32(qos), 0, properties)
+            let rc = mosquitto_subscribe_v5(client, &mid, filter, Int32(qos), 0, properties)
             if rc == MOSQ_ERR_SUCCESS.rawValue { state.pendingSubscriptions[mid] = id }
         }
     }
@@ -229,18 +228,19 @@ public final class MQTTConnection: Sendable {
         }
         guard first else { return }
         self.wakeup.signal()
-        self.withClient { mosquitto_disconnect($0) }
+        self.withClient { client, _ in mosquitto_disconnect(client) }
     }
 
-    /// Runs `body` with the client under the state lock, unless the network thread has already closed it.
+    /// Runs `body` with the client and the state under the state lock, unless the network thread has
+    /// already closed the client.
     ///
     /// The network thread destroys the client when it stops; a caller on another thread (a trigger leaving,
     /// ``stop()``) could otherwise use the pointer after that (found by ThreadSanitizer: an unsubscribe
     /// from an evicted trigger's cleanup after its connection was stopped).
-    func withClient(_ body: (OpaquePointer) -> Void) {
+    func withClient(_ body: (OpaquePointer, inout State) -> Void) {
         self.state.withLock { state in
             guard !state.closed else { return }
-            body(self.handle.pointer)
+            body(self.handle.pointer, &state)
         }
     }
 
