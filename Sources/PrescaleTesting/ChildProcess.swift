@@ -5,7 +5,7 @@ import Foundation
 /// Foundation's `Process` is not used: on Linux the child inherits the spawning thread's signal mask,
 /// and Swift's pool threads block SIGTERM, so a broker started from a test would ignore SIGTERM; and
 /// `waitUntilExit` spins a run loop. Here the child gets an empty mask and default handlers, and
-/// ``wait()`` is a plain `waitpid`.
+/// ``wait()`` is a plain `waitpid`. The child inherits only its standard streams.
 public final class ChildProcess: @unchecked Sendable {
     /// The child's PID.
     public let pid: pid_t
@@ -20,6 +20,12 @@ public final class ChildProcess: @unchecked Sendable {
         let log = logPath ?? "/dev/null"
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else is inherited. NIO's sockets are not close-on-exec, so without this a broker or an
+        // `openssl` started by one test keeps another test's listening socket open: that port stays taken
+        // after its server stops, and connections to it hang in the child's backlog.
+        guard let closeFrom = Self.addCloseFrom, closeFrom(&actions, 3) == 0 else {
+            throw BrokerError(message: "cannot start \(executable): posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later) is needed")
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -39,6 +45,13 @@ public final class ChildProcess: @unchecked Sendable {
         }
         self.pid = pid
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which the Glibc module does
+    /// not export.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     /// Sends `signal`.
     public func signal(_ signal: Int32) {

@@ -4,6 +4,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 import Synchronization
 
 /// A fake Kubernetes API server over HTTPS, for tests and benchmarks. It enforces the parts of the
@@ -51,7 +52,7 @@ public final class FakeKubernetesAPI: Sendable {
     /// The CA, certificate and key the server uses.
     public let certificates: TestCertificates
     let state: Mutex<State>
-    private let server = Mutex<(task: Task<Void, any Error>, port: Int)?>(nil)
+    private let server = Mutex<(task: Task<Void, any Error>, group: ServiceGroup, port: Int)?>(nil)
 
     /// Creates a server that accepts `token`; call ``start(port:)``.
     public init(token: String = "test-token-\(UUID().uuidString)") async throws {
@@ -68,8 +69,27 @@ public final class FakeKubernetesAPI: Sendable {
     /// The bound port, 0 before the first start.
     public var port: Int { self.server.withLock { $0?.port ?? 0 } }
 
-    /// Starts serving on `port` (0: any free port) and returns once listening.
-    public func start(port: Int = 0) async throws {
+    /// Starts serving on `port` and returns once listening.
+    ///
+    /// Without a port, one is picked below the kernel's ephemeral range (32768 and up on Linux): a port
+    /// that another server binding port 0, or an outgoing connection, can never take while this server is
+    /// stopped for an outage, so ``start(port:)`` with the same port succeeds afterwards.
+    public func start(port: Int? = nil) async throws {
+        if let port {
+            return try await self.serve(port: port)
+        }
+        var lastError: any Error = CancellationError()
+        for _ in 0..<32 {
+            do {
+                return try await self.serve(port: Int.random(in: 20_000..<32_768))
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    private func serve(port: Int) async throws {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(self.certificates.serverCertificate).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: self.certificates.serverKey, format: .pem))
@@ -92,20 +112,32 @@ public final class FakeKubernetesAPI: Sendable {
                 return logger
             }()
         )
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        // Stopped by graceful shutdown, not cancellation: Hummingbird then closes the listener first and still
+        // handles every connection already accepted. Cancelling drops accepted connections whose channel
+        // writers were never finished, which NIO treats as a programming error and traps.
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "fake-kubernetes"))
+        )
+        let task = Task {
+            // Ends the wait below if the server never starts running (the port is taken, for one).
+            defer { boundContinuation.finish() }
+            try await group.run()
+        }
         var port = 0
         for await value in bound { port = value }
         guard port > 0 else {
             task.cancel()
+            try await task.value
             throw CancellationError()
         }
-        self.server.withLock { $0 = (task, port) }
+        self.server.withLock { $0 = (task, group, port) }
     }
 
-    /// Stops serving (connections are refused until the next ``start(port:)``).
+    /// Stops serving (connections are refused until the next ``start(port:)``) and returns once the
+    /// listener is closed and every accepted connection has ended.
     public func stop() async {
-        guard let task = self.server.withLock({ $0?.task }) else { return }
-        task.cancel()
+        guard let (task, group) = self.server.withLock({ $0.map { ($0.task, $0.group) } }) else { return }
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 

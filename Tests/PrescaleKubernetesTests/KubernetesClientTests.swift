@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PrescaleCore
 import PrescaleTesting
 import Testing
@@ -111,6 +112,30 @@ struct KubernetesClientTests {
         }
     }
 
+    @Test("the fake API stops and restarts on its port while connections keep arriving, without a crash")
+    func stopWhileConnecting() async throws {
+        let api = try await FakeKubernetesAPI()
+        try await api.start()
+        let port = api.port
+        let done = Atomic<Bool>(false)
+        let connects = Atomic<Int>(0)
+        // A client that opens and drops TCP connections as fast as it can, on its own thread.
+        let thread = Thread {
+            while !done.load(ordering: .relaxed) {
+                if tcpConnect(port: port) { connects.add(1, ordering: .relaxed) }
+            }
+        }
+        thread.start()
+        defer { done.store(true, ordering: .relaxed) }
+        for _ in 0..<10 {
+            let before = connects.load(ordering: .relaxed)
+            try await eventually("connections arrive") { connects.load(ordering: .relaxed) > before + 20 }
+            await api.stop()
+            try await api.start(port: port)
+        }
+        await api.stop()
+    }
+
     @Test("an unreachable server is retryable; a body that is not JSON is bad_response, not a crash")
     func unreachableAndBadBody() async throws {
         let api = try await FakeKubernetesAPI()
@@ -125,4 +150,18 @@ struct KubernetesClientTests {
         #expect(throws: KubernetesError.self) { try KubernetesClient.decodeObject(Array("<html>".utf8), request: request) }
         #expect(throws: KubernetesError.self) { try KubernetesClient.decodeLease(Array("{\"kind\":\"Pod\"}".utf8), request: request) }
     }
+}
+
+/// Whether a TCP connection to 127.0.0.1:`port` is accepted; it is closed at once.
+private func tcpConnect(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
 }
