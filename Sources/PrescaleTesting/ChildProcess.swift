@@ -24,7 +24,8 @@ public final class ChildProcess: @unchecked Sendable {
         // `openssl` started by one test keeps another test's listening socket open: that port stays taken
         // after its server stops, and connections to it hang in the child's backlog.
         guard let closeFrom = Self.addCloseFrom, closeFrom(&actions, 3) == 0 else {
-            throw BrokerError(message: "cannot start \(executable): posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later) is needed")
+            throw BrokerError(
+                message: "cannot start \(executable): posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later) is needed")
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import PrescaleCore
 import PrescaleTesting
+import Synchronization
 import Testing
 
 @testable import PrescaleKubernetes
