@@ -213,6 +213,19 @@ let package = Package(
             ],
             path: "Benchmarks/PrescaleBenchmarks"
         ),
+        // The floor of a gRPC server on swift-nio-http2 (scripts/bench-http2-floor, docs/benchmarks.md).
+        .executableTarget(
+            name: "HTTP2FloorBenchmark",
+            dependencies: [
+                "PrescaleProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Benchmarks/HTTP2FloorBenchmark"
+        ),
         .executableTarget(
             name: "KafkaLagBenchmark",
             dependencies: ["PrescaleKafka", "PrescaleKafkaMock", "PrescaleCore"],

@@ -77,6 +77,53 @@ def process_usage(pid):
     return {"rss_mb": round(rss / 1024, 1), "fds": len(os.listdir(f"/proc/{pid}/fd"))}
 
 
+def memory_breakdown(pid):
+    """Resident memory by kind, from /proc/<pid>/smaps, in MB: where growth comes from.
+
+    - `malloc main heap`: glibc's main arena ([heap]);
+    - `thread stacks`: writable anonymous mappings right after a one-page guard (how glibc lays out a
+      thread's stack; freed stacks stay mapped in glibc's stack cache, up to 40 MB);
+    - `malloc arenas`: writable anonymous mappings followed by their reserved, inaccessible rest (a
+      secondary arena's 64 MB reservation);
+    - `other anonymous`: large allocations mmap'd on their own, NIO and Swift runtime pages;
+    - `files`: code and data of the binary and the shared libraries.
+    """
+    kinds, previous, lines = {}, None, pathlib.Path(f"/proc/{pid}/smaps").read_text().splitlines()
+    mappings = []
+    for line in lines:
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5 and ":" in fields[3]:
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            mappings.append({"size": end - start, "perms": fields[1], "inode": fields[4],
+                             "name": fields[5] if len(fields) > 5 else "", "rss": 0})
+        elif fields[0] == "Rss:":
+            mappings[-1]["rss"] = int(fields[1])
+    threads = 0
+    for index, mapping in enumerate(mappings):
+        previous = mappings[index - 1] if index > 0 else None
+        following = mappings[index + 1] if index + 1 < len(mappings) else None
+        if mapping["name"] == "[heap]":
+            kind = "malloc main heap"
+        elif mapping["name"].startswith("/"):
+            kind = "files"
+        elif mapping["name"]:
+            kind = mapping["name"]
+        elif mapping["perms"].startswith("rw") and previous and previous["perms"] == "---p" \
+                and previous["size"] == 4096 and not previous["name"]:
+            kind = "thread stacks"
+            threads += 1
+        elif mapping["perms"].startswith("rw") and following and following["perms"] == "---p" and not following["name"]:
+            kind = "malloc arenas"
+        else:
+            kind = "other anonymous"
+        kinds[kind] = kinds.get(kind, 0) + mapping["rss"]
+    status = pathlib.Path(f"/proc/{pid}/status").read_text()
+    result = {kind: round(kb / 1024, 1) for kind, kb in sorted(kinds.items()) if kb}
+    result["threads"] = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("Threads:"))
+    result["stack mappings"] = threads
+    return result
+
+
 def descriptor_kinds(pid):
     """Open descriptors by kind (socket, pipe, anon_inode:[eventfd], a file path), for leak reports."""
     kinds = {}
@@ -286,6 +333,7 @@ async def main():
             usage["samples"].append(sample)
             if usage["start"] is None and time.monotonic() - began >= args.warmup:
                 usage["start"] = sample  # after warm-up
+                usage["memory_start"] = memory_breakdown(scaler.proc.pid)
             await asyncio.sleep(10)
 
     async def faults():
@@ -329,6 +377,7 @@ async def main():
     served = sum(float(line.split()[-1]) for line in scaler.http("/metrics")[1].splitlines()
                  if line.startswith("prescale_triggers{"))
     usage["end"] = process_usage(scaler.proc.pid)
+    usage["memory_end"] = memory_breakdown(scaler.proc.pid)
     report["eviction"] = {"live_triggers": len(triggers), "served_triggers": int(served),
                           "triggers_left_after_eviction": int(served) - len(triggers)}
     if args.check:
@@ -385,6 +434,8 @@ async def main():
         "calls_per_second": round(stats.calls / (time.monotonic() - began), 1),
         "usage_after_warmup": usage["start"],
         "usage_end": usage["end"],
+        "memory_after_warmup": usage.get("memory_start"),
+        "memory_end": usage["memory_end"],
         "usage_samples": usage["samples"],
     })
     print(json.dumps({k: v for k, v in report.items() if k != "usage_samples"}, indent=2))
