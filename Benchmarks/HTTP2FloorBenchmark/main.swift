@@ -84,7 +84,8 @@ final class GetMetricsFrameHandler: ChannelInboundHandler {
         out.writeInteger(UInt8(0))
         out.writeInteger(UInt32(message.count))
         out.writeBytes(message)
-        context.write(Self.wrapOutboundOut(HTTP2Frame(streamID: stream, payload: .headers(.init(headers: Self.responseHeaders)))), promise: nil)
+        context.write(
+            Self.wrapOutboundOut(HTTP2Frame(streamID: stream, payload: .headers(.init(headers: Self.responseHeaders)))), promise: nil)
         context.write(Self.wrapOutboundOut(HTTP2Frame(streamID: stream, payload: .data(.init(data: .byteBuffer(out))))), promise: nil)
         let end = HTTP2Frame(streamID: stream, payload: .headers(.init(headers: Self.trailers, endStream: true)))
         context.write(Self.wrapOutboundOut(end), promise: nil)
@@ -98,13 +99,14 @@ guard let port = arguments.first.flatMap(Int.init), let requestPath = arguments.
     exit(2)
 }
 // The request h2load sends: one GetMetricsRequest with its gRPC prefix.
-let request = try Externalscaler_GetMetricsRequest.with {
-    $0.scaledObjectRef = .with {
-        $0.name = "function-500"
-        $0.namespace = "team-0"
-    }
-    $0.metricName = "static"
-}.serializedBytes() as [UInt8]
+let request =
+    try Externalscaler_GetMetricsRequest.with {
+        $0.scaledObjectRef = .with {
+            $0.name = "function-500"
+            $0.namespace = "team-0"
+        }
+        $0.metricName = "static"
+    }.serializedBytes() as [UInt8]
 try Data([0] + withUnsafeBytes(of: UInt32(request.count).bigEndian, Array.init) + request).write(to: URL(fileURLWithPath: requestPath))
 
 let values = Dictionary(uniqueKeysWithValues: (0..<1000).map { ("s\($0)-static", Int64($0 % 97)) } + [("static", 48)])
