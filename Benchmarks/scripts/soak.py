@@ -88,9 +88,8 @@ def memory_breakdown(pid):
     - `other anonymous`: large allocations mmap'd on their own, NIO and Swift runtime pages;
     - `files`: code and data of the binary and the shared libraries.
     """
-    kinds, previous, lines = {}, None, pathlib.Path(f"/proc/{pid}/smaps").read_text().splitlines()
-    mappings = []
-    for line in lines:
+    kinds, mappings = {}, []
+    for line in pathlib.Path(f"/proc/{pid}/smaps").read_text().splitlines():
         fields = line.split()
         if "-" in fields[0] and len(fields) >= 5 and ":" in fields[3]:
             start, end = (int(x, 16) for x in fields[0].split("-"))

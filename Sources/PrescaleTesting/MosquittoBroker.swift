@@ -90,7 +90,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         self.lock.withLock { self.process = process }
         // Ready when it accepts a TCP connection.
         for _ in 0..<200 {
-            if Self.accepts(port: self.port) { return }
+            if loopbackAccepts(port: self.port) { return }
             guard process.isRunning else { break }
             usleep(25_000)
         }

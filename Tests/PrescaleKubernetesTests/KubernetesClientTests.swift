@@ -122,7 +122,7 @@ struct KubernetesClientTests {
         // A client that opens and drops TCP connections as fast as it can, on its own thread.
         let thread = Thread {
             while !done.load(ordering: .relaxed) {
-                if tcpConnect(port: port) { connects.add(1, ordering: .relaxed) }
+                if loopbackAccepts(port: port) { connects.add(1, ordering: .relaxed) }
             }
         }
         thread.start()
@@ -150,18 +150,4 @@ struct KubernetesClientTests {
         #expect(throws: KubernetesError.self) { try KubernetesClient.decodeObject(Array("<html>".utf8), request: request) }
         #expect(throws: KubernetesError.self) { try KubernetesClient.decodeLease(Array("{\"kind\":\"Pod\"}".utf8), request: request) }
     }
-}
-
-/// Whether a TCP connection to 127.0.0.1:`port` is accepted; it is closed at once.
-private func tcpConnect(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
 }
