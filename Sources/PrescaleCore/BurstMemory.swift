@@ -34,6 +34,27 @@ public struct BurstMemory: Sendable, Hashable {
     /// Bursts seen to their end.
     public var count: Int { self.peaks.count }
 
+    /// The peaks and durations of the bursts remembered, oldest first (for ``LearnedState``).
+    public var remembered: (peaks: [Double], durations: [Double]) {
+        (self.peaks.valuesOldestFirst, self.durations.valuesOldestFirst)
+    }
+
+    /// Takes over bursts remembered earlier (by another process); a burst under way is not.
+    public mutating func restore(peaks: [Double], durations: [Double]) {
+        self.peaks = FixedRing(capacity: Self.capacity)
+        self.durations = FixedRing(capacity: Self.capacity)
+        for (peak, duration) in zip(peaks, durations).suffix(Self.capacity) {
+            self.peaks.push(peak)
+            self.durations.push(duration)
+        }
+        self.expectedPeak = nil
+        self.expectedDuration = nil
+        if self.peaks.count >= Self.minimumBursts {
+            self.expectedPeak = self.peaks.quantile(0.5, scratch: &self.scratch)
+            self.expectedDuration = self.durations.quantile(0.5, scratch: &self.scratch)
+        }
+    }
+
     /// Whether a burst is under way at `time`.
     public func inBurst(at time: Double) -> Bool {
         guard self.start != nil, let lastArrival else { return false }

@@ -65,6 +65,19 @@ public struct CapacityEstimator: Sendable, Hashable {
     /// segment closes, the only time it changes.)
     public private(set) var confidence: Double = 0
 
+    /// The per-replica rates of the segments in the window, oldest first (for ``LearnedState``).
+    public var segmentRates: [Double] { self.segments.valuesOldestFirst }
+
+    /// Takes over segments learned earlier (by another process): the window, the count and the estimate
+    /// are as they were; the stretch under way is not.
+    public mutating func restore(segmentRates: [Double], segmentCount: Int) {
+        self.segments = FixedRing(capacity: Self.window)
+        for rate in segmentRates.suffix(Self.window) { self.segments.push(rate) }
+        self.segmentCount = max(segmentCount, self.segments.count)
+        self.median = self.segments.count > 0 ? self.segments.quantile(0.5, scratch: &self.scratch) : nil
+        self.confidence = self.computeConfidence()
+    }
+
     private func computeConfidence() -> Double {
         guard let estimate, self.segments.count > 0 else { return 0 }
         var agreeing = 0

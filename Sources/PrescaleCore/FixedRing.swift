@@ -34,6 +34,11 @@ public struct FixedRing: Sendable, Hashable {
         return self.storage[index]
     }
 
+    /// The values held, oldest first.
+    public var valuesOldestFirst: [Double] {
+        (0..<self.count).reversed().map { self.value(ago: $0)! }
+    }
+
     /// Copies the values held into `scratch` (reusing its storage) and returns the `q`-quantile
     /// (nearest rank, 0 < q < 1), or `nil` when empty.
     public func quantile(_ q: Double, scratch: inout [Double]) -> Double? {

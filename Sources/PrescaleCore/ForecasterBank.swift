@@ -42,6 +42,22 @@ public struct ForecasterBank: Sendable, Hashable {
     /// Creates an empty bank.
     public init() {}
 
+    /// How many numbers ``levels`` holds.
+    public static let levelCount = 5
+
+    /// The state a restarted process needs: last rate, slow and fast EWMA, Holt level and trend; empty
+    /// before the first observation.
+    public var levels: [Double] {
+        self.started ? [self.last, self.slow, self.fast, self.level, self.trend] : []
+    }
+
+    /// Takes over ``levels`` saved earlier; an empty or malformed array leaves the bank empty.
+    public mutating func restore(levels: [Double]) {
+        guard levels.count == Self.levelCount, levels.allSatisfy(\.isFinite) else { return }
+        (self.last, self.slow, self.fast, self.level, self.trend) = (levels[0], levels[1], levels[2], levels[3], levels[4])
+        self.started = true
+    }
+
     /// Folds in the rate observed over the latest sample interval.
     public mutating func observe(_ rate: Double) {
         guard self.started else {

@@ -5,12 +5,17 @@ extension KafkaTriggerSpec {
         "offsetResetPolicy", "allowIdleConsumers", "excludePersistentLag", "persistentLagWindowSeconds",
         "scaleToZeroOnInvalidOffset", "limitToPartitionsWithLag", "ensureEvenDistributionOfPartitions",
         "partitionLimitation", "version", "tls", "ca", "cert", "key", "keyPassword", "sasl", "username",
-        "password", "usernameFromEnv", "passwordFromEnv", "sampleIntervalMs",
+        "password", "usernameFromEnv", "passwordFromEnv", "sampleIntervalMs", "bootstrapServersFromEnv",
+        "consumerGroupFromEnv", "topicFromEnv",
     ]
 
+    /// Keys that may come as `<key>FromEnv`, resolved by KEDA from the scale target's environment.
+    public static let fromEnvKeys = ["bootstrapServers", "consumerGroup", "topic", "username", "password"]
+
     /// Parses KEDA `kafka` trigger metadata.
-    public init(metadata reader: MetadataReader) throws(MetadataError) {
-        try reader.rejectLikelyTypos(knownKeys: Self.keys.union(PredictionSpec.keys).union(TriggerSpec.commonKeys))
+    public init(metadata given: MetadataReader) throws(MetadataError) {
+        try given.rejectLikelyTypos(knownKeys: Self.keys.union(PredictionSpec.keys).union(TriggerSpec.commonKeys))
+        let reader = try given.resolvingFromEnv(Self.fromEnvKeys)
         let servers = try reader.requiredString("bootstrapServers", allowed: "a comma-separated list of host:port")
             .split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         guard !servers.isEmpty else {
@@ -127,8 +132,8 @@ extension KafkaTriggerSpec {
                 allowed: "one of \"none\", \"plaintext\", \"scram_sha256\", \"scram_sha512\" "
                     + "(oauthbearer is unsupported by Prescale: KEDA's token settings are not forwarded to external scalers)")
         case .plaintext, .scram_sha256, .scram_sha512:
-            let username = reader.string("username") ?? reader.string("usernameFromEnv")
-            let password = reader.string("password") ?? reader.string("passwordFromEnv")
+            let username = reader.string("username")
+            let password = reader.string("password")
             guard let username else {
                 throw MetadataError(.missingKey, key: "username", allowed: "a user name when sasl is \(mechanism.rawValue)")
             }

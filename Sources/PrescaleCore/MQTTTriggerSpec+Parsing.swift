@@ -3,12 +3,16 @@ extension MQTTTriggerSpec {
     public static let keys: Set<String> = [
         "source", "brokerAddress", "topic", "queryValue", "activationQueryValue", "windowSeconds", "qos",
         "backlog", "username", "password", "usernameFromEnv", "passwordFromEnv", "allowInsecureAuth", "ca",
-        "cert", "key", "unsafeSsl",
+        "cert", "key", "unsafeSsl", "brokerAddressFromEnv", "topicFromEnv",
     ]
 
+    /// Keys that may come as `<key>FromEnv`, resolved by KEDA from the scale target's environment.
+    public static let fromEnvKeys = ["brokerAddress", "topic", "username", "password"]
+
     /// Parses `source: mqtt` trigger metadata.
-    public init(metadata reader: MetadataReader) throws(MetadataError) {
-        try reader.rejectLikelyTypos(knownKeys: Self.keys.union(PredictionSpec.keys).union(TriggerSpec.commonKeys))
+    public init(metadata given: MetadataReader) throws(MetadataError) {
+        try given.rejectLikelyTypos(knownKeys: Self.keys.union(PredictionSpec.keys).union(TriggerSpec.commonKeys))
+        let reader = try given.resolvingFromEnv(Self.fromEnvKeys)
         let broker = try MQTTBrokerAddress(
             parsing: try reader.requiredString("brokerAddress", allowed: "\"mqtt://host:port\" or \"mqtts://host:port\""))
         let topic = try MQTTTopicFilter(try reader.requiredString("topic", allowed: "an MQTT topic filter such as \"sensors/+/readings\""))
@@ -17,17 +21,17 @@ extension MQTTTriggerSpec {
         self.windowSeconds = try reader.integer("windowSeconds", default: 30, in: 1...3_600)
         self.qos = try reader.integer("qos", default: 1, in: 0...2)
         self.backlog = try reader.choice("backlog", default: Backlog.none)
-        self.username = try Self.either(reader, "username", "usernameFromEnv")
-        self.password = try Self.either(reader, "password", "passwordFromEnv")
+        self.username = reader.string("username")
+        self.password = reader.string("password")
         if self.password != nil && self.username == nil {
             throw MetadataError(
-                .conflict, key: reader.string("password") != nil ? "password" : "passwordFromEnv",
+                .conflict, key: given.string("password") != nil ? "password" : "passwordFromEnv",
                 allowed: "a password needs \"username\" (or \"usernameFromEnv\")")
         }
         let allowInsecureAuth = try reader.bool("allowInsecureAuth", default: false)
         if self.username != nil && !broker.usesTLS && !allowInsecureAuth {
             throw MetadataError(
-                .conflict, key: reader.string("username") != nil ? "username" : "usernameFromEnv",
+                .conflict, key: given.string("username") != nil ? "username" : "usernameFromEnv",
                 allowed: "credentials are sent in clear text over mqtt://; use mqtts:// or set allowInsecureAuth: \"true\"")
         }
         let files = TLSFiles(
@@ -46,19 +50,6 @@ extension MQTTTriggerSpec {
                     .conflict, key: tlsKey, value: reader.string(tlsKey),
                     allowed: "TLS files need an mqtts:// brokerAddress")
             }
-        }
-    }
-
-    /// The value of `plain` or of `fromEnv` (KEDA puts the resolved value under the `…FromEnv` key),
-    /// refusing both at once.
-    private static func either(_ reader: MetadataReader, _ plain: String, _ fromEnv: String) throws(MetadataError) -> String? {
-        switch (reader.string(plain), reader.string(fromEnv)) {
-        case (let value?, nil), (nil, let value?):
-            return value
-        case (_?, _?):
-            throw MetadataError(.conflict, key: fromEnv, allowed: "give \"\(plain)\" or \"\(fromEnv)\", not both")
-        case (nil, nil):
-            return nil
         }
     }
 }

@@ -90,6 +90,27 @@ public struct MetadataReader: Sendable {
         return value
     }
 
+    /// The suffix KEDA keeps on a key whose value it resolved from the scale target's environment: for an
+    /// external scaler it sends `bootstrapServersFromEnv` with the resolved value, not `bootstrapServers`
+    /// (kedacore/keda `pkg/scalers/external_scaler.go`).
+    public static let fromEnvSuffix = "FromEnv"
+
+    /// A reader in which each of `keys` may also be given as `<key>FromEnv`, read as the plain key.
+    ///
+    /// - Throws: ``MetadataError/Code/conflict`` naming `<key>FromEnv` when both forms are present.
+    public func resolvingFromEnv(_ keys: [String]) throws(MetadataError) -> MetadataReader {
+        var folded = self.metadata
+        for key in keys {
+            let fromEnv = key + Self.fromEnvSuffix
+            guard let value = self.string(fromEnv) else { continue }
+            if self.string(key) != nil {
+                throw MetadataError(.conflict, key: fromEnv, allowed: "give \"\(key)\" or \"\(fromEnv)\", not both")
+            }
+            folded[key] = value
+        }
+        return MetadataReader(folded)
+    }
+
     /// Refuses keys that look like misspellings of `knownKeys`.
     ///
     /// A key counts as a likely typo when it is not known but matches a known key ignoring case, or is

@@ -19,6 +19,10 @@ public struct MetricSample: Sendable, Hashable {
     public var consumed: Double?
     /// Replicas ready when the sample was taken, when known.
     public var replicas: Int?
+    /// The most replicas that can consume at once, when the source knows it (Kafka: the partitions
+    /// read, since a partition has one consumer of a group): replicas beyond it are idle and teach
+    /// nothing about what one replica consumes.
+    public var maximumConsumers: Int?
     /// The highest value the source's own rules allow (Kafka's partition cap), if any: a predicted
     /// value stays at or below it.
     public var valueCap: Double?
@@ -35,6 +39,7 @@ public struct MetricSample: Sendable, Hashable {
         arrived: Double? = nil,
         consumed: Double? = nil,
         replicas: Int? = nil,
+        maximumConsumers: Int? = nil,
         valueCap: Double? = nil,
         windowSeconds: Double? = nil
     ) {
@@ -45,6 +50,7 @@ public struct MetricSample: Sendable, Hashable {
         self.arrived = arrived
         self.consumed = consumed
         self.replicas = replicas
+        self.maximumConsumers = maximumConsumers
         self.valueCap = valueCap
         self.windowSeconds = windowSeconds
     }

@@ -5,6 +5,17 @@
 public protocol Planner: Sendable {
     /// Folds `sample` into the planner's state and returns the decision for it.
     mutating func decide(_ sample: MetricSample) -> PlannerDecision
+    /// What it has learned that is worth keeping across restarts, if it learns anything.
+    var learned: LearnedState? { get }
+    /// Takes over what an earlier process learned.
+    mutating func restore(_ state: LearnedState)
+}
+
+extension Planner {
+    /// Nothing: a planner that learns nothing.
+    public var learned: LearnedState? { nil }
+    /// Nothing to restore.
+    public mutating func restore(_ state: LearnedState) {}
 }
 
 /// The planner that reports exactly what KEDA's own scaler would: the sample's reactive value.

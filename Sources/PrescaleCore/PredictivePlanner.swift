@@ -78,7 +78,15 @@ public struct PredictivePlanner: Planner {
         var decision = self.reactive.decide(sample)
         guard self.prediction.enabled, let arrived = sample.arrived, arrived.isFinite else { return decision }
         guard let lastTime = self.lastTime, sample.time > lastTime else {
-            if self.lastTime == nil { self.remember(sample, arrived: arrived) }
+            if self.lastTime == nil {
+                self.remember(sample, arrived: arrived)
+                // No rate yet, so nothing to plan; but what was learned before (a restored capacity) is
+                // known from the first sample on.
+                decision.prediction = PredictionExplanation(
+                    forecastRate: 0, upperRate: 0, predictedBacklog: max(sample.backlog ?? 0, 0), model: self.chosenModel,
+                    leadTimeSeconds: self.prediction.leadTimeSeconds, capacity: self.capacity.estimate,
+                    capacityConfidence: self.capacity.confidence)
+            }
             return decision
         }
         let elapsed = sample.time - lastTime
@@ -110,7 +118,8 @@ public struct PredictivePlanner: Planner {
         let upper = forecast + headroom
         let backlog = max(sample.backlog ?? 0, 0)
         if let consumed = sample.consumed, let replicas = sample.replicas {
-            self.capacity.observe(time: sample.time, consumed: consumed, backlog: backlog, replicas: replicas)
+            let consuming = min(replicas, sample.maximumConsumers ?? replicas)
+            self.capacity.observe(time: sample.time, consumed: consumed, backlog: backlog, replicas: consuming)
         }
         self.bursts.observe(time: sample.time, rate: rate)
         let burstRate = self.bursts.plannedRate(at: sample.time)
@@ -169,6 +178,24 @@ public struct PredictivePlanner: Planner {
             leadTimeSeconds: lead, plannedReplicas: planned, capacity: perReplica,
             capacityConfidence: self.capacity.confidence, burstRate: burstRate)
         return decision
+    }
+
+    /// The capacity segments, bursts and forecaster levels learned so far; `nil` with prediction off.
+    public var learned: LearnedState? {
+        guard self.prediction.enabled else { return nil }
+        let bursts = self.bursts.remembered
+        return LearnedState(
+            capacitySegments: self.capacity.segmentRates, capacitySegmentCount: self.capacity.segmentCount,
+            burstPeaks: bursts.peaks, burstDurations: bursts.durations, forecasterLevels: self.bank.levels)
+    }
+
+    /// Takes over what an earlier process learned for the same trigger. The caller checks
+    /// ``LearnedState/problem`` first; the prior (`messagesPerReplicaPerSecond`) still counts as before.
+    public mutating func restore(_ state: LearnedState) {
+        guard self.prediction.enabled else { return }
+        self.capacity.restore(segmentRates: state.capacitySegments, segmentCount: state.capacitySegmentCount)
+        self.bursts.restore(peaks: state.burstPeaks, durations: state.burstDurations)
+        self.bank.restore(levels: state.forecasterLevels)
     }
 
     /// The value for which the HPA (`ceil(value / target)`, no change within its tolerance of the

@@ -69,8 +69,8 @@ public struct DemoRun: Sendable {
             api: target,
             logger: logger
         )
-        // The demo's pool is the scale target: predicting triggers read its replicas, as the server
-        // reads a Deployment's scale subresource.
+        // The demo's pool is the scale target: predicting triggers read its ready replicas, as the server
+        // reads a Deployment's status.readyReplicas.
         let replicas = ReplicaWatcher(
             configuration: .init(interval: .seconds(1 / config.speed)), api: target, logger: logger)
         let registry = TriggerRegistry(sources: BuiltInSourceFactory(kafka: pool, mqtt: mqtt), actuator: actuator, replicaCounts: replicas)
@@ -128,7 +128,7 @@ public struct DemoRun: Sendable {
                 if let requested = target.takeRequested() {
                     simulation.scaleUp(to: requested, now: now)
                 }
-                target.setCurrent(simulation.desired)
+                target.setCurrent(simulation.desired, ready: simulation.ready)
                 simulation.consume(step: 1.0 / Double(ticksPerSecond), now: now)
                 if tick % ticksPerSecond == 0 {
                     try await producer.flush()

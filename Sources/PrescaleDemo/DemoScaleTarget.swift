@@ -3,10 +3,12 @@ import PrescaleKubernetes
 import Synchronization
 
 /// The demo's consumer pool as a scale target: the same ``Actuator`` that patches a Deployment's
-/// `scale` subresource in a cluster raises the pool's desired count here, in process.
+/// `scale` subresource in a cluster raises the pool's desired count here, in process, and the same
+/// ``ReplicaWatcher`` that reads a Deployment's ready replicas reads the pool's consuming ones.
 final class DemoScaleTarget: ScaleAPI {
     private struct State {
         var current = 1
+        var ready = 1
         var requested: Int?
     }
 
@@ -23,6 +25,11 @@ final class DemoScaleTarget: ScaleAPI {
 
     func replicas(of target: ScaleTarget, namespace: String) async throws(KubernetesError) -> Int {
         self.state.withLock { $0.current }
+    }
+
+    /// The consumers that consume now (started ones only), as a Deployment's `status.readyReplicas`.
+    func readyReplicas(of target: ScaleTarget, namespace: String) async throws(KubernetesError) -> Int {
+        self.state.withLock { $0.ready }
     }
 
     func setReplicas(_ replicas: Int, of target: ScaleTarget, namespace: String) async throws(KubernetesError) {
@@ -43,8 +50,11 @@ final class DemoScaleTarget: ScaleAPI {
         }
     }
 
-    /// The pool's desired count as the demo's control loop last set it.
-    func setCurrent(_ replicas: Int) {
-        self.state.withLock { $0.current = replicas }
+    /// The pool's desired and ready counts as the demo's control loop last set them.
+    func setCurrent(_ replicas: Int, ready: Int) {
+        self.state.withLock { state in
+            state.current = replicas
+            state.ready = ready
+        }
     }
 }

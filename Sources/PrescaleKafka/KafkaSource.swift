@@ -42,6 +42,7 @@ public struct KafkaSource: MetricSource {
                             backlog: Double(result.totalLag),
                             arrived: Double(offsets.end.values.reduce(0, &+)),
                             consumed: Double(offsets.committed.values.reduce(0) { $0 &+ max($1, 0) }),
+                            maximumConsumers: offsets.end.count,
                             valueCap: result.cap.map { Double(max($0, result.value)) }
                         )
                     )

@@ -73,6 +73,11 @@ public final class KafkaMockCluster: @unchecked Sendable {
         try KafkaTestProducer(settings: self.settings)
     }
 
+    /// A committer for `group` that keeps its connection for repeated commits.
+    public func committer(group: String) throws(KafkaError) -> KafkaOffsetCommitter {
+        try KafkaOffsetCommitter(settings: self.settings, group: group)
+    }
+
     /// Commits offsets for `group` without joining it, as a consumer that processed up to them would.
     public func commit(group: String, offsets: [TopicPartition: Int64]) async throws(KafkaError) {
         let committer = try KafkaOffsetCommitter(settings: self.settings, group: group)

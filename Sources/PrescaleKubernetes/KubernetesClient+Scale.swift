@@ -50,6 +50,26 @@ extension KubernetesClient: ScaleAPI {
         return (spec["replicas"] as? NSNumber)?.intValue ?? 0
     }
 
+    /// `GET /apis/apps/v1/namespaces/{ns}/{deployments|statefulsets}/{name}`: `status.readyReplicas` (absent
+    /// means 0, as the API omits zero). Other kinds: `spec.replicas` of their `scale`.
+    public func readyReplicas(of target: ScaleTarget, namespace: String) async throws(KubernetesError) -> Int {
+        guard target.reportsReadyReplicas else { return try await self.replicas(of: target, namespace: namespace) }
+        let request = KubernetesRequest(
+            verb: "get",
+            resource: "\(target.plural).\(target.group)",
+            namespace: namespace,
+            name: target.name,
+            method: .get,
+            path: target.objectPath(namespace: namespace)
+        )
+        let object = try Self.decodeObject(try await self.send(request), request: request)
+        guard (object["kind"] as? String) == target.kind else {
+            throw KubernetesError(.badResponse, "\(request.summary) did not answer a \(target.kind)", context: request.errorContext)
+        }
+        let status = object["status"] as? [String: Any] ?? [:]
+        return (status["readyReplicas"] as? NSNumber)?.intValue ?? 0
+    }
+
     /// `PATCH …/{plural}/{name}/scale` with `{"spec":{"replicas":N}}` as `application/merge-patch+json`.
     public func setReplicas(_ replicas: Int, of target: ScaleTarget, namespace: String) async throws(KubernetesError) {
         let request = KubernetesRequest(

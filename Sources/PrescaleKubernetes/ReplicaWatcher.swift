@@ -6,20 +6,29 @@ import Synchronization
 /// Where a trigger finds its target's current replica count, so that its planner can learn what one
 /// replica consumes. Answers from memory.
 public protocol ReplicaCounts: Sendable {
-    /// The target's replicas as last read, if known.
+    /// The target's ready replicas as last read, if known.
     func replicas(of key: ScaledObjectKey) -> Int?
     /// Says that a trigger of `key` has a backlog now: its replicas are worth reading.
     func wanted(_ key: ScaledObjectKey)
+    /// Why the target's replicas cannot be read (the last read failed), or `nil` when they can or have
+    /// not been read yet.
+    func problem(of key: ScaledObjectKey) -> String?
 }
 
-/// Reads the `scale` subresource of the targets whose triggers have a backlog, in the background.
+extension ReplicaCounts {
+    /// No problems: a source that cannot fail.
+    public func problem(of key: ScaledObjectKey) -> String? { nil }
+}
+
+/// Reads the ready replicas of the targets whose triggers have a backlog, in the background.
 ///
 /// Only a saturated trigger (one with a backlog) can teach its planner a per-replica capacity, so only
 /// ScaledObjects whose triggers reported a backlog in the last ``Configuration/wantedFor`` are read:
-/// one GET of the ScaledObject per ``Configuration/scaledObjectRefresh`` and one GET of `scale` per
-/// ``Configuration/interval`` each. It needs `get` on ScaledObjects and on the targets' `scale`
-/// (read-only; the actuation RBAC already has it). A failed read forgets the count, so a planner
-/// never learns from a count it cannot vouch for.
+/// one GET of the ScaledObject per ``Configuration/scaledObjectRefresh`` and one GET of the target (its
+/// `status.readyReplicas`: pods still starting consume nothing, so counting them would understate what
+/// one replica consumes) per ``Configuration/interval`` each. It needs `get` on ScaledObjects and on the
+/// targets (read-only). A failed read forgets the count, so a planner never learns from a count it
+/// cannot vouch for, and is logged once per ScaledObject and kind of failure (and its recovery).
 public final class ReplicaWatcher: Service, ReplicaCounts {
     /// The watcher's settings.
     public struct Configuration: Sendable {
@@ -42,6 +51,8 @@ public final class ReplicaWatcher: Service, ReplicaCounts {
         var wantedAt: ContinuousClock.Instant
         var info: (ScaledObjectInfo, ContinuousClock.Instant)?
         var replicas: Int?
+        var problem: String?
+        var problemCode: KubernetesError.Code?
     }
 
     /// The settings.
@@ -59,6 +70,10 @@ public final class ReplicaWatcher: Service, ReplicaCounts {
 
     public func replicas(of key: ScaledObjectKey) -> Int? {
         self.entries.withLock { $0[key]?.replicas }
+    }
+
+    public func problem(of key: ScaledObjectKey) -> String? {
+        self.entries.withLock { $0[key]?.problem }
     }
 
     public func wanted(_ key: ScaledObjectKey) {
@@ -80,21 +95,38 @@ public final class ReplicaWatcher: Service, ReplicaCounts {
             return entries.map { ($0.key, $0.value.info) }
         }
         for (key, cached) in keys {
-            do {
+            do throws(KubernetesError) {
                 var info = cached
                 if info == nil || now - info!.1 >= self.configuration.scaledObjectRefresh {
                     info = (try await self.api.scaledObject(key), now)
                 }
-                let replicas = try await self.api.replicas(of: info!.0.target, namespace: key.namespace)
-                self.entries.withLock { entries in
-                    entries[key]?.info = info
-                    entries[key]?.replicas = replicas
+                let replicas = try await self.api.readyReplicas(of: info!.0.target, namespace: key.namespace)
+                let recovered = self.entries.withLock { entries -> String? in
+                    defer {
+                        entries[key]?.info = info
+                        entries[key]?.replicas = replicas
+                        entries[key]?.problem = nil
+                        entries[key]?.problemCode = nil
+                    }
+                    return entries[key]?.problem
+                }
+                if let recovered {
+                    self.logger.notice("reading the ready replicas of \(key)'s target again (was: \(recovered))")
                 }
             } catch {
-                self.logger.debug("cannot read the replicas of \(key)'s target: \(error)")
-                self.entries.withLock { entries in
+                let problem = "cannot read the ready replicas of \(key)'s target: \(error.message)"
+                let isNew = self.entries.withLock { entries -> Bool in
+                    let isNew = entries[key] != nil && entries[key]?.problemCode != error.code
                     entries[key]?.info = nil
                     entries[key]?.replicas = nil
+                    entries[key]?.problem = problem
+                    entries[key]?.problemCode = error.code
+                    return isNew
+                }
+                if isNew {
+                    self.logger.warning(
+                        "\(problem); its predicting triggers answer with KEDA's value until they know a capacity",
+                        metadata: ["scaledObject": "\(key)", "code": "\(error.code)"])
                 }
             }
         }

@@ -11,6 +11,16 @@ public protocol ScaleAPI: Sendable {
     func setReplicas(_ replicas: Int, of target: ScaleTarget, namespace: String) async throws(KubernetesError)
     /// Leaves a Kubernetes Event on the target saying why Prescale scaled it up, for `kubectl describe`.
     func recordScaleUp(_ event: ScaleUpEvent) async throws(KubernetesError)
+    /// The target's replicas that can consume now: for a Deployment or StatefulSet its
+    /// `status.readyReplicas` (pods still starting consume nothing), otherwise `spec.replicas` from `scale`.
+    func readyReplicas(of target: ScaleTarget, namespace: String) async throws(KubernetesError) -> Int
+}
+
+extension ScaleAPI {
+    /// `spec.replicas`, for implementations that know no readiness.
+    public func readyReplicas(of target: ScaleTarget, namespace: String) async throws(KubernetesError) -> Int {
+        try await self.replicas(of: target, namespace: namespace)
+    }
 }
 
 /// Why a direct scale-up happened, as an Event on the target.

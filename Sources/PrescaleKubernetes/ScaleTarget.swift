@@ -38,8 +38,18 @@ public struct ScaleTarget: Sendable, Hashable, CustomStringConvertible {
 
     /// `/apis/apps/v1/namespaces/{ns}/deployments/{name}/scale`.
     public func scalePath(namespace: String) -> String {
+        self.objectPath(namespace: namespace) + "/scale"
+    }
+
+    /// `/apis/apps/v1/namespaces/{ns}/deployments/{name}`.
+    public func objectPath(namespace: String) -> String {
         let prefix = self.group.isEmpty ? "/api/\(self.apiVersion)" : "/apis/\(self.apiVersion)"
-        return "\(prefix)/namespaces/\(namespace)/\(self.plural)/\(self.name)/scale"
+        return "\(prefix)/namespaces/\(namespace)/\(self.plural)/\(self.name)"
+    }
+
+    /// Whether the target reports `status.readyReplicas`: `apps` Deployments and StatefulSets.
+    public var reportsReadyReplicas: Bool {
+        self.group == "apps" && (self.kind == "Deployment" || self.kind == "StatefulSet")
     }
 
     public var description: String { "\(self.kind)/\(self.name)" }

@@ -1,11 +1,12 @@
 import Synchronization
 
-/// Whether the process should receive traffic: both listeners are up and no shutdown has begun.
-/// `/readyz` reports it.
+/// Whether the process should receive traffic: both listeners are up, the learned state (when it is
+/// kept) has been loaded, and no shutdown has begun. `/readyz` reports it.
 public final class Readiness: Sendable {
     private struct State {
         var grpcListening = false
         var httpListening = false
+        var learnedStateLoaded = true
         var draining = false
     }
 
@@ -13,6 +14,12 @@ public final class Readiness: Sendable {
 
     /// Creates a not-yet-ready state.
     public init() {}
+
+    /// The learned state is kept: not ready until it is loaded, so that KEDA's first calls after a
+    /// restart find what was learned before it.
+    public func waitForLearnedState() { self.state.withLock { $0.learnedStateLoaded = false } }
+    /// The learned state has been loaded (or could not be, which is logged).
+    public func learnedStateIsLoaded() { self.state.withLock { $0.learnedStateLoaded = true } }
 
     /// The gRPC listener is bound.
     public func grpcIsListening() { self.state.withLock { $0.grpcListening = true } }
@@ -27,6 +34,7 @@ public final class Readiness: Sendable {
             if state.draining { return (false, "shutting down") }
             if !state.grpcListening { return (false, "gRPC listener not bound yet") }
             if !state.httpListening { return (false, "HTTP listener not bound yet") }
+            if !state.learnedStateLoaded { return (false, "learned state not loaded yet") }
             return (true, "ok")
         }
     }

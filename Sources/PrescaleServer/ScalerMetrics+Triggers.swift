@@ -28,6 +28,8 @@ final class TriggerSeries: Sendable {
     let desiredReplicas: Gauge
     let requests: Counter
     let sampleAge: Gauge
+    /// Created for predicting triggers when they first report whether they have a replica source.
+    let replicaSource = Mutex<Gauge?>(nil)
     /// The monotonic time of the latest sample, for the age gauge set at scrape time.
     let lastSampleTime = Mutex<Double?>(nil)
     /// Created with the first decision that carries a prediction: triggers that share these labels
@@ -87,6 +89,7 @@ final class TriggerSeries: Sendable {
             registry.unregisterGauge(gauge)
         }
         registry.unregisterCounter(self.requests)
+        if let gauge = self.replicaSource.withLock({ $0 }) { registry.unregisterGauge(gauge) }
         self.prediction.withLock { $0 }?.unregister(from: registry)
     }
 }
@@ -119,6 +122,22 @@ struct TriggerSeriesObserver: TriggerObserver {
 
     func requested() {
         self.series?.requests.increment()
+    }
+
+    func replicaSource(available: Bool) {
+        guard let series = self.series else { return }
+        let gauge = series.replicaSource.withLock { gauge -> Gauge in
+            if let gauge { return gauge }
+            let made = series.registry.makeGauge(
+                descriptor: .named(
+                    "prescale_trigger_replica_source",
+                    help:
+                        "1 while a predicting trigger can read its target's ready replicas (how it learns the capacity of one replica); 0 without a replica source (--actuation disabled, out of cluster, RBAC forbidden, no such target): it then answers with KEDA's value until a capacity is known."
+                ), labels: series.pairs)
+            gauge = made
+            return made
+        }
+        gauge.set(Int64(available ? 1 : 0))
     }
 
     func release() {

@@ -3,37 +3,40 @@ import Logging
 import PrescaleKubernetes
 import ServiceLifecycle
 
-/// The pieces of direct actuation that `prescale serve` runs: the client, the actuator, the replica
-/// watcher that lets predicting triggers learn their per-replica capacity, and, with leader election,
-/// the Lease elector.
+/// What `prescale serve` runs against the cluster: the client and the replica watcher that lets
+/// predicting triggers learn their per-replica capacity (every mode but `disabled`), and for direct
+/// actuation the actuator and, with leader election, the Lease elector.
 struct ActuationServices {
     let client: KubernetesClient
-    let actuator: Actuator
     let replicas: ReplicaWatcher
+    let actuator: Actuator?
     let elector: LeaseElector?
+    /// Where learned state is kept, unless `--learned-state disabled`.
+    let learnedState: LearnedStateStore?
 
     /// The services to run, in start order.
     var services: [any Service] {
         var services: [any Service] = []
         if let elector = self.elector { services.append(elector) }
         services.append(self.replicas)
-        services.append(self.actuator)
+        if let actuator = self.actuator { services.append(actuator) }
         return services
     }
 }
 
 extension ScalerServer {
-    /// The cluster to actuate: `--kubeconfig`, else the pod's service account, else `$KUBECONFIG` or
-    /// `~/.kube/config`.
+    /// The cluster: `--kubeconfig`, else the pod's service account, else (not for `auto`, which must not
+    /// reach for a developer's own cluster) `$KUBECONFIG` or `~/.kube/config`. `nil` when `auto` finds none.
     static func clusterConfiguration(_ configuration: ServerConfiguration, environment: [String: String]) throws(KubernetesError)
-        -> KubernetesClusterConfiguration
+        -> KubernetesClusterConfiguration?
     {
         if let path = configuration.kubeconfig {
             return try .kubeconfig(path: path, context: configuration.kubeContext)
         }
         if KubernetesClusterConfiguration.isInCluster(environment: environment) {
-            return try .inCluster(environment: environment)
+            return try .inCluster(environment: environment, serviceAccountDirectory: configuration.serviceAccountDirectory)
         }
+        if configuration.actuation == .auto { return nil }
         let fallback =
             environment["KUBECONFIG"].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? environment["HOME"].map { "\($0)/.kube/config" }
@@ -46,20 +49,51 @@ extension ScalerServer {
         )
     }
 
-    /// The actuation services, or `nil` with `--actuation disabled`.
+    /// The cluster services, or `nil` when there is no cluster to read (`disabled`, or `auto` outside a
+    /// pod without `--kubeconfig`, or `auto` with unusable credentials, which is logged).
     ///
-    /// - Throws: ``KubernetesError`` for an unusable kubeconfig or service account; the server does not
-    ///   start half-configured.
+    /// - Throws: ``KubernetesError`` for an unusable kubeconfig or service account with an explicit mode;
+    ///   the server does not start half-configured.
     func makeActuation(metrics: ScalerMetrics, environment: [String: String] = ProcessInfo.processInfo.environment) throws(KubernetesError)
         -> ActuationServices?
     {
         let configuration = self.configuration
+        let noSource = "predicting triggers answer with KEDA's value unless they set messagesPerReplicaPerSecond"
         guard configuration.actuation != .disabled else {
-            self.logger.info("actuation disabled: Prescale only answers KEDA (--actuation enabled or dry-run to scale up directly)")
+            self.logger.notice("actuation disabled: no replica source, so \(noSource)")
             return nil
         }
-        let cluster = try Self.clusterConfiguration(configuration, environment: environment)
-        let client = try KubernetesClient(configuration: cluster)
+        let cluster: KubernetesClusterConfiguration
+        let client: KubernetesClient
+        do throws(KubernetesError) {
+            guard let found = try Self.clusterConfiguration(configuration, environment: environment) else {
+                self.logger.notice(
+                    "actuation auto: no cluster found (not in a pod, no --kubeconfig), so no replica source: \(noSource)")
+                return nil
+            }
+            cluster = found
+            client = try KubernetesClient(configuration: cluster)
+        } catch  where configuration.actuation == .auto {
+            self.logger.warning(
+                "actuation auto: the cluster's credentials are unusable (\(error.message)), so no replica source: \(noSource)")
+            return nil
+        }
+        let mode = configuration.actuation == .auto ? ActuationMode.readOnly : configuration.actuation
+        let replicas = ReplicaWatcher(api: client, logger: self.logger)
+        let learnedState = configuration.learnedState.map {
+            LearnedStateStore(configuration: .init(namespace: cluster.namespace, prefix: $0), api: client, logger: self.logger)
+        }
+        guard mode.actuates else {
+            self.logger.notice(
+                "actuation \(configuration.actuation == .auto ? "auto: read-only" : mode.rawValue): reading ScaledObjects and their targets' ready replicas to learn capacity, patching nothing",
+                metadata: [
+                    "apiServer": "\(cluster.server)", "runsAs": "\(cluster.identity)",
+                    "learnedState":
+                        "\(learnedState.map { "ConfigMaps \(cluster.namespace)/\($0.configuration.prefix)-0…3" } ?? "in memory only")",
+                ]
+            )
+            return ActuationServices(client: client, replicas: replicas, actuator: nil, elector: nil, learnedState: learnedState)
+        }
         let identity = configuration.identity ?? environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         var elector: LeaseElector?
         metrics.setLeader(false)
@@ -76,7 +110,7 @@ extension ScalerServer {
         }
         let actuator = Actuator(
             configuration: .init(
-                mode: configuration.actuation,
+                mode: mode,
                 minimumPatchInterval: configuration.actuationMinInterval,
                 maximumStep: configuration.actuationMaxStep > 0 ? configuration.actuationMaxStep : nil
             ),
@@ -86,7 +120,7 @@ extension ScalerServer {
             logger: self.logger
         )
         self.logger.notice(
-            "actuation \(configuration.actuation.rawValue)",
+            "actuation \(mode.rawValue)",
             metadata: [
                 "apiServer": "\(cluster.server)",
                 "runsAs": "\(cluster.identity)",
@@ -96,7 +130,6 @@ extension ScalerServer {
                 "maxStep": "\(configuration.actuationMaxStep == 0 ? "none" : String(configuration.actuationMaxStep))",
             ]
         )
-        let replicas = ReplicaWatcher(api: client, logger: self.logger)
-        return ActuationServices(client: client, actuator: actuator, replicas: replicas, elector: elector)
+        return ActuationServices(client: client, replicas: replicas, actuator: actuator, elector: elector, learnedState: learnedState)
     }
 }

@@ -63,10 +63,13 @@ public struct ScalerServer: Sendable {
             sources: self.sources,
             observers: metrics,
             actuator: actuation?.actuator,
-            replicaCounts: actuation?.replicas
+            replicaCounts: actuation?.replicas,
+            learnedStates: actuation?.learnedState
         )
         self.logger.notice("prescale \(PrescaleVersion.current) starting", metadata: ["version": "\(PrescaleVersion.current)"])
         let readiness = Readiness()
+        let keeper = actuation?.learnedState.map { LearnedStateKeeper(registry: registry, store: $0, readiness: readiness) }
+        if keeper != nil { readiness.waitForLearnedState() }
         let security = try ListenerSecurity.make(self.configuration, logger: self.logger)
         if security.mode != "plaintext" {
             self.logger.notice(
@@ -128,25 +131,20 @@ public struct ScalerServer: Sendable {
             // Hummingbird reports its own shutdown noise at error level; real failures are thrown to us.
             logger: self.logger.withLevel(.critical)
         )
+        // Shut down in reverse: gRPC drains first, then HTTP, the learned-state keeper (its last write
+        // while every trigger still exists), the registry, the actuator (the elector releases the
+        // lease), the sources' pools.
+        var services: [any Service] = [self.kafka, self.mqtt]
+        if let reloader = security.reloader { services.append(reloader) }
+        services += actuation?.services ?? []
+        services.append(registry)
+        if let keeper { services.append(keeper) }
+        services.append(HTTPServerService(application: http, address: self.configuration.httpAddress))
+        services.append(
+            GRPCServerService(
+                server: grpcServer, registry: registry, readiness: readiness, address: self.configuration.grpcAddress, logger: self.logger))
         var groupConfiguration = ServiceGroupConfiguration(
-            // Shut down in reverse: gRPC drains first, then HTTP, the registry, the actuator (the
-            // elector releases the lease), the sources' pools.
-            services: [
-                .init(service: self.kafka),
-                .init(service: self.mqtt),
-            ] + (security.reloader.map { [$0] as [any Service] } ?? []).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
-                + (actuation?.services ?? []).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
-                    .init(service: registry),
-                    .init(service: HTTPServerService(application: http, address: self.configuration.httpAddress)),
-                    .init(
-                        service: GRPCServerService(
-                            server: grpcServer,
-                            registry: registry,
-                            readiness: readiness,
-                            address: self.configuration.grpcAddress,
-                            logger: self.logger
-                        )),
-                ],
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: self.logger.withLevel(max(self.logger.logLevel, .notice))

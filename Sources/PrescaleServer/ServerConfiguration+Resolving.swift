@@ -87,8 +87,9 @@ extension ServerConfiguration {
             return true
         },
         Setting(
-            name: "actuation", allowed: "one of disabled, enabled, dry-run",
-            help: "disabled, enabled or dry-run: scale targets of triggers with actuate: \"true\" up directly (default disabled)."
+            name: "actuation", allowed: "one of auto, disabled, read-only, enabled, dry-run",
+            help:
+                "auto, disabled, read-only, enabled or dry-run: read the targets' ready replicas to learn capacity; enabled also scales targets of actuate: \"true\" triggers up (default auto: read-only in a pod or with --kubeconfig, else disabled)."
         ) { config, text in
             guard let mode = ActuationMode(rawValue: text) else { return false }
             config.actuation = mode
@@ -100,6 +101,28 @@ extension ServerConfiguration {
         ) { config, text in
             guard !text.isEmpty else { return false }
             config.kubeconfig = text
+            return true
+        },
+        Setting(
+            name: "service-account-dir", allowed: "an absolute directory path",
+            help:
+                "Where the pod's service-account token, ca.crt and namespace are read (default /var/run/secrets/kubernetes.io/serviceaccount)."
+        ) { config, text in
+            guard text.hasPrefix("/") else { return false }
+            config.serviceAccountDirectory = text
+            return true
+        },
+        Setting(
+            name: "learned-state", allowed: "a ConfigMap name prefix (lower-case letters, digits, '-' and '.', at most 200) or disabled",
+            help:
+                "ConfigMaps <prefix>-0…3 in Prescale's namespace that keep what triggers learned across restarts, or disabled (default prescale-learned)."
+        ) { config, text in
+            if text == "disabled" {
+                config.learnedState = nil
+                return true
+            }
+            guard Self.isObjectName(text), text.count <= 200 else { return false }
+            config.learnedState = text
             return true
         },
         Setting(

@@ -24,12 +24,21 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxTriggerSeries: Int
     /// How long a graceful shutdown may take before open RPCs are cut. Default: 10 s.
     public var shutdownTimeout: Duration
-    /// `--actuation`: whether triggers with `actuate: "true"` scale their targets up directly.
-    /// Default: `disabled`.
-    public var actuation: ActuationMode = .disabled
-    /// `--kubeconfig`: the cluster to actuate when not running in a pod. Default: none (in a pod the
-    /// service account is used; elsewhere `$KUBECONFIG`, then `~/.kube/config`).
+    /// `--actuation`: whether Prescale reads its targets' ready replicas (so that predicting triggers
+    /// learn what one replica consumes) and whether triggers with `actuate: "true"` scale their targets
+    /// up directly. Default: `auto` (read-only in a pod or with `--kubeconfig`, else disabled).
+    public var actuation: ActuationMode = .auto
+    /// `--kubeconfig`: the cluster to read and actuate when not running in a pod. Default: none (in a pod
+    /// the service account is used; with an explicit mode other than `auto` elsewhere, `$KUBECONFIG`,
+    /// then `~/.kube/config`).
     public var kubeconfig: String?
+    /// `--service-account-dir`: where the pod's service-account token, CA and namespace are read from.
+    /// Default: `/var/run/secrets/kubernetes.io/serviceaccount`.
+    public var serviceAccountDirectory: String = KubernetesClusterConfiguration.serviceAccountDirectory
+    /// `--learned-state`: the name prefix of the ConfigMaps in Prescale's own namespace where what
+    /// predicting triggers learned is kept across restarts (`<prefix>-0` … `-3`, created by the install);
+    /// `nil` (`disabled`) keeps it in memory only. Used whenever there is a cluster. Default: `prescale-learned`.
+    public var learnedState: String? = "prescale-learned"
     /// `--kube-context`: the kubeconfig context. Default: its current context.
     public var kubeContext: String?
     /// `--actuation-min-interval`: at most one patch per target per this interval. Default: 1 s.

@@ -32,8 +32,14 @@ public final class Trigger: SampleSink, Sendable {
     let replicaCounts: (any ReplicaCounts)?
     /// This trigger's name among its ScaledObject's triggers, for the actuator.
     let actuationID: String
+    /// The ConfigMap data key its learned state is kept under: `t-<hash of namespace, name, metadata>`.
+    let learnedKey: String
+    /// `<namespace>/<scaledobject>/<metric>`, stored with the learned state and checked when it is read back.
+    var learnedIdentity: String { "\(self.key.namespace)/\(self.key.name)/\(self.spec.metricName)" }
 
     let state: Mutex<State>
+    /// Whether the last sample found a replica source: -1 not yet reported, 0 no, 1 yes.
+    private let replicaSourceReported = Atomic<Int8>(-1)
     private let lastAccess: Atomic<Int64>
     private let stopStream: AsyncStream<Void>
     private let stopContinuation: AsyncStream<Void>.Continuation
@@ -58,6 +64,7 @@ public final class Trigger: SampleSink, Sendable {
         // The ScaledObject is the actuator's key; within it, the metric name and a hash of the metadata
         // tell its triggers apart, identically on every replica and after every restart.
         self.actuationID = Self.actuationID(metricName: spec.metricName, metadata: key.metadata)
+        self.learnedKey = Self.learnedKey(key)
         self.state = Mutex(State(planner: planner))
         self.lastAccess = Atomic(now)
         (self.stopStream, self.stopContinuation) = AsyncStream.makeStream(of: Void.self)
@@ -72,6 +79,20 @@ public final class Trigger: SampleSink, Sendable {
     /// Swift seeds per process).
     static func actuationID(metricName: String, metadata: [String: String]) -> String {
         "\(metricName)#\(String(StableHash.fnv1a(metadata), radix: 16))"
+    }
+
+    /// `t-<FNV-1a of namespace, name and sorted metadata, hex>`: a valid ConfigMap key of fixed length.
+    static func learnedKey(_ key: TriggerKey) -> String {
+        var identity = key.metadata
+        identity["\u{0}namespace"] = key.namespace
+        identity["\u{0}name"] = key.name
+        return "t-" + String(StableHash.fnv1a(identity), radix: 16)
+    }
+
+    /// What the planner learned, if anything worth keeping, under this trigger's key.
+    var learnedRecord: LearnedStateRecord? {
+        guard let learned = self.state.withLock({ $0.planner.learned }), learned.isWorthKeeping else { return nil }
+        return LearnedStateRecord(key: self.learnedKey, identity: self.learnedIdentity, state: learned)
     }
 
     // MARK: Reading (RPC handlers)
@@ -124,11 +145,19 @@ public final class Trigger: SampleSink, Sendable {
     public func publish(_ sample: MetricSample) {
         let decidedAt = ContinuousClock.now
         var sample = sample
-        if let replicaCounts = self.replicaCounts, sample.replicas == nil {
-            // The target's replicas as last read from its `scale` subresource: what lets the planner
-            // learn the capacity of one replica. Only a backlog makes them worth reading.
-            if (sample.backlog ?? 0) > 0 { replicaCounts.wanted(self.scaledObjectKey) }
-            sample.replicas = replicaCounts.replicas(of: self.scaledObjectKey)
+        if self.spec.prediction?.enabled == true, sample.replicas == nil {
+            // The target's ready replicas as last read from the cluster: what lets the planner learn the
+            // capacity of one replica. Only a backlog makes them worth reading.
+            var available = false
+            if let replicaCounts = self.replicaCounts {
+                if (sample.backlog ?? 0) > 0 { replicaCounts.wanted(self.scaledObjectKey) }
+                sample.replicas = replicaCounts.replicas(of: self.scaledObjectKey)
+                available = replicaCounts.problem(of: self.scaledObjectKey) == nil
+            }
+            let reported: Int8 = available ? 1 : 0
+            if self.replicaSourceReported.exchange(reported, ordering: .relaxed) != reported {
+                self.observer?.replicaSource(available: available)
+            }
         }
         let status = self.update { state in
             let decision = state.planner.decide(sample)

@@ -28,6 +28,7 @@ public final class TriggerRegistry: Service, Sendable {
     private let observers: (any TriggerObserverFactory)?
     private let actuator: (any ActuationDemands)?
     private let replicaCounts: (any ReplicaCounts)?
+    private let learnedStates: (any LearnedStates)?
     private let state = Mutex(State())
     private let sourceTasks = ChildTasks<Trigger>()
     /// Time since the registry was created: the time base of last-access stamps.
@@ -36,18 +37,20 @@ public final class TriggerRegistry: Service, Sendable {
     /// Creates a registry that builds sources with `sources` and reports trigger status to `observers`.
     /// Triggers with `actuate: "true"` send their decisions to `actuator`; without one (`--actuation
     /// disabled`) such triggers are refused. Predicting triggers read their target's replica count
-    /// from `replicaCounts`, to learn the capacity of one replica.
+    /// from `replicaCounts`, to learn the capacity of one replica, and start from what `learnedStates`
+    /// kept of an earlier process's learning.
     public convenience init(
         configuration: Configuration = Configuration(),
         sources: any MetricSourceFactory,
         observers: (any TriggerObserverFactory)? = nil,
         actuator: (any ActuationDemands)? = nil,
-        replicaCounts: (any ReplicaCounts)? = nil
+        replicaCounts: (any ReplicaCounts)? = nil,
+        learnedStates: (any LearnedStates)? = nil
     ) {
         let origin = ContinuousClock.now
         self.init(
             configuration: configuration, sources: sources, observers: observers, actuator: actuator,
-            replicaCounts: replicaCounts, uptime: { ContinuousClock.now - origin }
+            replicaCounts: replicaCounts, learnedStates: learnedStates, uptime: { ContinuousClock.now - origin }
         )
     }
 
@@ -58,8 +61,10 @@ public final class TriggerRegistry: Service, Sendable {
         observers: (any TriggerObserverFactory)?,
         actuator: (any ActuationDemands)?,
         replicaCounts: (any ReplicaCounts)?,
+        learnedStates: (any LearnedStates)? = nil,
         uptime: @escaping @Sendable () -> Duration
     ) {
+        self.learnedStates = learnedStates
         self.uptime = uptime
         self.configuration = configuration
         self.sources = sources
@@ -114,17 +119,22 @@ public final class TriggerRegistry: Service, Sendable {
                     key: "actuate",
                     value: key.metadata["actuate"],
                     allowed:
-                        "\"false\" on this server: direct actuation needs prescale serve --actuation enabled or dry-run (it runs with --actuation disabled)"
+                        "\"false\" on this server: direct actuation needs prescale serve --actuation enabled or dry-run (it runs with auto, disabled or read-only, which patch nothing)"
                 )
             )
         }
         let source = try self.sources.makeSource(for: spec, namespace: key.namespace)
         let observer = self.observers?.makeObserver(key: key, spec: spec)
+        var planner = spec.makePlanner()
+        if let saved = self.learnedStates?.saved(key: Trigger.learnedKey(key), identity: "\(key.namespace)/\(key.name)/\(spec.metricName)")
+        {
+            planner.restore(saved)
+        }
         let candidate = Trigger(
             key: key,
             spec: spec,
             source: source,
-            planner: spec.makePlanner(),
+            planner: planner,
             observer: observer,
             actuator: self.actuator,
             replicaCounts: self.replicaCounts,
@@ -176,6 +186,12 @@ public final class TriggerRegistry: Service, Sendable {
     /// How many triggers are live.
     public var count: Int {
         self.state.withLock { $0.triggers.count }
+    }
+
+    /// What each live predicting trigger has learned that is worth keeping.
+    public func learnedRecords() -> [LearnedStateRecord] {
+        let triggers = self.state.withLock { Array($0.triggers.values) }
+        return triggers.compactMap(\.learnedRecord)
     }
 
     /// Live trigger counts per source kind.

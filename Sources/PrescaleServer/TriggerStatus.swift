@@ -35,8 +35,12 @@ public protocol TriggerObserver: Sendable {
     func release()
     /// KEDA asked about the trigger (any RPC).
     func requested()
+    /// A predicting trigger found (or lost) a source of its target's ready replicas, the way it learns
+    /// the capacity of one replica. Called when it changes.
+    func replicaSource(available: Bool)
 }
 
 extension TriggerObserver {
     public func requested() {}
+    public func replicaSource(available: Bool) {}
 }

@@ -7,9 +7,11 @@ extension FakeKubernetesAPI {
     enum Route {
         case scaledObject(namespace: String, name: String)
         case scale(namespace: String, plural: String, group: String, name: String)
+        case workload(namespace: String, plural: String, name: String)
         case leases(namespace: String)
         case lease(namespace: String, name: String)
         case events(namespace: String)
+        case configMap(namespace: String, name: String)
     }
 
     static func route(_ path: String) -> Route? {
@@ -23,6 +25,10 @@ extension FakeKubernetesAPI {
         where parts[0] == "apis" && parts[1] == "apps" && parts[2] == "v1" && parts[3] == "namespaces"
             && ["deployments", "statefulsets"].contains(parts[5]) && parts[7] == "scale":
             return .scale(namespace: parts[4], plural: parts[5], group: "apps", name: parts[6])
+        case 7
+        where parts[0] == "apis" && parts[1] == "apps" && parts[2] == "v1" && parts[3] == "namespaces"
+            && ["deployments", "statefulsets"].contains(parts[5]):
+            return .workload(namespace: parts[4], plural: parts[5], name: parts[6])
         case 6
         where parts[0] == "apis" && parts[1] == "coordination.k8s.io" && parts[2] == "v1" && parts[3] == "namespaces"
             && parts[5] == "leases":
@@ -33,6 +39,8 @@ extension FakeKubernetesAPI {
             return .lease(namespace: parts[4], name: parts[6])
         case 5 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "namespaces" && parts[4] == "events":
             return .events(namespace: parts[3])
+        case 6 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "namespaces" && parts[4] == "configmaps":
+            return .configMap(namespace: parts[3], name: parts[5])
         default:
             return nil
         }
@@ -45,9 +53,11 @@ extension FakeKubernetesAPI {
         switch route {
         case .scaledObject(_, let name): return (verb, "scaledobjects.keda.sh", "keda.sh", name)
         case .scale(_, let plural, let group, let name): return (verb, "\(plural).\(group)/scale", group, name)
+        case .workload(_, let plural, let name): return (verb, "\(plural).apps", "apps", name)
         case .leases: return (verb, "leases.coordination.k8s.io", "coordination.k8s.io", nil)
         case .lease(_, let name): return (verb, "leases.coordination.k8s.io", "coordination.k8s.io", name)
         case .events: return (verb, "events", "", nil)
+        case .configMap(_, let name): return (verb, "configmaps", "", name)
         }
     }
 
@@ -100,7 +110,9 @@ extension FakeKubernetesAPI {
             if state.forbidden.contains("\(verb) \(resource)") {
                 let namespace: String
                 switch route {
-                case .scaledObject(let ns, _), .scale(let ns, _, _, _), .leases(let ns), .lease(let ns, _), .events(let ns): namespace = ns
+                case .scaledObject(let ns, _), .scale(let ns, _, _, _), .workload(let ns, _, _), .leases(let ns), .lease(let ns, _),
+                    .events(let ns), .configMap(let ns, _):
+                    namespace = ns
                 }
                 let plain = resource.split(separator: ".").first.map(String.init) ?? resource
                 let sub = resource.contains("/") ? "/" + (resource.split(separator: "/").last.map(String.init) ?? "") : ""
@@ -148,6 +160,26 @@ extension FakeKubernetesAPI {
                 }
                 guard method == "GET" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
                 return (200, Self.scale(namespace: namespace, name: name, replicas: current, version: state.resourceVersion))
+            case .workload(let namespace, let plural, let name):
+                let key = "\(namespace)/\(plural)/\(name)"
+                guard let replicas = state.replicas[key] else {
+                    return Self.status(404, "NotFound", "\(plural).apps \"\(name)\" not found")
+                }
+                guard method == "GET" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
+                // Pods not yet ready are not counted; the API server omits a zero readyReplicas.
+                let ready = min(state.ready[key] ?? replicas, replicas)
+                var status: [String: Any] = ["replicas": replicas, "observedGeneration": 1]
+                if ready > 0 { status["readyReplicas"] = ready }
+                return (
+                    200,
+                    [
+                        "kind": plural == "deployments" ? "Deployment" : "StatefulSet", "apiVersion": "apps/v1",
+                        "metadata": ["name": name, "namespace": namespace, "resourceVersion": String(state.resourceVersion)],
+                        "spec": ["replicas": replicas], "status": status,
+                    ]
+                )
+            case .configMap(let namespace, let name):
+                return Self.configMapRequest(&state, method: method, namespace: namespace, name: name, body: body)
             case .leases(let namespace):
                 guard method == "POST" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
                 return Self.createLease(&state, namespace: namespace, body: body)
@@ -175,6 +207,41 @@ extension FakeKubernetesAPI {
                 state.events.append(event)
                 return (201, event)
             }
+        }
+    }
+
+    /// `get` and `update` of a ConfigMap that exists, with resourceVersion conflicts.
+    static func configMapRequest(_ state: inout State, method: String, namespace: String, name: String, body: [UInt8])
+        -> (Int, [String: Any])
+    {
+        let key = "\(namespace)/\(name)"
+        guard let current = state.configMaps[key] else { return Self.status(404, "NotFound", "configmaps \"\(name)\" not found") }
+        func object(_ map: (data: [String: String], version: Int)) -> [String: Any] {
+            [
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": ["name": name, "namespace": namespace, "resourceVersion": String(map.version)], "data": map.data,
+            ]
+        }
+        switch method {
+        case "GET":
+            return (200, object(current))
+        case "PUT":
+            guard let sent = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], sent["kind"] as? String == "ConfigMap",
+                let metadata = sent["metadata"] as? [String: Any], metadata["name"] as? String == name
+            else {
+                return Self.status(400, "BadRequest", "the name of the object does not match the name on the URL")
+            }
+            guard let data = (sent["data"] ?? [String: String]()) as? [String: String] else {
+                return Self.status(422, "Invalid", "ConfigMap \"\(name)\" is invalid: data values must be strings")
+            }
+            guard metadata["resourceVersion"] as? String == String(current.version) else {
+                return Self.status(409, "Conflict", "Operation cannot be fulfilled on configmaps \"\(name)\": the object has been modified")
+            }
+            state.resourceVersion += 1
+            state.configMaps[key] = (data, state.resourceVersion)
+            return (200, object((data, state.resourceVersion)))
+        default:
+            return Self.status(405, "MethodNotAllowed", "not allowed")
         }
     }
 

@@ -12,8 +12,9 @@ import Synchronization
 ///
 /// - TLS with a certificate signed by a CA made at test time (``certificates``);
 /// - `Authorization: Bearer <token>` equal to ``token`` (401 otherwise; rotate it with ``rotateToken(_:)``);
-/// - paths and verbs: ScaledObjects (`get`), the `scale` subresource of Deployments and StatefulSets
-///   (`get`, `patch`), Leases (`get`, `create`, `update` with `resourceVersion` conflicts); 404 and
+/// - paths and verbs: ScaledObjects (`get`), Deployments and StatefulSets (`get`, with a
+///   `status.readyReplicas` set by ``setReady(_:namespace:target:kind:)``), their `scale` subresource
+///   (`get`, `patch`), ConfigMaps that exist (`get`, `update` with `resourceVersion` conflicts), Leases (`get`, `create`, `update` with `resourceVersion` conflicts); 404 and
 ///   405 otherwise;
 /// - `Content-Type: application/merge-patch+json` on patches (415 otherwise), and a JSON body;
 /// - RBAC denials set with ``forbid(verb:resource:)`` answer 403 with the API server's wording.
@@ -39,6 +40,10 @@ public final class FakeKubernetesAPI: Sendable {
         var token: String
         var scaledObjects: [String: [String: Any]] = [:]
         var replicas: [String: Int] = [:]
+        /// `status.readyReplicas` of a target, when set; otherwise all of its replicas are ready.
+        var ready: [String: Int] = [:]
+        /// ConfigMaps by `namespace/name`: data and resourceVersion.
+        var configMaps: [String: (data: [String: String], version: Int)] = [:]
         var leases: [String: Lease] = [:]
         var forbidden: Set<String> = []
         var failures: [Int] = []
@@ -180,6 +185,24 @@ public final class FakeKubernetesAPI: Sendable {
     /// Sets a target's replicas, as the HPA would.
     public func setReplicas(_ count: Int, namespace: String, target: String, kind: String = "Deployment") {
         self.state.withLock { $0.replicas["\(namespace)/\(Self.plural(kind))/\(target)"] = count }
+    }
+
+    /// Sets a target's `status.readyReplicas`, as its controller would (by default all of `spec.replicas`).
+    public func setReady(_ count: Int, namespace: String, target: String, kind: String = "Deployment") {
+        self.state.withLock { $0.ready["\(namespace)/\(Self.plural(kind))/\(target)"] = count }
+    }
+
+    /// Creates a ConfigMap (as an install would).
+    public func addConfigMap(namespace: String, name: String, data: [String: String] = [:]) {
+        self.state.withLock { state in
+            state.resourceVersion += 1
+            state.configMaps["\(namespace)/\(name)"] = (data, state.resourceVersion)
+        }
+    }
+
+    /// A ConfigMap's data as stored, or `nil` when it does not exist.
+    public func configMapData(namespace: String, name: String) -> [String: String]? {
+        self.state.withLock { $0.configMaps["\(namespace)/\(name)"]?.data }
     }
 
     /// The Events created so far, as stored (JSON objects).

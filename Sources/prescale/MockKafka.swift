@@ -15,8 +15,11 @@ struct MockKafka: ParsableCommand {
             Prints "bootstrap HOST:PORT,…" once the brokers listen, then reads one command per line and \
             answers "ok" or "error: …":
               topic NAME PARTITIONS                    create a topic
-              produce TOPIC PARTITION COUNT            append COUNT messages
-              commit GROUP TOPIC PARTITION OFFSET      commit an offset for a group (without joining it)
+              produce TOPIC PARTITION COUNT [PARTITION COUNT …]
+                                                       append COUNT messages to each PARTITION, then flush
+              commit GROUP TOPIC PARTITION OFFSET [PARTITION OFFSET …]
+                                                       commit offsets for a group (without joining it; one
+                                                       client per group, kept for its later commits)
               brokers up|down                          every broker responsive, or unresponsive (reads time out)
               rtt MILLISECONDS                         every broker answers that much later (a slow broker; 0 to undo)
             It exits at the end of input or on SIGTERM.
@@ -33,12 +36,13 @@ struct MockKafka: ParsableCommand {
     func run() throws {
         let cluster = try KafkaMockCluster(brokers: self.brokers)
         let producer = try cluster.producer()
+        let committers = Committers()
         Self.say("bootstrap \(cluster.bootstrapServers)")
         while let line = readLine() {
             let words = line.split(separator: " ").map(String.init)
             guard let command = words.first else { continue }
             do {
-                try Self.execute(command, Array(words.dropFirst()), cluster: cluster, producer: producer)
+                try Self.execute(command, Array(words.dropFirst()), cluster: cluster, producer: producer, committers: committers)
                 Self.say("ok")
             } catch {
                 Self.say("error: \(error)")
@@ -46,7 +50,9 @@ struct MockKafka: ParsableCommand {
         }
     }
 
-    static func execute(_ command: String, _ arguments: [String], cluster: KafkaMockCluster, producer: KafkaTestProducer) throws {
+    static func execute(
+        _ command: String, _ arguments: [String], cluster: KafkaMockCluster, producer: KafkaTestProducer, committers: Committers
+    ) throws {
         func number(_ index: Int, _ name: String) throws -> Int {
             guard index < arguments.count, let value = Int(arguments[index]), value >= 0 else {
                 throw ValidationError("\(command): \(name) must be a whole number >= 0")
@@ -58,16 +64,28 @@ struct MockKafka: ParsableCommand {
             guard arguments.count == 2 else { throw ValidationError("usage: topic NAME PARTITIONS") }
             try cluster.createTopic(arguments[0], partitions: try number(1, "PARTITIONS"))
         case "produce":
-            guard arguments.count == 3 else { throw ValidationError("usage: produce TOPIC PARTITION COUNT") }
-            try producer.produce(topic: arguments[0], partition: Int32(try number(1, "PARTITION")), count: try number(2, "COUNT"))
+            guard arguments.count >= 3, arguments.count % 2 == 1 else {
+                throw ValidationError("usage: produce TOPIC PARTITION COUNT [PARTITION COUNT …]")
+            }
+            for pair in stride(from: 1, to: arguments.count, by: 2) {
+                try producer.enqueue(
+                    topic: arguments[0], partition: Int32(try number(pair, "PARTITION")), count: try number(pair + 1, "COUNT"))
+            }
+            try producer.flush(timeoutMilliseconds: 10_000)
         case "commit":
-            guard arguments.count == 4 else { throw ValidationError("usage: commit GROUP TOPIC PARTITION OFFSET") }
-            let offsets = [TopicPartition(arguments[1], Int32(try number(2, "PARTITION"))): Int64(try number(3, "OFFSET"))]
+            guard arguments.count >= 4, arguments.count % 2 == 0 else {
+                throw ValidationError("usage: commit GROUP TOPIC PARTITION OFFSET [PARTITION OFFSET …]")
+            }
+            var offsets: [TopicPartition: Int64] = [:]
+            for pair in stride(from: 2, to: arguments.count, by: 2) {
+                offsets[TopicPartition(arguments[1], Int32(try number(pair, "PARTITION")))] = Int64(try number(pair + 1, "OFFSET"))
+            }
+            let committer = try committers.committer(for: arguments[0], cluster: cluster)
             // The commit is async; this command runs on the main thread, not the concurrency pool.
             let done = DispatchSemaphore(value: 0)
             let outcome = Outcome()
             Task {
-                do { try await cluster.commit(group: arguments[0], offsets: offsets) } catch { outcome.error = error }
+                do { try await committer.commit(offsets) } catch { outcome.error = error }
                 done.signal()
             }
             done.wait()
@@ -90,6 +108,19 @@ struct MockKafka: ParsableCommand {
 
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
+
+/// One offset committer per group, made at the group's first commit and kept (a new client per commit
+/// costs a connection and a coordinator lookup). Used from the main thread only.
+final class Committers: @unchecked Sendable {
+    private var byGroup: [String: KafkaOffsetCommitter] = [:]
+
+    func committer(for group: String, cluster: KafkaMockCluster) throws -> KafkaOffsetCommitter {
+        if let existing = self.byGroup[group] { return existing }
+        let made = try cluster.committer(group: group)
+        self.byGroup[group] = made
+        return made
     }
 }
 

@@ -53,6 +53,25 @@ struct KafkaTriggerSpecTests {
         }
     }
 
+    @Test("KEDA's resolved *FromEnv keys read as the plain keys; both forms at once are refused naming the FromEnv key")
+    func fromEnvKeys() throws {
+        let spec = try self.parse([
+            "bootstrapServers": nil, "consumerGroup": nil, "topic": nil, "bootstrapServersFromEnv": "kafka.env:9092",
+            "consumerGroupFromEnv": "env-group", "topicFromEnv": "env-topic", "sasl": "plaintext", "usernameFromEnv": "u",
+            "passwordFromEnv": "p",
+        ])
+        #expect(spec.bootstrapServers == ["kafka.env:9092"])
+        #expect(spec.consumerGroup == "env-group")
+        #expect(spec.topic == "env-topic")
+        #expect(spec.sasl?.mechanism == .plaintext && spec.sasl?.username == "u" && spec.sasl?.password == "p")
+        for key in ["bootstrapServers", "consumerGroup", "topic"] {
+            let error = #expect(throws: MetadataError.self) { try self.parse([key + "FromEnv": "x:1"]) }
+            #expect(error?.code == .conflict && error?.key == key + "FromEnv")
+        }
+        // A FromEnv value is validated as the plain key's value.
+        #expect(throws: MetadataError.self) { try self.parse(["bootstrapServers": nil, "bootstrapServersFromEnv": "no-port"]) }
+    }
+
     @Test("partitionLimitation is ignored without topic, but still validated")
     func limitationWithoutTopic() throws {
         #expect(try self.parse(["topic": nil, "partitionLimitation": "1,2"]).partitionLimitation == nil)

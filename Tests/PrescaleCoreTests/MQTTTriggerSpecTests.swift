@@ -51,6 +51,11 @@ struct MQTTTriggerSpecTests {
         let insecure = try self.parse(["username": "bob", "password": "pw", "allowInsecureAuth": "true"])
         #expect(insecure.username == "bob" && insecure.tls == nil)
         #expect(try self.parse(["brokerAddress": "mqtt://[::1]:1884"]).broker == .init(host: "::1", port: 1884, usesTLS: false))
+        let fromEnv = try self.parse([
+            "brokerAddress": nil, "topic": nil, "brokerAddressFromEnv": "mqtt://broker.env:1884", "topicFromEnv": "env/+/t",
+        ])
+        #expect(fromEnv.broker == .init(host: "broker.env", port: 1884, usesTLS: false))
+        #expect(fromEnv.topic.description == "env/+/t")
     }
 
     @Test(

@@ -15,4 +15,15 @@ struct ReadinessTests {
         readiness.beginDraining()
         #expect(readiness.status == (false, "shutting down"))
     }
+
+    @Test("with learned state kept, not ready until it is loaded")
+    func learnedState() {
+        let readiness = Readiness()
+        readiness.waitForLearnedState()
+        readiness.grpcIsListening()
+        readiness.httpIsListening()
+        #expect(readiness.status == (false, "learned state not loaded yet"))
+        readiness.learnedStateIsLoaded()
+        #expect(readiness.status == (true, "ok"))
+    }
 }

@@ -7,21 +7,25 @@ import Testing
 
 @testable import PrescaleServer
 
-/// A predicting trigger learns one replica's capacity from the target's replica count, read from the
-/// `scale` subresource of a fake API server over HTTPS by the ReplicaWatcher.
-@Suite("Learned capacity from the target's scale")
+/// A predicting trigger learns one replica's capacity from the target's ready replicas, read from the
+/// Deployment's `status.readyReplicas` on a fake API server over HTTPS by the ReplicaWatcher.
+@Suite("Learned capacity from the target's ready replicas")
 struct ReplicaCapacityTests {
     static let metadata: [String: String] = [
         "scalerAddress": "prescale:6000", "source": "kafka", "bootstrapServers": "unused:9092", "consumerGroup": "workers",
         "topic": "orders", "lagThreshold": "1000",
     ]
 
-    @Test("saturated samples with 4 replicas in the cluster teach 10 messages per replica; the plan sizes by it")
-    func learnsFromScale() async throws {
+    @Test(
+        "saturated samples with 4 ready replicas of 6 teach 10 messages per replica; the plan sizes by it; a forbidden read is reported and recovers"
+    )
+    func learnsFromReadyReplicas() async throws {
         let api = try await FakeKubernetesAPI()
         try await api.start()
         defer { Task { await api.stop() } }
-        api.addScaledObject(namespace: "memory-lag", name: "orders", target: "orders-consumer", replicas: 4)
+        // Six replicas asked for, four ready: the two still starting consume nothing.
+        api.addScaledObject(namespace: "memory-lag", name: "orders", target: "orders-consumer", replicas: 6)
+        api.setReady(4, namespace: "memory-lag", target: "orders-consumer")
         let client = try fakeAPIClient(api)
         defer { Task { await client.shutdown() } }
         var logger = Logger(label: "test")
@@ -40,7 +44,7 @@ struct ReplicaCapacityTests {
                 var arrived = 1_000.0
                 var consumed = 0.0
                 source.push(MetricSample(time: 0, reactiveValue: 1_000, backlog: 1_000, arrived: arrived, consumed: consumed))
-                try await eventually("replicas read from scale") {
+                try await eventually("ready replicas read") {
                     watcher.replicas(of: ScaledObjectKey(namespace: "memory-lag", name: "orders")) == 4
                 }
                 // 60 s of 60/s arriving against 4 replicas consuming 10/s each.
@@ -62,11 +66,14 @@ struct ReplicaCapacityTests {
                 #expect(planned >= 6)
                 #expect(decision.desiredReplicas >= planned)
                 #expect(decision.desiredReplicas > PlannerDecision.replicas(value: decision.reactiveValue, target: 1_000))
-                // A target that cannot be read is forgotten rather than trusted.
-                api.forbid(verb: "get", resource: "deployments.apps/scale")
-                try await eventually("count forgotten") {
-                    watcher.replicas(of: ScaledObjectKey(namespace: "memory-lag", name: "orders")) == nil
-                }
+                // A target that cannot be read is forgotten rather than trusted, and says why.
+                let key = ScaledObjectKey(namespace: "memory-lag", name: "orders")
+                #expect(watcher.problem(of: key) == nil)
+                api.forbid(verb: "get", resource: "deployments.apps")
+                try await eventually("count forgotten") { watcher.replicas(of: key) == nil }
+                #expect(watcher.problem(of: key)?.contains("forbidden") == true)
+                api.permit(verb: "get", resource: "deployments.apps")
+                try await eventually("read again") { watcher.replicas(of: key) == 4 && watcher.problem(of: key) == nil }
             }
         }
     }

@@ -1,4 +1,7 @@
+import Foundation
+import Logging
 import PrescaleKubernetes
+import PrescaleTesting
 import Testing
 
 @testable import PrescaleServer
@@ -17,8 +20,10 @@ struct ServerConfigurationTests {
         #expect(config.maxTriggers == 10_000)
         #expect(config.maxTriggerSeries == 1_000)
         #expect(config.shutdownTimeout == .seconds(10))
-        #expect(config.actuation == .disabled)
+        #expect(config.actuation == .auto)
         #expect(config.kubeconfig == nil)
+        #expect(config.serviceAccountDirectory == "/var/run/secrets/kubernetes.io/serviceaccount")
+        #expect(config.learnedState == "prescale-learned")
         #expect(config.kubeContext == nil)
         #expect(config.actuationMinInterval == .seconds(1))
         #expect(config.actuationMaxStep == 0)
@@ -96,7 +101,10 @@ struct ServerConfigurationTests {
                 "--allow-credential-paths: \"enabled\" is not allowed; allowed: only without --credentials-dir (/creds): file keys are either names under it or paths, not both"
             ),
             ([("tls-key", "/k.pem")], [:], nil, "--tls-key: \"/k.pem\" is not allowed; allowed: only together with --tls-cert"),
-            ([("actuation", "on")], [:], nil, "--actuation: \"on\" is not allowed; allowed: one of disabled, enabled, dry-run"),
+            (
+                [("actuation", "on")], [:], nil,
+                "--actuation: \"on\" is not allowed; allowed: one of auto, disabled, read-only, enabled, dry-run"
+            ),
             (
                 [("lease-name", "Prescale_Lease")], [:], nil,
                 "--lease-name: \"Prescale_Lease\" is not allowed; allowed: a Kubernetes object name: lower-case letters, digits, '-' and '.', at most 253"
@@ -151,6 +159,71 @@ struct ActuationConfigurationTests {
             try ScalerServer.clusterConfiguration(config, environment: ["HOME": "/nonexistent"])
         }
         #expect(error?.message.contains("--kubeconfig") == true)
+    }
+}
+
+@Suite("Server configuration: the replica source")
+struct ReplicaSourceConfigurationTests {
+    static func serviceAccount(for api: FakeKubernetesAPI) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("prescale-sa-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try api.token.write(to: directory.appendingPathComponent("token"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: api.certificates.ca, toPath: directory.appendingPathComponent("ca.crt").path)
+        try "prescale".write(to: directory.appendingPathComponent("namespace"), atomically: true, encoding: .utf8)
+        return directory.path
+    }
+
+    @Test(
+        "auto reads the cluster through the pod's service account and writes nothing; outside a pod, or with unusable credentials, it runs without a replica source; an explicit mode fails loudly"
+    )
+    func autoMode() async throws {
+        let api = try await FakeKubernetesAPI()
+        try await api.start()
+        defer { Task { await api.stop() } }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let metrics = ScalerMetrics(maximumTriggerSeries: 10)
+        let inPod = ["KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": String(api.port)]
+        var config = try ServerConfiguration.resolve(
+            flags: ["service-account-dir": try Self.serviceAccount(for: api)], environment: [:], fileContents: nil)
+        #expect(config.actuation == .auto)
+
+        let services = try #require(
+            try ScalerServer(configuration: config, logger: logger).makeActuation(metrics: metrics, environment: inPod))
+        #expect(services.actuator == nil && services.elector == nil)
+        #expect(services.services.count == 1)
+        // It reads through the service account: a target's ready replicas come back.
+        api.addScaledObject(namespace: "shop", name: "orders", target: "orders-consumer", replicas: 3)
+        services.replicas.wanted(ScaledObjectKey(namespace: "shop", name: "orders"))
+        await services.replicas.refresh()
+        #expect(services.replicas.replicas(of: ScaledObjectKey(namespace: "shop", name: "orders")) == 3)
+        #expect(api.requests.allSatisfy { $0.method == "GET" })
+        await services.client.shutdown()
+
+        // Outside a pod, auto never reaches for a developer's own kubeconfig.
+        let outside = try ScalerServer(configuration: config, logger: logger).makeActuation(
+            metrics: metrics, environment: ["HOME": "/nonexistent", "KUBECONFIG": api.certificates.ca])
+        #expect(outside == nil)
+        // In a pod without a token: auto runs without a replica source; read-only refuses to start.
+        config.serviceAccountDirectory = "/nonexistent"
+        #expect(try ScalerServer(configuration: config, logger: logger).makeActuation(metrics: metrics, environment: inPod) == nil)
+        config.actuation = .readOnly
+        let error = #expect(throws: KubernetesError.self) {
+            try ScalerServer(configuration: config, logger: logger).makeActuation(metrics: metrics, environment: inPod)
+        }
+        #expect(error?.code == .configuration)
+    }
+
+    @Test("read-only and auto refuse actuate: \"true\" naming the key and the modes that actuate")
+    func readOnlyRefusesActuate() throws {
+        #expect(!ActuationMode.auto.actuates && !ActuationMode.readOnly.actuates && !ActuationMode.disabled.actuates)
+        #expect(ActuationMode.enabled.actuates && ActuationMode.dryRun.actuates)
+        let config = try ServerConfiguration.resolve(flags: ["actuation": "read-only"], environment: [:], fileContents: nil)
+        #expect(config.actuation == .readOnly)
+        let error = #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration.resolve(flags: ["actuation": "read"], environment: [:], fileContents: nil)
+        }
+        #expect(error?.description.contains("auto, disabled, read-only, enabled, dry-run") == true)
     }
 }
 

@@ -50,14 +50,14 @@ def free_port() -> int:
 class ScalerProcess:
     """A running `prescale serve`, stopped by PID."""
 
-    def __init__(self, *extra: str):
-        self.grpc_port = free_port()
-        self.http_port = free_port()
+    def __init__(self, *extra: str, env=None, grpc_port=None, http_port=None):
+        self.grpc_port = grpc_port or free_port()
+        self.http_port = http_port or free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="prescale-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [str(_binary()), "serve", f"--grpc-address=127.0.0.1:{self.grpc_port}",
              f"--http-address=127.0.0.1:{self.http_port}", *extra],
-            stdout=self.log, stderr=subprocess.STDOUT,
+            stdout=self.log, stderr=subprocess.STDOUT, env=env,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -1,7 +1,8 @@
 """A fake Kubernetes API server over HTTPS for tests of the `prescale` binary, independent of Prescale's
 own Swift test server. It enforces what Prescale relies on: TLS with a CA made here by openssl, the bearer
 token, the paths and verbs of ScaledObjects, the `scale` subresource and Leases, the merge-patch content
-type, and Lease resourceVersion conflicts. Every request is recorded."""
+type, Lease resourceVersion conflicts, and Deployments whose `status.readyReplicas` the test sets (pods
+that are still starting are not ready). Every request is recorded."""
 import json
 import pathlib
 import re
@@ -33,14 +34,18 @@ def status(code, reason, message):
 class FakeKubernetes:
     SCALEDOBJECT = re.compile(r"^/apis/keda\.sh/v1alpha1/namespaces/([^/]+)/scaledobjects/([^/]+)$")
     SCALE = re.compile(r"^/apis/apps/v1/namespaces/([^/]+)/(deployments|statefulsets)/([^/]+)/scale$")
+    WORKLOAD = re.compile(r"^/apis/apps/v1/namespaces/([^/]+)/(deployments|statefulsets)/([^/]+)$")
     LEASES = re.compile(r"^/apis/coordination\.k8s\.io/v1/namespaces/([^/]+)/leases(?:/([^/]+))?$")
     EVENTS = re.compile(r"^/api/v1/namespaces/([^/]+)/events$")
+    CONFIGMAP = re.compile(r"^/api/v1/namespaces/([^/]+)/configmaps/([^/]+)$")
 
     def __init__(self, directory: pathlib.Path, token="conformance-token"):
         self.directory = directory
         self.token = token
         self.lock = threading.Lock()
         self.scaled_objects, self.replicas, self.leases, self.requests, self.events = {}, {}, {}, [], []
+        self.ready = {}  # (namespace, plural, name) -> status.readyReplicas; absent: all of spec.replicas
+        self.config_maps = {}  # (namespace, name) -> ConfigMap
         self.version = 100
         self.ca, self.cert, self.key = make_certificates(directory)
         self.connections = set()
@@ -109,9 +114,9 @@ users:
 """)
         return path
 
-    def add_scaled_object(self, namespace, name, target, replicas=1, min_replicas=None, max_replicas=None):
+    def add_scaled_object(self, namespace, name, target, replicas=1, min_replicas=None, max_replicas=None, triggers=None):
         spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target},
-                "triggers": [{"type": "external-push", "metadata": {"scalerAddress": "prescale:6000"}}]}
+                "triggers": triggers or [{"type": "external-push", "metadata": {"scalerAddress": "prescale:6000"}}]}
         if min_replicas is not None:
             spec["minReplicaCount"] = min_replicas
         if max_replicas is not None:
@@ -125,6 +130,33 @@ users:
     def replicas_of(self, namespace, target):
         with self.lock:
             return self.replicas.get((namespace, "deployments", target))
+
+    def set_replicas(self, namespace, target, replicas):
+        """What the HPA (or KEDA) writes to the target's spec.replicas."""
+        with self.lock:
+            self.replicas[(namespace, "deployments", target)] = replicas
+
+    def set_ready(self, namespace, target, ready):
+        """What the Deployment controller reports in status.readyReplicas."""
+        with self.lock:
+            self.ready[(namespace, "deployments", target)] = ready
+
+    def add_config_map(self, namespace, name, data=None):
+        with self.lock:
+            self.version += 1
+            self.config_maps[(namespace, name)] = {
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": name, "namespace": namespace, "resourceVersion": str(self.version)},
+                **({"data": dict(data)} if data else {})}
+
+    def config_map_data(self, namespace, name):
+        with self.lock:
+            return dict(self.config_maps[(namespace, name)].get("data", {}))
+
+    def writes(self):
+        """Requests that would change something in the cluster."""
+        with self.lock:
+            return [r for r in self.requests if r[0] in ("POST", "PUT", "PATCH", "DELETE")]
 
     def lease_holder(self, namespace, name):
         with self.lock:
@@ -162,6 +194,43 @@ users:
             return 200, {"kind": "Scale", "apiVersion": "autoscaling/v1",
                          "metadata": {"name": m[3], "namespace": m[1]}, "spec": {"replicas": r},
                          "status": {"replicas": r, "selector": f"app={m[3]}"}}
+        if m := self.WORKLOAD.match(path):
+            key = (m[1], m[2], m[3])
+            if key not in self.replicas:
+                return status(404, "NotFound", f'{m[2]}.apps "{m[3]}" not found')
+            if method != "GET":
+                return status(405, "MethodNotAllowed", "not allowed")
+            replicas = self.replicas[key]
+            ready = min(self.ready.get(key, replicas), replicas)
+            obj = {"kind": "Deployment" if m[2] == "deployments" else "StatefulSet", "apiVersion": "apps/v1",
+                   "metadata": {"name": m[3], "namespace": m[1]}, "spec": {"replicas": replicas},
+                   "status": {"replicas": replicas}}
+            if ready:  # the API server omits zero-valued status fields
+                obj["status"]["readyReplicas"] = ready
+            return 200, obj
+        if m := self.CONFIGMAP.match(path):
+            current = self.config_maps.get((m[1], m[2]))
+            if current is None:
+                return status(404, "NotFound", f'configmaps "{m[2]}" not found')
+            if method == "GET":
+                return 200, current
+            if method != "PUT":
+                return status(405, "MethodNotAllowed", "not allowed")
+            if headers.get("Content-Type") != "application/json":
+                return status(415, "UnsupportedMediaType", "unknown format")
+            obj = json.loads(body)
+            if obj.get("kind") != "ConfigMap" or obj.get("metadata", {}).get("name") != m[2]:
+                return status(400, "BadRequest", "the name of the object does not match the name on the URL")
+            if not all(isinstance(v, str) for v in obj.get("data", {}).values()):
+                return status(422, "Invalid", "data values must be strings")
+            if obj["metadata"].get("resourceVersion") != current["metadata"]["resourceVersion"]:
+                return status(409, "Conflict", f'Operation cannot be fulfilled on configmaps "{m[2]}": the object has been modified')
+            if sum(len(k) + len(v) for k, v in obj.get("data", {}).items()) > 1 << 20:
+                return status(422, "Invalid", "ConfigMap is too long: must have at most 1048576 bytes")
+            self.version += 1
+            obj["metadata"]["resourceVersion"] = str(self.version)
+            self.config_maps[(m[1], m[2])] = obj
+            return 200, obj
         if m := self.EVENTS.match(path):
             if method != "POST":
                 return status(405, "MethodNotAllowed", "not allowed")

@@ -117,4 +117,4 @@ def test_actuation_without_a_cluster_fails_at_startup_naming_the_flag(binary, tm
     assert "--kubeconfig" in result.stderr
     bad = subprocess.run([str(binary), "serve", "--actuation=on"], capture_output=True, text=True, timeout=30)
     assert bad.returncode == 1
-    assert '--actuation: "on" is not allowed; allowed: one of disabled, enabled, dry-run' in bad.stderr
+    assert '--actuation: "on" is not allowed; allowed: one of auto, disabled, read-only, enabled, dry-run' in bad.stderr

@@ -285,6 +285,7 @@ WHY_METRICS = {
     "prescale_trigger_lead_time_seconds", "prescale_trigger_observed_value", "prescale_trigger_value",
     "prescale_trigger_predicted_backlog", "prescale_trigger_planned_replicas", "prescale_trigger_desired_replicas",
     "prescale_actuation_current_replicas", "prescale_trigger_capacity_per_replica", "prescale_trigger_burst_rate",
+    "prescale_trigger_replica_source",
 }
 
 
@@ -417,3 +418,87 @@ def test_a_misspelt_setting_would_be_caught():
     with pytest.raises(subprocess.TimeoutExpired):
         subprocess.run([str(_binary()), "serve", "--grpc-address", "127.0.0.1:0", "--http-address", "127.0.0.1:0"],
                        env=env, capture_output=True, text=True, timeout=3)
+
+
+# --- The default install reads replicas and writes only its own learned state --------------------------------
+# Predicting triggers learn what one replica consumes from their target's ready replicas. A default install
+# (the kustomize base, the chart's default values) must give `prescale serve` that replica source: the
+# service-account token mounted, no `actuation` setting that turns it off (the binary's default, auto, uses
+# the pod's service account read-only), and `get` on ScaledObjects and on Deployments and StatefulSets with
+# their scale subresource, cluster-wide. Nothing it may write but its learned-state ConfigMaps, by name, in
+# its own namespace (get and update; they exist, so no create), which the install creates.
+
+WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection", "*"}
+READS = {("keda.sh", "scaledobjects"), ("apps", "deployments"), ("apps", "statefulsets"), ("apps", "deployments/scale"),
+         ("apps", "statefulsets/scale")}
+
+
+def replica_source_violations(objects):
+    problems = []
+    deployment = next(o for o in objects if o["kind"] == "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    account = next(o for o in objects if o["kind"] == "ServiceAccount" and o["metadata"]["name"] == pod["serviceAccountName"])
+    if pod.get("automountServiceAccountToken") is False or account.get("automountServiceAccountToken") is False:
+        problems.append("the service-account token is not mounted")
+    config = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].endswith("-config"))
+    settings = yaml.safe_load(config["data"]["config.yaml"]) or {}
+    mode = deployment_env(objects).get("PRESCALE_ACTUATION", settings.get("actuation", "auto"))
+    if mode not in ("auto", "read-only"):
+        problems.append(f"actuation {mode}")
+    namespace = deployment["metadata"]["namespace"]
+    state_maps = {o["metadata"]["name"] for o in objects if o["kind"] == "ConfigMap"
+                  and o["metadata"]["name"].startswith(f"{settings.get('learned-state')}-")}
+    if len(state_maps) != 4:
+        problems.append(f"learned-state ConfigMaps: {sorted(state_maps)}")
+    bound = {b["roleRef"]["name"] for b in objects if b["kind"] == "ClusterRoleBinding"
+             and any(s.get("name") == account["metadata"]["name"] for s in b.get("subjects", []))}
+    granted = set()
+    for role in objects:
+        if role["kind"] not in ("ClusterRole", "Role"):
+            continue
+        for rule in role.get("rules", []):
+            writes = WRITE_VERBS & set(rule.get("verbs", []))
+            own_state = (role["kind"] == "Role" and role["metadata"].get("namespace") == namespace
+                         and rule.get("resources") == ["configmaps"] and set(rule.get("resourceNames", [])) == state_maps
+                         and writes == {"update"})
+            if writes and not own_state:
+                problems.append(f"{role['kind']} {role['metadata']['name']} writes: {rule}")
+            if role["kind"] == "ClusterRole" and role["metadata"]["name"] in bound and "get" in rule.get("verbs", []):
+                granted |= {(g, r) for g in rule.get("apiGroups", []) for r in rule.get("resources", [])}
+    if READS - granted:
+        problems.append(f"not granted cluster-wide: {sorted(READS - granted)}")
+    return problems
+
+
+def default_installs():
+    from test_helm import render_chart
+    return {"kustomize base": render(DEPLOY / "prescale" / "base"), "chart defaults": render_chart({})}
+
+
+def test_a_default_install_has_a_read_only_replica_source():
+    for name, objects in default_installs().items():
+        assert replica_source_violations(objects) == [], name
+
+
+@pytest.mark.parametrize("breakage", ["no-token", "disabled", "writes", "no-scale-read", "state-unnamed", "state-create"])
+def test_a_default_install_without_its_replica_source_or_that_writes_is_caught(breakage):
+    for name, objects in default_installs().items():
+        objects = copy.deepcopy(objects)
+        deployment = next(o for o in objects if o["kind"] == "Deployment")
+        reader = next(o for o in objects if o["kind"] == "ClusterRole")
+        if breakage == "no-token":
+            deployment["spec"]["template"]["spec"]["automountServiceAccountToken"] = False
+        elif breakage == "disabled":
+            deployment["spec"]["template"]["spec"]["containers"][0].setdefault("env", []).append(
+                {"name": "PRESCALE_ACTUATION", "value": "disabled"})
+        elif breakage == "writes":
+            reader["rules"][1]["verbs"].append("patch")
+        elif breakage == "no-scale-read":
+            reader["rules"][1]["resources"].remove("deployments/scale")
+        else:
+            rule = next(o for o in objects if o["kind"] == "Role" and o["metadata"]["name"].endswith("learned-state"))["rules"][0]
+            if breakage == "state-unnamed":
+                del rule["resourceNames"]
+            else:
+                rule["verbs"].append("create")
+        assert replica_source_violations(objects), (name, breakage)

@@ -88,8 +88,9 @@ def test_every_option_mix_renders_validates_and_keeps_the_contracts(mix):
         assert COMPONENT_ENV[name if name != "actuation-namespaced" else "actuation"] <= set(env), (name, env)
     assert service_monitor_violations(objects) == []
     assert bool([o for o in objects if o["kind"] == "ServiceMonitor"]) == ("monitoring" in mix)
-    bindings = [o for o in objects if o["kind"] == "RoleBinding" and o["roleRef"]["kind"] == "ClusterRole"]
-    cluster_bindings = [o for o in objects if o["kind"] == "ClusterRoleBinding"]
+    actuator = lambda o: o["roleRef"]["name"] == "prescale-actuator"  # noqa: E731
+    bindings = [o for o in objects if o["kind"] == "RoleBinding" and o["roleRef"]["kind"] == "ClusterRole" and actuator(o)]
+    cluster_bindings = [o for o in objects if o["kind"] == "ClusterRoleBinding" and actuator(o)]
     if "actuation-namespaced" in mix:
         assert {b["metadata"]["namespace"] for b in bindings} == {"functions"} and not cluster_bindings
     elif "actuation" in mix:

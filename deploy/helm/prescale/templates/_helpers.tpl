@@ -10,3 +10,8 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 app.kubernetes.io/name: prescale
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
+
+{{/* Whether Prescale calls the Kubernetes API: to read replicas, or to actuate. */}}
+{{- define "prescale.callsAPI" -}}
+{{- or .Values.replicaSource.enabled .Values.actuation.enabled -}}
+{{- end }}

@@ -1,0 +1,68 @@
+/// What a predicting trigger has learned that takes minutes to learn again: the capacity segments of one
+/// replica, the sizes of past bursts, and the forecasters' levels (what they need for their first
+/// minute). Kept across restarts, rollouts and failover, so that the first sample after a restart is
+/// planned with the capacity learned before it.
+///
+/// Plain numbers only; ``isUsable`` refuses anything a planner must not trust (another version, values
+/// that are not finite or out of range).
+public struct LearnedState: Sendable, Hashable, Codable {
+    /// The format this build writes and reads.
+    public static let currentVersion = 1
+
+    /// The format's version.
+    public var version: Int
+    /// Per-replica rates of the last saturated segments, oldest first (at most
+    /// ``CapacityEstimator/window``).
+    public var capacitySegments: [Double]
+    /// Segments observed in all (not only those kept).
+    public var capacitySegmentCount: Int
+    /// Peaks of the last bursts, oldest first (at most ``BurstMemory/capacity``).
+    public var burstPeaks: [Double]
+    /// Durations of the same bursts, in seconds.
+    public var burstDurations: [Double]
+    /// The forecasters' state: last rate, slow and fast EWMA, Holt level and trend.
+    public var forecasterLevels: [Double]
+
+    /// Creates a state.
+    public init(
+        version: Int = LearnedState.currentVersion, capacitySegments: [Double], capacitySegmentCount: Int, burstPeaks: [Double],
+        burstDurations: [Double], forecasterLevels: [Double]
+    ) {
+        self.version = version
+        self.capacitySegments = capacitySegments
+        self.capacitySegmentCount = capacitySegmentCount
+        self.burstPeaks = burstPeaks
+        self.burstDurations = burstDurations
+        self.forecasterLevels = forecasterLevels
+    }
+
+    /// Whether anything worth keeping was learned: a capacity segment or a finished burst.
+    public var isWorthKeeping: Bool {
+        !self.capacitySegments.isEmpty || !self.burstPeaks.isEmpty
+    }
+
+    /// Why this state must not be trusted, or `nil` when it can be.
+    public var problem: String? {
+        if self.version != Self.currentVersion {
+            return "version \(self.version), this build reads version \(Self.currentVersion)"
+        }
+        if self.capacitySegments.count > CapacityEstimator.window || self.capacitySegmentCount < self.capacitySegments.count {
+            return "\(self.capacitySegments.count) capacity segments of \(self.capacitySegmentCount) (at most \(CapacityEstimator.window))"
+        }
+        if !self.capacitySegments.allSatisfy({ $0.isFinite && $0 > 0 }) {
+            return "a capacity segment that is not a positive number"
+        }
+        if self.burstPeaks.count != self.burstDurations.count || self.burstPeaks.count > BurstMemory.capacity {
+            return "\(self.burstPeaks.count) burst peaks and \(self.burstDurations.count) durations (at most \(BurstMemory.capacity))"
+        }
+        if !(self.burstPeaks + self.burstDurations).allSatisfy({ $0.isFinite && $0 >= 0 }) {
+            return "a burst size that is not a number >= 0"
+        }
+        if !(self.forecasterLevels.isEmpty || self.forecasterLevels.count == ForecasterBank.levelCount)
+            || !self.forecasterLevels.allSatisfy(\.isFinite)
+        {
+            return "forecaster levels that are not \(ForecasterBank.levelCount) numbers"
+        }
+        return nil
+    }
+}

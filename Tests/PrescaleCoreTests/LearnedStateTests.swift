@@ -1,0 +1,100 @@
+import PrescaleCore
+import Testing
+
+@Suite("Learned state across restarts")
+struct LearnedStateTests {
+    /// Two bursts of 60 s at 120/s against 6 replicas that consume 10/s each, with silences between.
+    static func taught() -> PredictivePlanner {
+        var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec(coldStartSeconds: 5))
+        var arrived = 0.0
+        var consumed = 0.0
+        var time = 0.0
+        for _ in 0..<2 {
+            for _ in 0..<60 {
+                time += 1
+                arrived += 120
+                consumed += 60
+                _ = planner.decide(
+                    MetricSample(
+                        time: time, reactiveValue: arrived - consumed, backlog: arrived - consumed, arrived: arrived, consumed: consumed,
+                        replicas: 6))
+            }
+            for _ in 0..<30 {
+                time += 1
+                consumed = arrived
+                _ = planner.decide(
+                    MetricSample(time: time, reactiveValue: 0, backlog: 0, arrived: arrived, consumed: consumed, replicas: 6))
+            }
+        }
+        return planner
+    }
+
+    @Test("a restored planner plans its first decision with the capacity and bursts learned before")
+    func roundTrip() throws {
+        let learned = try #require(Self.taught().learned)
+        #expect(learned.problem == nil && learned.isWorthKeeping)
+        #expect(learned.capacitySegments.allSatisfy { abs($0 - 10) < 1e-9 })
+        #expect(learned.burstPeaks.count == 2 && learned.forecasterLevels.count == ForecasterBank.levelCount)
+
+        var fresh = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec(coldStartSeconds: 5))
+        var restored = fresh
+        restored.restore(learned)
+        let sample = MetricSample(time: 1_000, reactiveValue: 30, backlog: 30, arrived: 30, consumed: 0, replicas: 1)
+        _ = fresh.decide(sample)
+        _ = restored.decide(sample)
+        // Without the restore the first planned sample knows no capacity; with it, the capacity and its confidence.
+        let second = MetricSample(time: 1_001, reactiveValue: 150, backlog: 150, arrived: 150, consumed: 0, replicas: 1)
+        #expect(fresh.decide(second).prediction?.capacity == nil)
+        let decision = restored.decide(second)
+        let prediction = try #require(decision.prediction)
+        #expect(prediction.capacity.map { abs($0 - 10) < 1e-9 } == true)
+        #expect(prediction.capacityConfidence > 0)
+        // The restored state is what was saved (it round-trips exactly).
+        let again = try #require(restored.learned)
+        #expect(again.capacitySegments == learned.capacitySegments && again.burstPeaks == learned.burstPeaks)
+    }
+
+    @Test(
+        "state that must not be trusted says why",
+        arguments: [
+            (
+                LearnedState(
+                    version: 2, capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [], burstDurations: [], forecasterLevels: []),
+                "version 2"
+            ),
+            (
+                LearnedState(capacitySegments: [.nan], capacitySegmentCount: 1, burstPeaks: [], burstDurations: [], forecasterLevels: []),
+                "positive"
+            ),
+            (
+                LearnedState(capacitySegments: [-1], capacitySegmentCount: 1, burstPeaks: [], burstDurations: [], forecasterLevels: []),
+                "positive"
+            ),
+            (
+                LearnedState(
+                    capacitySegments: Array(repeating: 1, count: 32), capacitySegmentCount: 40, burstPeaks: [], burstDurations: [],
+                    forecasterLevels: []), "at most 31"
+            ),
+            (
+                LearnedState(
+                    capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [1, 2], burstDurations: [1], forecasterLevels: []),
+                "durations"
+            ),
+            (
+                LearnedState(capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [], burstDurations: [], forecasterLevels: [1, 2]),
+                "forecaster"
+            ),
+        ] as [(LearnedState, String)])
+    func untrusted(_ state: LearnedState, _ says: String) {
+        #expect(state.problem?.contains(says) == true, "\(state.problem ?? "nil")")
+    }
+
+    @Test("a planner with prediction off learns and restores nothing")
+    func reactiveKeepsNothing() {
+        var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec(enabled: false))
+        #expect(planner.learned == nil)
+        planner.restore(Self.taught().learned!)
+        #expect(planner.decide(MetricSample(time: 1, reactiveValue: 5, backlog: 5, arrived: 5, consumed: 0, replicas: 1)).prediction == nil)
+        #expect(ReactivePlanner(target: 1, activationThreshold: 0).learned == nil)
+    }
+}

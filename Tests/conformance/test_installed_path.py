@@ -1,0 +1,224 @@
+"""The installed path, end to end through the binary: `prescale serve` started exactly as the Helm chart's
+default values render it (its config file, its environment, the pod's service account pointing at a fake
+Kubernetes API over HTTPS), librdkafka's mock cluster with 20-partition topics, pools of consumers whose
+size is the Deployment's spec.replicas (ready after a cold start, 5 messages/s each, committing real
+offsets), and an independent KEDA + HPA model calling the server as KEDA does.
+
+The same bursty load runs three times at once, each on its own topic, consumer group, ScaledObject and
+Deployment, through the one server:
+- `keda`: KEDA's own kafka value (`predict: "false"`), activation polled every 30 s (`external`),
+  Kubernetes' default HPA behaviour;
+- `reactive`: `predict: "false"` with the push stream and the HPA behaviour Prescale ships;
+- `prescale`: the README's trigger change with default metadata, the push stream and the shipped behaviour.
+"""
+import json
+import math
+import os
+import pathlib
+import re
+import time
+
+import grpc
+import pytest
+import yaml
+
+from conftest import ROOT, ScalerProcess, _binary
+from fake_kubernetes import FakeKubernetes
+from keda_model import DEFAULT_BEHAVIOR, KEDA, ConsumerPool, Workload, behavior_from_yaml
+from test_helm import render_chart
+from test_kafka import MockKafka
+
+RATE_PER_CONSUMER = 5.0  # messages per second per ready consumer
+COLD_START = 3.0  # seconds from pod creation to consuming
+PARTITIONS = 20
+LAG_THRESHOLD = "50"
+CYCLE = 90.0  # base rate, then a burst, then silence, each 30 s
+CYCLES = 3
+DRAIN = 30.0
+TICK = 0.5
+RESTART_AT = 2 * CYCLE + 10  # after two bursts, before the third
+NAMESPACE = "functions"
+
+
+def arrival_rate(t):
+    """Messages per second at `t`: 8/s (two consumers' worth), a 60/s burst (twelve), silence."""
+    if t >= CYCLE * CYCLES:
+        return 0.0
+    phase = t % CYCLE
+    return 8.0 if phase < 30 else 60.0 if phase < 60 else 0.0
+
+
+def shipped_behavior():
+    """The HPA behaviour the README tells users to ship, from the shipped ScaledObject."""
+    scaled_object = yaml.safe_load((ROOT / "deploy" / "keda" / "scaledobject-kafka.yaml").read_text())
+    return behavior_from_yaml(scaled_object["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"])
+
+
+def chart_serve(fake, directory):
+    """`prescale serve` as the chart's default values render it: the container's args with the mounted
+    config file, and its environment, plus what the kubelet gives every pod (the API server's address and
+    the service-account files; their directory comes from PRESCALE_SERVICE_ACCOUNT_DIR). The ConfigMaps
+    the chart installs exist in the fake API."""
+    objects = render_chart({})
+    for obj in objects:
+        if obj["kind"] == "ConfigMap" and "-learned-" in obj["metadata"]["name"]:
+            fake.add_config_map(obj["metadata"]["namespace"], obj["metadata"]["name"], obj.get("data"))
+    config = next(o for o in objects if o["kind"] == "ConfigMap")
+    container = next(o for o in objects if o["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    (directory / "config.yaml").write_text(config["data"]["config.yaml"])
+    args = [str(directory / "config.yaml") if a == "/etc/prescale/config.yaml" else a for a in container["args"]]
+    assert args[0] == "serve"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    for entry in container.get("env", []):
+        env[entry["name"]] = entry["value"] if "value" in entry else "prescale-7d9f-abcde"  # POD_NAME from metadata.name
+    account = directory / "serviceaccount"
+    account.mkdir()
+    (account / "token").write_text(fake.token)
+    (account / "ca.crt").write_bytes(pathlib.Path(fake.ca).read_bytes())
+    (account / "namespace").write_text("prescale")
+    env.update({"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": str(fake.server.server_address[1]),
+                "PRESCALE_SERVICE_ACCOUNT_DIR": str(account)})
+    return args[1:], env
+
+
+def restart(pb, server, args, env, run, capsys):
+    """SIGTERM the server (it writes what it learned), start it again on the same ports as the chart's
+    pod would be, and read the prescale run's capacity at the first sample of the new process."""
+    began = time.monotonic()
+    before = gauge(server.http("/metrics")[1], "prescale_trigger_capacity_per_replica", "prescale-run")
+    assert server.terminate() == 0, server.output()[-3000:]
+    again = ScalerProcess(*args, env=env, grpc_port=server.grpc_port, http_port=server.http_port)
+    channel = grpc.insecure_channel(again.target)
+    grpc.channel_ready_future(channel).result(timeout=10)
+    # The first GetMetrics of a new trigger waits for its first sample, and answers from it.
+    stub = pb[1].ExternalScalerStub(channel)
+    spec = stub.GetMetricSpec(run.ref(pb), timeout=10).metricSpecs[0]
+    stub.GetMetrics(pb[0].GetMetricsRequest(scaledObjectRef=run.ref(pb), metricName=spec.metricName), timeout=10)
+    after = gauge(again.http("/metrics")[1], "prescale_trigger_capacity_per_replica", "prescale-run")
+    channel.close()
+    return {"server": again, "before": before, "after": after, "seconds": time.monotonic() - began}
+
+
+def gauge(body, name, scaled_object):
+    match = re.search(rf'^{name}\{{[^}}]*scaledobject="{scaled_object}"[^}}]*\}} (\S+)$', body, re.M)
+    return float(match.group(1)) if match else None
+
+
+class Run:
+    def __init__(self, name, kafka, fake, metadata):
+        self.name = name
+        self.topic, self.group, self.target = f"orders-{name}", f"fn-{name}", f"fn-{name}-deployment"
+        kafka.do(f"topic {self.topic} {PARTITIONS}")
+        for p in range(PARTITIONS):
+            kafka.do(f"commit {self.group} {self.topic} {p} 0")
+        self.metadata = {"scalerAddress": "prescale.prescale.svc:6000", "source": "kafka",
+                         "bootstrapServers": kafka.bootstrap, "consumerGroup": self.group, "topic": self.topic,
+                         "lagThreshold": LAG_THRESHOLD, **metadata}
+        fake.add_scaled_object(NAMESPACE, f"{name}-run", self.target, replicas=0)
+        self.workload = Workload(fake, NAMESPACE, self.target, COLD_START)
+        self.pool = ConsumerPool(kafka, self.topic, self.group, PARTITIONS, RATE_PER_CONSUMER)
+        self.owed = 0.0
+
+    def ref(self, pb):
+        return pb[0].ScaledObjectRef(name=f"{self.name}-run", namespace=NAMESPACE, scalerMetadata=self.metadata)
+
+    def tick(self, now, dt):
+        self.owed += arrival_rate(now) * dt
+        count = int(self.owed)
+        self.owed -= count
+        if count:
+            self.pool.produce(now, count)
+        ready = self.workload.tick(now, dt)
+        self.pool.consume(now, ready, dt)
+
+    def finish(self, now):
+        # Messages never consumed waited at least until the end.
+        for queue in self.pool.queues:
+            for produced, count in queue:
+                self.pool.waits[round(now - produced, 1)] += count
+        return {"p50": self.pool.wait_quantile(0.5), "p99": self.pool.wait_quantile(0.99),
+                "replica_seconds": round(self.workload.replica_seconds, 1)}
+
+
+def test_a_default_install_predicts_end_to_end(pb, tmp_path, capsys):
+    fake = FakeKubernetes(tmp_path)
+    kafka = MockKafka()
+    server = None
+    runs = []
+    try:
+        args, env = chart_serve(fake, tmp_path)
+        server = ScalerProcess(*args, env=env)
+        runs = [Run("keda", kafka, fake, {"predict": "false"}), Run("reactive", kafka, fake, {"predict": "false"}),
+                Run("prescale", kafka, fake, {})]
+        channel = grpc.insecure_channel(server.target)
+        grpc.channel_ready_future(channel).result(timeout=10)
+        shipped = shipped_behavior()
+        models = [KEDA(pb, channel, runs[0].ref(pb), runs[0].workload, DEFAULT_BEHAVIOR, push=False, phase=0.0),
+                  KEDA(pb, channel, runs[1].ref(pb), runs[1].workload, shipped, push=True, phase=5.0),
+                  KEDA(pb, channel, runs[2].ref(pb), runs[2].workload, shipped, push=True, phase=10.0)]
+        # Model time is real time since the start, so that consumers consume at their rate in the
+        # server's clock too, however long a tick's commands take.
+        start = time.monotonic()
+        end = CYCLE * CYCLES + DRAIN
+        now, late, ticks = 0.0, 0, 0
+        restarted = None
+        while now <= end:
+            if restarted is None and now >= RESTART_AT:
+                restarted = restart(pb, server, args, env, runs[2], capsys)
+                server = restarted["server"]
+            dt = time.monotonic() - start - now
+            now += dt
+            for run, model in zip(runs, models):
+                run.tick(now, dt)
+                model.step(now)
+            ticks += 1
+            pause = start + ticks * TICK - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            else:
+                late += 1
+        body = server.http("/metrics")[1]
+        results = {run.name: run.finish(end) for run in runs}
+        capacity = gauge(body, "prescale_trigger_capacity_per_replica", "prescale-run")
+        confidence = gauge(body, "prescale_trigger_capacity_confidence", "prescale-run")
+        source = gauge(body, "prescale_trigger_replica_source", "prescale-run")
+        for model in models:
+            model.close()
+        keda, reactive, prescale = results["keda"], results["reactive"], results["prescale"]
+        with capsys.disabled():
+            print(f"\ninstalled path ({CYCLES} cycles of 30 s at 8/s, 30 s at 60/s, 30 s silent; {RATE_PER_CONSUMER:g}/s per "
+                  f"consumer, {COLD_START:g} s cold start; ticks late: {late}):")
+            for name, result in results.items():
+                print(f"  {name:9} wait p50 {result['p50']:5.1f} s  p99 {result['p99']:5.1f} s  "
+                      f"replica-seconds {result['replica_seconds']:7.1f}  ({result['replica_seconds'] / keda['replica_seconds']:.2f}x keda)")
+            print(f"  learned capacity {capacity} messages/s per replica (true {RATE_PER_CONSUMER:g}), confidence {confidence}, "
+                  f"replica source {source}; KEDA model errors {[m.errors for m in models]}")
+            print(f"  restart at {RESTART_AT:g} s: capacity {restarted['before']} before SIGTERM, {restarted['after']} at the first "
+                  f"sample after it (restart took {restarted['seconds']:.1f} s); API writes: {len(fake.writes())}, all to "
+                  f"{sorted({w[1].rsplit('/', 1)[1] for w in fake.writes()})}")
+
+        # The default install writes nothing but its learned state, in its own ConfigMaps.
+        assert {(w[0], w[1].rsplit("/", 1)[0]) for w in fake.writes()} <= {("PUT", "/api/v1/namespaces/prescale/configmaps")}, fake.writes()
+        stored = {}
+        for obj in render_chart({}):
+            if obj["kind"] == "ConfigMap" and "-learned-" in obj["metadata"]["name"]:
+                stored.update(fake.config_map_data("prescale", obj["metadata"]["name"]))
+        assert any(json.loads(text)["identity"] == "functions/prescale-run/kafka-orders-prescale" for text in stored.values()), stored
+        # What it learned survived the restart: known at the first sample after it.
+        assert restarted["after"] is not None and abs(restarted["after"] - restarted["before"]) <= 0.1 * restarted["before"], restarted
+        assert source == 1.0, server.output()[-3000:]
+        assert any(r[1].endswith(f"/deployments/{runs[2].target}") and r[3] == 200 for r in fake.requests)
+        # It learns what one consumer consumes, counting only ready replicas.
+        assert capacity is not None and abs(capacity - RATE_PER_CONSUMER) <= 0.25 * RATE_PER_CONSUMER, capacity
+        # Against KEDA's own trigger: at most half its p99 wait. Its cost is reported, and guarded against
+        # growing past 1.15x KEDA's (the goal, no more than KEDA's, measured 0.96x, 0.97x and 1.01x in three
+        # runs: docs/operations.md); prediction's p99 is no worse than `predict: "false"`'s on the same path
+        # (its cost there, 1.4-1.6x, is reported, not yet a goal met).
+        assert prescale["p99"] <= 0.5 * keda["p99"], results
+        assert prescale["replica_seconds"] <= 1.15 * keda["replica_seconds"], results
+        assert prescale["p99"] <= reactive["p99"], results
+    finally:
+        if server is not None:
+            server.kill()
+        kafka.proc.kill()
+        fake.close()
