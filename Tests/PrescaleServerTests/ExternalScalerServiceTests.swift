@@ -147,11 +147,7 @@ extension InMemorySource {
     var attached: Bool { self.attachedCount > 0 }
 }
 
-/// Polls `condition` until it holds; fails the test after a generous bound instead of hanging.
+/// Polls `condition` until it holds; fails the test after ``eventually``'s generous bound instead of hanging.
 func waitUntil(_ condition: @Sendable () -> Bool) async throws {
-    for _ in 0..<2_000 {
-        if condition() { return }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    Issue.record("condition not reached within 10 s")
+    try await eventually("condition", condition)
 }

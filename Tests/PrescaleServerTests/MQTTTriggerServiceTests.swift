@@ -25,7 +25,7 @@ struct MQTTTriggerServiceTests {
         let ref = scaledObject(Self.metadata(broker))
         // A one-hour tick: after the first sample, only the message wake-up can produce a new one.
         try await withMQTTScaler(tick: .seconds(3_600)) { scaler in
-            try await withWatchdog(.seconds(30), "the stream pushes true after one message") {
+            try await withWatchdog(.seconds(120), "the stream pushes true after one message") {
                 try await scaler.streamIsActive(ref) { response in
                     var messages = response.messages.makeAsyncIterator()
                     let opening = try await messages.next()?.result
