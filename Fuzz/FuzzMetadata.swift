@@ -2,7 +2,7 @@ import PrescaleCore
 
 // libFuzzer target: trigger metadata for every source, the tenant policy and the broker allowlist. Besides
 // "no crash" it checks two properties: credential paths stay under their namespace, and decisions are finite,
-// non-negative and never below the reactive value.
+// non-negative and never below their floor (PlannerDecision.valueFloor).
 // Input: lines of key=value (the last line may be an --allowed-brokers list after "allow:").
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMetadata(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -33,11 +33,12 @@ public func fuzzMetadata(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 }
             }
         }
-        // Decisions are finite, non-negative and never below the reactive value.
+        // Decisions are finite, non-negative and never below their floor (the reactive value, bounded by
+        // KEDA's own replicas while a backlog trigger knows no capacity).
         var planner = spec.makePlanner()
         for (index, reactive) in [Double(metadata.count), 0, 1e9, Double(text.utf8.count)].enumerated() {
             let decision = planner.decide(MetricSample(time: Double(index + 1), reactiveValue: reactive))
-            if !decision.value.isFinite || decision.value < 0 || decision.value < decision.reactiveValue {
+            if !decision.value.isFinite || decision.value < 0 || decision.value < decision.valueFloor {
                 fatalError("decision \(decision.value) for reactive \(decision.reactiveValue)")
             }
         }

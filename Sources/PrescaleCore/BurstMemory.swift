@@ -1,11 +1,15 @@
-/// Remembers the size of past bursts, so that a burst from zero is planned for at its first sample.
+/// Remembers the size and shape of past bursts, so that a burst from zero is planned for before its peak.
 ///
 /// A rate forecaster cannot see a burst coming out of silence: a second ago the rate was zero. But
 /// bursty workloads repeat themselves: the bursts of the last hour were about as high and as long as
-/// the next one will be. A burst starts with the first arrivals after ``quietSeconds`` without any,
-/// and ends with the next such silence. Its peak (the highest smoothed per-sample rate) and duration
-/// are kept for the last ``capacity`` bursts; while a new burst is younger than the median duration,
-/// ``plannedRate(at:)`` is the median peak.
+/// the next one will be, and rose as late after their first arrivals. A burst starts with the first
+/// arrivals after ``quietSeconds`` without any, and ends with the next such silence. Its peak (the
+/// highest smoothed per-sample rate), duration and rise (seconds from its start to the sample at which
+/// the smoothed rate last doubled on its way to the peak) are kept for the last ``capacity`` bursts.
+/// ``plannedRate(at:lead:)`` is the median peak while a new burst is younger than the median duration
+/// and no younger than the early rise (the ``riseQuantile`` of the rises) less the lead time: a burst
+/// that idles at a low rate before it rises gets its peak's capacity a lead time before the rise, not
+/// from its first arrival.
 ///
 /// A steady or seasonal workload has no silences, so it never forms bursts and this adds nothing.
 public struct BurstMemory: Sendable, Hashable {
@@ -14,17 +18,24 @@ public struct BurstMemory: Sendable, Hashable {
     /// Bursts remembered.
     public static let capacity = 15
     /// Bursts needed before their size is used.
-    public static let minimumBursts = 2
+    public static let minimumBursts = 1
+    /// The quantile of past rises planned for: an early one, so that a burst rising sooner than the
+    /// median still finds its capacity.
+    public static let riseQuantile = 0.25
 
     private var peaks = FixedRing(capacity: BurstMemory.capacity)
     private var durations = FixedRing(capacity: BurstMemory.capacity)
+    private var rises = FixedRing(capacity: BurstMemory.capacity)
     private var scratch: [Double] = []
     private var expectedPeak: Double?
     private var expectedDuration: Double?
+    private var expectedRise: Double?
     private var start: Double?
     private var lastArrival: Double?
     private var peak = 0.0
     private var smoothed = 0.0
+    private var riseTime = 0.0
+    private var riseLevel = 0.0
 
     /// Creates an empty memory.
     public init() {
@@ -34,25 +45,24 @@ public struct BurstMemory: Sendable, Hashable {
     /// Bursts seen to their end.
     public var count: Int { self.peaks.count }
 
-    /// The peaks and durations of the bursts remembered, oldest first (for ``LearnedState``).
-    public var remembered: (peaks: [Double], durations: [Double]) {
-        (self.peaks.valuesOldestFirst, self.durations.valuesOldestFirst)
+    /// The peaks, durations and rises of the bursts remembered, oldest first (for ``LearnedState``).
+    public var remembered: (peaks: [Double], durations: [Double], rises: [Double]) {
+        (self.peaks.valuesOldestFirst, self.durations.valuesOldestFirst, self.rises.valuesOldestFirst)
     }
 
-    /// Takes over bursts remembered earlier (by another process); a burst under way is not.
-    public mutating func restore(peaks: [Double], durations: [Double]) {
+    /// Takes over bursts remembered earlier (by another process); a burst under way is not. Without
+    /// their rises (state written before rises were kept), each burst is taken to rise at its start.
+    public mutating func restore(peaks: [Double], durations: [Double], rises: [Double]? = nil) {
         self.peaks = FixedRing(capacity: Self.capacity)
         self.durations = FixedRing(capacity: Self.capacity)
-        for (peak, duration) in zip(peaks, durations).suffix(Self.capacity) {
+        self.rises = FixedRing(capacity: Self.capacity)
+        let rises = rises.flatMap { $0.count == peaks.count ? $0 : nil } ?? Array(repeating: 0, count: peaks.count)
+        for ((peak, duration), rise) in zip(zip(peaks, durations), rises).suffix(Self.capacity) {
             self.peaks.push(peak)
             self.durations.push(duration)
+            self.rises.push(rise)
         }
-        self.expectedPeak = nil
-        self.expectedDuration = nil
-        if self.peaks.count >= Self.minimumBursts {
-            self.expectedPeak = self.peaks.quantile(0.5, scratch: &self.scratch)
-            self.expectedDuration = self.durations.quantile(0.5, scratch: &self.scratch)
-        }
+        self.updateExpectations()
     }
 
     /// Whether a burst is under way at `time`.
@@ -71,27 +81,47 @@ public struct BurstMemory: Sendable, Hashable {
             self.start = time
             self.peak = 0
             self.smoothed = rate
+            self.riseTime = time
+            self.riseLevel = rate
         }
         self.lastArrival = time
         self.smoothed += 0.5 * (rate - self.smoothed)
-        self.peak = max(self.peak, self.smoothed)
+        if self.smoothed > self.peak {
+            self.peak = self.smoothed
+            // The rise is where the rate last doubled on its way up: a step is dated at its first sample,
+            // a ramp about halfway up.
+            if self.riseLevel < 0.5 * self.peak {
+                self.riseTime = time
+                self.riseLevel = self.smoothed
+            }
+        }
     }
 
-    /// The rate to plan for at `time`: the median peak of past bursts while the current burst is
-    /// younger than their median duration; otherwise 0 (nothing to add).
-    public func plannedRate(at time: Double) -> Double {
-        guard let start, let expectedPeak, let expectedDuration, self.inBurst(at: time) else { return 0 }
-        return time - start <= expectedDuration ? expectedPeak : 0
+    /// The rate to plan for at `time`, `lead` seconds before capacity asked for now is ready: the median
+    /// peak of past bursts while the current burst is younger than their median duration and within
+    /// `lead` of their early rise; otherwise 0 (nothing to add).
+    public func plannedRate(at time: Double, lead: Double = 0) -> Double {
+        guard let start, let expectedPeak, let expectedDuration, let expectedRise, self.inBurst(at: time) else { return 0 }
+        let age = time - start
+        return age <= expectedDuration && age >= expectedRise - lead ? expectedPeak : 0
     }
 
     private mutating func finish(end: Double) {
         guard let start else { return }
         self.peaks.push(self.peak)
         self.durations.push(max(end - start, 1))
+        self.rises.push(max(self.riseTime - start, 0))
         self.start = nil
-        if self.peaks.count >= Self.minimumBursts {
-            self.expectedPeak = self.peaks.quantile(0.5, scratch: &self.scratch)
-            self.expectedDuration = self.durations.quantile(0.5, scratch: &self.scratch)
+        self.updateExpectations()
+    }
+
+    private mutating func updateExpectations() {
+        guard self.peaks.count >= Self.minimumBursts else {
+            (self.expectedPeak, self.expectedDuration, self.expectedRise) = (nil, nil, nil)
+            return
         }
+        self.expectedPeak = self.peaks.quantile(0.5, scratch: &self.scratch)
+        self.expectedDuration = self.durations.quantile(0.5, scratch: &self.scratch)
+        self.expectedRise = self.rises.quantile(Self.riseQuantile, scratch: &self.scratch)
     }
 }

@@ -20,19 +20,23 @@ public struct LearnedState: Sendable, Hashable, Codable {
     public var burstPeaks: [Double]
     /// Durations of the same bursts, in seconds.
     public var burstDurations: [Double]
+    /// Seconds from each of the same bursts' start to its rise; absent in state written before rises
+    /// were kept (each burst is then taken to rise at its start).
+    public var burstRises: [Double]?
     /// The forecasters' state: last rate, slow and fast EWMA, Holt level and trend.
     public var forecasterLevels: [Double]
 
     /// Creates a state.
     public init(
         version: Int = LearnedState.currentVersion, capacitySegments: [Double], capacitySegmentCount: Int, burstPeaks: [Double],
-        burstDurations: [Double], forecasterLevels: [Double]
+        burstDurations: [Double], burstRises: [Double]? = nil, forecasterLevels: [Double]
     ) {
         self.version = version
         self.capacitySegments = capacitySegments
         self.capacitySegmentCount = capacitySegmentCount
         self.burstPeaks = burstPeaks
         self.burstDurations = burstDurations
+        self.burstRises = burstRises
         self.forecasterLevels = forecasterLevels
     }
 
@@ -55,7 +59,10 @@ public struct LearnedState: Sendable, Hashable, Codable {
         if self.burstPeaks.count != self.burstDurations.count || self.burstPeaks.count > BurstMemory.capacity {
             return "\(self.burstPeaks.count) burst peaks and \(self.burstDurations.count) durations (at most \(BurstMemory.capacity))"
         }
-        if !(self.burstPeaks + self.burstDurations).allSatisfy({ $0.isFinite && $0 >= 0 }) {
+        if let rises = self.burstRises, rises.count != self.burstPeaks.count {
+            return "\(rises.count) burst rises for \(self.burstPeaks.count) bursts"
+        }
+        if !(self.burstPeaks + self.burstDurations + (self.burstRises ?? [])).allSatisfy({ $0.isFinite && $0 >= 0 }) {
             return "a burst size that is not a number >= 0"
         }
         if !(self.forecasterLevels.isEmpty || self.forecasterLevels.count == ForecasterBank.levelCount)

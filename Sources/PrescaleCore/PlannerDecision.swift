@@ -34,6 +34,12 @@ public struct PlannerDecision: Sendable, Hashable {
         self.prediction = prediction
     }
 
+    /// The lowest value the planner may report for this decision: the reactive value, or while a
+    /// backlog trigger knows no capacity, min(reactive value, ``PredictionExplanation/scaleUpBound``).
+    public var valueFloor: Double {
+        min(self.reactiveValue, self.prediction?.scaleUpBound ?? .infinity)
+    }
+
     /// `ceil(value / target)` as the HPA computes it for an `AverageValue` target, saturating instead
     /// of overflowing.
     public static func replicas(value: Double, target: Double) -> Int {

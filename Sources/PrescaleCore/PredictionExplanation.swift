@@ -19,6 +19,11 @@ public struct PredictionExplanation: Sendable, Hashable {
     public var capacityConfidence: Double
     /// The rate planned for because a burst began (the median peak of past bursts), else 0.
     public var burstRate: Double
+    /// While no capacity is known: the highest value the trigger may report, one step of Kubernetes'
+    /// default scale-up per sync above what it asked for before (``DefaultScaleUpBound``);
+    /// the value is never below min(reactive value, this). `nil` once a capacity is known, for
+    /// windowed sources and with `actuate: "true"`.
+    public var scaleUpBound: Double?
 
     /// Creates an explanation.
     public init(

@@ -1,18 +1,22 @@
 /// The planner behind `predict: "true"` (the default for `kafka` and `mqtt`): forecasts the arrival
 /// rate over the lead time and reports a value that makes KEDA and the HPA put replicas in place when
-/// the load arrives, never less than the reactive value.
+/// the load arrives: never less than the reactive value once it knows what one replica consumes, and
+/// before that growing no faster than Kubernetes' default scale-up would let KEDA's own trigger grow.
 ///
 /// Per sample, in O(1) time with no allocation:
 /// 1. the arrival rate since the previous sample feeds four forecasters (``ForecastModel``);
 /// 2. the forecast each made one lead time ago is scored against the mean rate that actually
 ///    followed, and the model with the lowest absolute loss over the last ``lossWindow`` scores is used;
 /// 3. headroom is the `predictQuantile` of that model's recent residuals (actual − forecast), a
-///    conformal bound rather than a fixed multiplier;
-/// 4. **lag mode**: value = max(reactive, predicted backlog at the lead time), where the backlog grows
+///    conformal bound rather than a fixed multiplier; through the HPA, within a remembered burst
+///    (``BurstMemory``) the rate planned for is max(forecast, the bursts' median peak) instead;
+/// 4. **no capacity known** (a backlog source, through the HPA): KEDA's value, growing by at most one
+///    step of Kubernetes' default scale-up per sync (``DefaultScaleUpBound``);
+/// 5. **lag mode**: value = max(reactive, predicted backlog at the lead time), where the backlog grows
 ///    by (upper rate − consumption rate) × lead time, capped by the source's own cap (Kafka's partition
 ///    cap). For windowed sources (MQTT) the prediction is the upper rate × window, plus any backlog.
-///    **Rate mode** (`messagesPerReplicaPerSecond`): desired = ceil((upper rate + backlog /
-///    `drainSeconds`) / rate per replica), value = max(reactive, desired × target).
+///    **Rate mode** (a per-replica capacity, learned or from `messagesPerReplicaPerSecond`): desired =
+///    ceil((planned rate + backlog / `drainSeconds`) / capacity), value = max(reactive, desired × target).
 ///
 /// With `predict: "false"` it returns exactly ``ReactivePlanner``'s decision.
 public struct PredictivePlanner: Planner {
@@ -42,6 +46,7 @@ public struct PredictivePlanner: Planner {
     private var scratch: [Double]
     private var capacity: CapacityEstimator
     private var bursts = BurstMemory()
+    private var scaleUpBound = DefaultScaleUpBound()
     private var heldValue = 0.0
     private var heldUntil = -Double.infinity
     private var current: (Double, Double, Double, Double) = (0, 0, 0, 0)
@@ -75,6 +80,30 @@ public struct PredictivePlanner: Planner {
     }
 
     public mutating func decide(_ sample: MetricSample) -> PlannerDecision {
+        var decision = self.plan(sample)
+        // KEDA's own value for a backlog (Kafka's lag): a windowed source's count has no such trigger.
+        guard self.prediction.enabled, sample.windowSeconds == nil else { return decision }
+        let bound = self.scaleUpBound.observe(
+            time: sample.time, reactiveValue: sample.reactiveValue, target: self.reactive.target, ready: sample.replicas)
+        // Direct scale-up (`actuate: "true"`) is an opt-in with a replica source, so capacity is soon
+        // known; until then it keeps KEDA's value for speed.
+        guard self.capacity.estimate == nil, !self.prediction.direct else { return decision }
+        // No capacity known: KEDA's value, growing by at most one default scale-up step per sync.
+        if decision.value > bound {
+            decision.value = bound
+            decision.desiredReplicas = PlannerDecision.replicas(value: bound, target: self.reactive.target)
+        }
+        if decision.prediction == nil {
+            decision.prediction = PredictionExplanation(
+                forecastRate: 0, upperRate: 0, predictedBacklog: max(sample.backlog ?? 0, 0), model: self.chosenModel,
+                leadTimeSeconds: self.prediction.leadTimeSeconds)
+        }
+        decision.prediction?.scaleUpBound = bound
+        return decision
+    }
+
+    /// The decision before the bound that holds while no capacity is known.
+    private mutating func plan(_ sample: MetricSample) -> PlannerDecision {
         var decision = self.reactive.decide(sample)
         guard self.prediction.enabled, let arrived = sample.arrived, arrived.isFinite else { return decision }
         guard let lastTime = self.lastTime, sample.time > lastTime else {
@@ -122,7 +151,7 @@ public struct PredictivePlanner: Planner {
             self.capacity.observe(time: sample.time, consumed: consumed, backlog: backlog, replicas: consuming)
         }
         self.bursts.observe(time: sample.time, rate: rate)
-        let burstRate = self.bursts.plannedRate(at: sample.time)
+        let burstRate = self.bursts.plannedRate(at: sample.time, lead: lead)
         let perReplica = self.capacity.estimate
 
         var predicted: Double
@@ -137,14 +166,22 @@ public struct PredictivePlanner: Planner {
             predicted = counted * (1 - span / window) + upper * span + backlog
             value = predicted
         } else {
-            // The backlog when new capacity is ready: the point forecast against what is consumed now
-            // (the headroom goes into the rate planned for, not multiplied by the lead time).
-            let consumption = self.consumeRate ?? sample.replicas.flatMap { r in perReplica.map { Double(r) * $0 } } ?? forecast
+            // The backlog when new capacity is ready: the point forecast against what the replicas
+            // consuming now can consume (the headroom goes into the rate planned for, not multiplied by
+            // the lead time). With a known capacity that is replicas × capacity, whether or not they are
+            // busy now: what they consumed lags a rise they can absorb. Without one, what was consumed.
+            let consuming = sample.replicas.map { min($0, sample.maximumConsumers ?? $0) }
+            let consumption =
+                consuming.flatMap { r in perReplica.map { Double(r) * $0 } } ?? self.consumeRate ?? forecast
             predicted = sample.windowSeconds != nil ? backlog : max(backlog + (forecast - consumption) * lead, 0)
             if let cap = sample.valueCap { predicted = min(predicted, cap) }
             value = predicted
             if let perReplica {
-                let rate = max(upper, burstRate)
+                // Through the HPA, within a remembered burst its median peak is the bound planned for:
+                // the residual headroom (widened by the bursts themselves) would plan for more than they
+                // reach, and the HPA keeps what it adds for its scale-down window. A direct scale-up
+                // keeps the headroom: it is there at the next sample, where the HPA path needs a sync.
+                let rate = burstRate > 0 && !self.prediction.direct ? max(forecast, burstRate) : max(upper, burstRate)
                 // Less than one message expected before new capacity could be ready: nothing to plan
                 // for, so a decaying forecast never keeps the target active (and off zero) for ever.
                 let replicas =
@@ -186,7 +223,8 @@ public struct PredictivePlanner: Planner {
         let bursts = self.bursts.remembered
         return LearnedState(
             capacitySegments: self.capacity.segmentRates, capacitySegmentCount: self.capacity.segmentCount,
-            burstPeaks: bursts.peaks, burstDurations: bursts.durations, forecasterLevels: self.bank.levels)
+            burstPeaks: bursts.peaks, burstDurations: bursts.durations, burstRises: bursts.rises,
+            forecasterLevels: self.bank.levels)
     }
 
     /// Takes over what an earlier process learned for the same trigger. The caller checks
@@ -194,7 +232,7 @@ public struct PredictivePlanner: Planner {
     public mutating func restore(_ state: LearnedState) {
         guard self.prediction.enabled else { return }
         self.capacity.restore(segmentRates: state.capacitySegments, segmentCount: state.capacitySegmentCount)
-        self.bursts.restore(peaks: state.burstPeaks, durations: state.burstDurations)
+        self.bursts.restore(peaks: state.burstPeaks, durations: state.burstDurations, rises: state.burstRises)
         self.bank.restore(levels: state.forecasterLevels)
     }
 

@@ -5,6 +5,7 @@ import Prometheus
 /// forecast, the upper bound, the predicted backlog and the chosen model.
 final class PredictionSeries: Sendable {
     let observed: Gauge
+    let floor: Gauge
     let forecastRate: Gauge
     let upperRate: Gauge
     let predictedBacklog: Gauge
@@ -21,6 +22,12 @@ final class PredictionSeries: Sendable {
                 "prescale_trigger_observed_value",
                 help: "The reactive value (what KEDA's own scaler would report) next to the reported prescale_trigger_value."),
             labels: labels)
+        self.floor = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_value_floor",
+                help:
+                    "The lowest value the planner may report: the observed value, or while a Kafka trigger knows no capacity, at most the value grown by one step of Kubernetes' default HPA scale-up per sync."
+            ), labels: labels)
         self.forecastRate = registry.makeGauge(
             descriptor: .named(
                 "prescale_trigger_forecast_rate", help: "Forecast mean arrival rate over the lead time, messages per second."),
@@ -69,6 +76,7 @@ final class PredictionSeries: Sendable {
 
     func update(_ decision: PlannerDecision) {
         self.observed.set(decision.reactiveValue)
+        self.floor.set(decision.valueFloor)
         guard let prediction = decision.prediction else { return }
         self.forecastRate.set(prediction.forecastRate)
         self.upperRate.set(prediction.upperRate)
@@ -83,7 +91,7 @@ final class PredictionSeries: Sendable {
 
     func unregister(from registry: PrometheusCollectorRegistry) {
         for gauge in [
-            self.observed, self.forecastRate, self.upperRate, self.predictedBacklog, self.capacity, self.capacityConfidence,
+            self.observed, self.floor, self.forecastRate, self.upperRate, self.predictedBacklog, self.capacity, self.capacityConfidence,
             self.plannedReplicas, self.burstRate, self.leadTime,
         ] + Array(self.models.values) {
             registry.unregisterGauge(gauge)

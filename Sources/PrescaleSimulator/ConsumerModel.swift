@@ -55,6 +55,9 @@ public struct ControlPathSettings: Sendable, Hashable {
     public var kpaTargetUtilization: Double = 0.7
     /// How often Prescale samples the source. Default: 1 s.
     public var sampleInterval: Double = 1
+    /// Whether Prescale's planner is given the ready replicas (a replica source, as the server's
+    /// `ReplicaWatcher` reads them); without one it learns no capacity. Default: true.
+    public var replicaSource = true
 
     /// Creates the defaults.
     public init() {}

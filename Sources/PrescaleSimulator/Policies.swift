@@ -86,7 +86,8 @@ struct KEDAPolicy: ScalingPolicy {
             let decision = self.planner!.decide(
                 MetricSample(
                     time: observation.time, reactiveValue: reactive, activityValue: lag, backlog: lag,
-                    arrived: observation.arrived, consumed: observation.consumed, replicas: min(observation.ready, self.model.partitions),
+                    arrived: observation.arrived, consumed: observation.consumed,
+                    replicas: self.settings.replicaSource ? min(observation.ready, self.model.partitions) : nil,
                     valueCap: max(cap, reactive)))
             self.value = decision.value
             self.active = decision.isActive

@@ -11,7 +11,7 @@ struct Plan: ParsableCommand {
             Reads one JSON object per line on stdin: {"t": seconds, "backlog": n, "arrived": cumulative, \
             "consumed": cumulative, "replicas": n} ("t" and "backlog" required; prediction needs \
             "arrived"). Writes one JSON object per input line: value, target, active, desiredReplicas, \
-            reactiveValue and, with prediction, forecastRate, upperRate, predictedBacklog, model, \
+            reactiveValue, valueFloor (the lowest value the planner may report) and, with prediction, forecastRate, upperRate, predictedBacklog, model, \
             leadTimeSeconds, capacity (learned messages per replica per second), capacityConfidence, \
             plannedReplicas and burstRate. Each decision is written and flushed as soon as its line is \
             read, so a harness can drive it in a closed loop (one observation, wait for the answer). A \
@@ -81,7 +81,7 @@ struct Plan: ParsableCommand {
     static func write(_ decision: PlannerDecision, time: Double, into out: inout String) {
         out += "{\"t\":\(json(time)),\"value\":\(json(decision.value)),\"target\":\(json(decision.target))"
         out += ",\"active\":\(decision.isActive),\"desiredReplicas\":\(decision.desiredReplicas)"
-        out += ",\"reactiveValue\":\(json(decision.reactiveValue))"
+        out += ",\"reactiveValue\":\(json(decision.reactiveValue)),\"valueFloor\":\(json(decision.valueFloor))"
         if let prediction = decision.prediction {
             out += ",\"forecastRate\":\(json(prediction.forecastRate)),\"upperRate\":\(json(prediction.upperRate))"
             out += ",\"predictedBacklog\":\(json(prediction.predictedBacklog)),\"model\":\"\(prediction.model.rawValue)\""

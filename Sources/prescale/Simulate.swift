@@ -70,6 +70,10 @@ struct Simulate: AsyncParsableCommand {
             "Planner metadata key=value for prescale policies (predict, leadTimeSeconds, coldStartSeconds, predictQuantile, messagesPerReplicaPerSecond, drainSeconds); repeatable."
     )
     var metadata: [String] = []
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Give prescale policies the ready replicas (as a cluster does); --no-replica-source: none, so no capacity is learned.")
+    var replicaSource = true
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
     @Option(help: "Write the chart (SVG) into this directory.")
@@ -182,6 +186,7 @@ struct Simulate: AsyncParsableCommand {
         settings.kpaPanicWindow = self.kpaPanicWindow
         settings.kpaPanicThreshold = self.kpaPanicThreshold
         settings.kpaTick = self.kpaTick
+        settings.replicaSource = self.replicaSource
         let roster = PolicyRoster(settings: settings, model: model, prediction: try self.prediction())
         var simulation = Simulation(model: model)
         simulation.slo = self.consumers.slo

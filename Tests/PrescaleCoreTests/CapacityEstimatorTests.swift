@@ -144,6 +144,42 @@ struct BurstMemoryTests {
         #expect(memory.plannedRate(at: time) == 0)
     }
 
+    @Test("a burst that idles before it rises is planned a lead time before its remembered rise, not from its start")
+    func plansBeforeTheRise() {
+        var memory = BurstMemory()
+        var time = 0.0
+        // 30 s at 2/s, then 30 s at 60/s, then 30 s of silence: twice.
+        for _ in 0..<2 {
+            for second in 0..<90 {
+                time += 1
+                memory.observe(time: time, rate: second < 30 ? 2 : second < 60 ? 60 : 0)
+            }
+        }
+        #expect(memory.count == 2)
+        #expect(memory.remembered.rises == [30, 30])
+        for second in 0..<40 {
+            time += 1
+            memory.observe(time: time, rate: second < 30 ? 2 : 60)
+            let age = Double(second)
+            // Capacity asked for now is ready 20 s later: planned from 10 s into the burst on.
+            #expect((memory.plannedRate(at: time, lead: 20) > 59) == (age >= 10), "age \(age)")
+            #expect((memory.plannedRate(at: time, lead: 0) > 59) == (age >= 30), "age \(age)")
+        }
+    }
+
+    @Test("bursts restored without their rises (older state) are planned from their first sample")
+    func restoredWithoutRises() {
+        var memory = BurstMemory()
+        memory.restore(peaks: [30, 30], durations: [12, 12])
+        memory.observe(time: 1, rate: 3)
+        #expect(abs(memory.plannedRate(at: 1) - 30) < 1e-9)
+        var timed = BurstMemory()
+        timed.restore(peaks: [30, 30], durations: [12, 12], rises: [8, 8])
+        timed.observe(time: 1, rate: 3)
+        #expect(timed.plannedRate(at: 1) == 0)
+        #expect(timed.plannedRate(at: 1, lead: 8) == 30)
+    }
+
     @Test("a load with no silences never forms a burst")
     func steady() {
         var memory = BurstMemory()

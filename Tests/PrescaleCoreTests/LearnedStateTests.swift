@@ -1,3 +1,4 @@
+import Foundation
 import PrescaleCore
 import Testing
 
@@ -52,6 +53,7 @@ struct LearnedStateTests {
         // The restored state is what was saved (it round-trips exactly).
         let again = try #require(restored.learned)
         #expect(again.capacitySegments == learned.capacitySegments && again.burstPeaks == learned.burstPeaks)
+        #expect(again.burstRises == learned.burstRises && learned.burstRises?.count == 2)
     }
 
     @Test(
@@ -81,12 +83,33 @@ struct LearnedStateTests {
                 "durations"
             ),
             (
+                LearnedState(
+                    capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [1, 2], burstDurations: [1, 1], burstRises: [0],
+                    forecasterLevels: []), "rises"
+            ),
+            (
+                LearnedState(
+                    capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [1], burstDurations: [1], burstRises: [-.infinity],
+                    forecasterLevels: []), "burst size"
+            ),
+            (
                 LearnedState(capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [], burstDurations: [], forecasterLevels: [1, 2]),
                 "forecaster"
             ),
         ] as [(LearnedState, String)])
     func untrusted(_ state: LearnedState, _ says: String) {
         #expect(state.problem?.contains(says) == true, "\(state.problem ?? "nil")")
+    }
+
+    @Test("state written before burst rises were kept is read, and its bursts rise at their start")
+    func olderStateWithoutRises() throws {
+        let json =
+            #"{"version":1,"capacitySegments":[5],"capacitySegmentCount":1,"burstPeaks":[60,60],"burstDurations":[60,60],"forecasterLevels":[]}"#
+        let state = try JSONDecoder().decode(LearnedState.self, from: Data(json.utf8))
+        #expect(state.problem == nil && state.burstRises == nil)
+        var planner = PredictivePlanner(target: 50, activationThreshold: 0, prediction: PredictionSpec(coldStartSeconds: 5))
+        planner.restore(state)
+        #expect(planner.learned?.burstRises == [0, 0])
     }
 
     @Test("a planner with prediction off learns and restores nothing")

@@ -30,7 +30,9 @@ struct PredictivePlannerTests {
         }
     }
 
-    @Test("never below the reactive value, on random series (property)", arguments: [1, 2, 3, 4, 5, 6, 7, 8])
+    @Test(
+        "never below the reactive value, or while no capacity is known below min(reactive, the default scale-up bound) (property)",
+        arguments: [1, 2, 3, 4, 5, 6, 7, 8])
     func neverBelowReactive(seed: UInt64) {
         var generator = SplitMix(seed: seed)
         var planner = PredictivePlanner(target: 5, activationThreshold: 0, prediction: PredictionSpec(quantile: 0.5 + Double(seed) * 0.05))
@@ -49,11 +51,57 @@ struct PredictivePlannerTests {
                 consumed: seed % 3 == 0 ? nil : consumed, valueCap: seed % 4 == 0 ? 300 : nil, windowSeconds: window)
             let decision = planner.decide(sample)
             let floor = reactive.decide(sample)
-            #expect(decision.value >= floor.value)
+            // While no capacity is known, the floor is itself capped by the default scale-up bound.
+            let bound = decision.prediction?.scaleUpBound
+            #expect((bound == nil) == (decision.prediction?.capacity != nil || window != nil))
+            let lowest = min(floor.value, bound ?? .infinity)
+            #expect(decision.value >= lowest)
             #expect(decision.value.isFinite)
-            #expect(decision.desiredReplicas >= floor.desiredReplicas)
+            #expect(decision.desiredReplicas >= PlannerDecision.replicas(value: lowest, target: 5))
             if floor.isActive { #expect(decision.isActive) }
         }
+    }
+
+    @Test(
+        "capacity unknown: through the shipped behaviour, never more replicas than KEDA's own trigger through Kubernetes' default (property)",
+        arguments: [1, 2, 3, 4, 5, 6])
+    func noCostlierThanKEDAWhileCapacityUnknown(seed: UInt64) {
+        var generator = SplitMix(seed: seed)
+        var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec())
+        // Both HPAs sync at the same moments: with the bound's own steps (odd seeds) or at a phase of their
+        // own (even seeds); either way the shipped one never has more replicas than KEDA's.
+        var shipped = HPAModel(behavior: .prescale, maximum: 1_000)
+        var keda = HPAModel(behavior: .kubernetesDefault, maximum: 1_000)
+        var (shippedReplicas, kedaReplicas) = (0, 0)
+        var (arrived, consumed) = (0.0, 0.0)
+        let phase = seed % 2 == 1 ? 0 : Double(1 + generator.next() % 14)
+        var raisedAbove = 0
+        var (shippedSeconds, kedaSeconds) = (0, 0)
+        for second in 0..<3_600 {
+            let time = Double(second)
+            // Bursts of up to 2,000 messages with silences; the consumers drain up to 300/s.
+            if generator.next() % 40 == 0 { arrived += Double(generator.next() % 2_000) }
+            consumed = min(arrived, consumed + Double(generator.next() % 300))
+            let backlog = arrived - consumed
+            let decision = planner.decide(
+                MetricSample(time: time, reactiveValue: backlog, backlog: backlog, arrived: arrived, consumed: consumed))
+            #expect(decision.prediction?.capacity == nil)
+            // KEDA scales from zero on activation; both targets here are active on the same samples.
+            if backlog > 0 {
+                if shippedReplicas == 0 { shippedReplicas = 1 }
+                if kedaReplicas == 0 { kedaReplicas = 1 }
+            }
+            guard time >= phase else { continue }
+            if let next = keda.sync(now: time, current: kedaReplicas, value: backlog, target: 10) { kedaReplicas = next }
+            if let next = shipped.sync(now: time, current: shippedReplicas, value: decision.value, target: 10) { shippedReplicas = next }
+            #expect(shippedReplicas <= kedaReplicas, "t \(time): shipped \(shippedReplicas), KEDA \(kedaReplicas)")
+            shippedSeconds += shippedReplicas
+            kedaSeconds += kedaReplicas
+            if decision.value < backlog { raisedAbove += 1 }
+        }
+        #expect(shippedSeconds <= kedaSeconds)
+        // The bound did hold the value below KEDA's raw value (the shipped behaviour would have jumped).
+        #expect(raisedAbove > 0)
     }
 
     @Test("on a rising load the value leads the reactive one; on a steady one it asks for what the load needs")
@@ -128,6 +176,34 @@ struct PredictivePlannerTests {
         #expect(decision?.desiredReplicas == 5)
     }
 
+    @Test("within a remembered burst the bursts' peak is planned for, not the headroom their misses widen")
+    func burstPeakReplacesHeadroom() throws {
+        var planner = PredictivePlanner(
+            target: 10, activationThreshold: 0, prediction: PredictionSpec(coldStartSeconds: 5, messagesPerReplicaPerSecond: 10))
+        var arrived = 0.0
+        var time = 0.0
+        var checked = 0
+        var wider = 0
+        // Bursts of 30/70 messages/s alternating (a mean of 50) for 20 s, then 40 s of silence; all consumed.
+        for burst in 0..<6 {
+            for second in 0..<60 {
+                time += 1
+                arrived += second < 20 ? (second % 2 == 0 ? 30 : 70) : 0
+                let decision = planner.decide(
+                    MetricSample(time: time, reactiveValue: 0, backlog: 0, arrived: arrived, consumed: arrived, replicas: 5))
+                guard burst >= 3, let explanation = decision.prediction, explanation.burstRate > 0 else { continue }
+                let rate = max(explanation.forecastRate, explanation.burstRate)
+                let expected = Int(((rate + explanation.predictedBacklog / 30) / 10).rounded(.up))
+                #expect(explanation.plannedReplicas == expected, "t \(time): \(explanation)")
+                checked += 1
+                if explanation.upperRate > rate + 10 { wider += 1 }
+            }
+        }
+        #expect(checked > 20)
+        // The headroom would have planned at least one replica more at some of those samples.
+        #expect(wider > 0)
+    }
+
     @Test("the planned replicas do not depend on lagThreshold", arguments: [2.0, 10, 50, 500])
     func independentOfTarget(target: Double) throws {
         // Learned capacity: 10 per replica; 4 replicas saturated by 60/s for 3 minutes.
@@ -153,7 +229,9 @@ struct PredictivePlannerTests {
         if decision!.reactiveValue <= Double(expected) * target { #expect(decision!.desiredReplicas <= expected + 1) }
     }
 
-    @Test("100 messages at once, capacity unknown: KEDA's value, not a rate held over the lead time")
+    @Test(
+        "100 messages at once, capacity unknown: KEDA's value growing by one default scale-up step per sync, not a rate held over the lead time"
+    )
     func oneOffBurst() throws {
         var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec())
         var decision: PlannerDecision?
@@ -162,8 +240,19 @@ struct PredictivePlannerTests {
             decision = planner.decide(
                 MetricSample(time: Double(second), reactiveValue: arrived, backlog: arrived, arrived: arrived, consumed: 0))
         }
-        #expect(decision?.value == 100)
-        #expect(decision?.desiredReplicas == 10)
+        // One step above one replica: max(1 + 4 pods, 1 + 100%) = 5.
+        #expect(decision?.value == 50)
+        #expect(decision?.desiredReplicas == 5)
+        #expect(decision?.prediction?.scaleUpBound == 50)
+        // Steps at 0, 15, 30, 45: at 30 the HPA has had a sync to apply the 5 asked for since 20, so
+        // the next step, at 45, may ask for one step more: 10.
+        let same = planner.decide(MetricSample(time: 30, reactiveValue: 100, backlog: 100, arrived: 100, consumed: 0))
+        #expect(same.value == 50)
+        let next = planner.decide(MetricSample(time: 45, reactiveValue: 100, backlog: 100, arrived: 100, consumed: 0))
+        #expect(next.value == 100 && next.desiredReplicas == 10)
+        // With direct scale-up, KEDA's value at once.
+        var direct = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec(direct: true))
+        #expect(direct.decide(MetricSample(time: 0, reactiveValue: 100, backlog: 100, arrived: 100, consumed: 0)).value == 100)
         #expect(decision?.prediction?.plannedReplicas == nil)
     }
 

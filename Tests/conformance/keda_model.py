@@ -138,7 +138,7 @@ class KEDA:
         self.recommendations = []  # (time, desired)
         self.active_pushed = threading.Event()
         self.errors = 0
-        self.values = []
+        self.values = []  # (time, value, replicas before the sync) at each HPA sync
         self.stream = None
         self.closed = threading.Event()
         if push:
@@ -196,7 +196,7 @@ class KEDA:
         except grpc.RpcError:
             self.errors += 1
             return
-        self.values.append((now, value))
+        self.values.append((now, value, current))
         ratio = value / (self.target * current)
         desired = current if abs(ratio - 1) <= TOLERANCE else math.ceil(value / self.target)
         desired = min(max(desired, 1), self.max_replicas)

@@ -196,6 +196,9 @@ def test_a_default_install_predicts_end_to_end(pb, tmp_path, capsys):
             print(f"  restart at {RESTART_AT:g} s: capacity {restarted['before']} before SIGTERM, {restarted['after']} at the first "
                   f"sample after it (restart took {restarted['seconds']:.1f} s); API writes: {len(fake.writes())}, all to "
                   f"{sorted({w[1].rsplit('/', 1)[1] for w in fake.writes()})}")
+            print("  at each HPA sync, seconds: value / target / replicas before it")
+            for run, model in zip(runs, models):
+                print(f"  {run.name:9}", " ".join(f"{t:.0f}:{v / model.target:.1f}/{c}" for t, v, c in model.values))
 
         # The default install writes nothing but its learned state, in its own ConfigMaps.
         assert {(w[0], w[1].rsplit("/", 1)[0]) for w in fake.writes()} <= {("PUT", "/api/v1/namespaces/prescale/configmaps")}, fake.writes()
@@ -210,12 +213,11 @@ def test_a_default_install_predicts_end_to_end(pb, tmp_path, capsys):
         assert any(r[1].endswith(f"/deployments/{runs[2].target}") and r[3] == 200 for r in fake.requests)
         # It learns what one consumer consumes, counting only ready replicas.
         assert capacity is not None and abs(capacity - RATE_PER_CONSUMER) <= 0.25 * RATE_PER_CONSUMER, capacity
-        # Against KEDA's own trigger: at most half its p99 wait. Its cost is reported, and guarded against
-        # growing past 1.15x KEDA's (the goal, no more than KEDA's, measured 0.96x, 0.97x and 1.01x in three
-        # runs: docs/operations.md); prediction's p99 is no worse than `predict: "false"`'s on the same path
-        # (its cost there, 1.4-1.6x, is reported, not yet a goal met).
+        # Against KEDA's own trigger: at most half its p99 wait at no more replica-seconds (measured
+        # 0.83-0.85x: docs/operations.md). Prediction's p99 is no worse than `predict: "false"`'s on the
+        # same path; its cost there (1.2-1.4x, the goal is 1.05x) is reported, not yet a goal met.
         assert prescale["p99"] <= 0.5 * keda["p99"], results
-        assert prescale["replica_seconds"] <= 1.15 * keda["replica_seconds"], results
+        assert prescale["replica_seconds"] <= keda["replica_seconds"], results
         assert prescale["p99"] <= reactive["p99"], results
     finally:
         if server is not None:

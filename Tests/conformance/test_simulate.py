@@ -90,8 +90,8 @@ def test_timeline_csv(binary, tmp_path):
 
 
 def test_timeline_shows_the_plan_and_burst_memory(binary, tmp_path):
-    """On-off bursts from zero: after two bursts the burst memory plans for the third from its first
-    second, which the timeline shows next to the value and the planned replicas."""
+    """On-off bursts from zero: after one burst the burst memory plans for the next from its first
+    second (a step rises at once), which the timeline shows next to the value and the planned replicas."""
     path = tmp_path / "t.csv"
     result = simulate(binary, "--scenario", "on-off", "--seconds", "900", "--scale", "0.2", "--rate-per-replica", "2",
                       "--policies", "keda,prescale", "--timeline", str(path))
@@ -101,7 +101,7 @@ def test_timeline_shows_the_plan_and_burst_memory(binary, tmp_path):
     assert header == ["second", "arrivals", "backlog_keda", "replicas_keda", "backlog_prescale", "replicas_prescale",
                       "value_prescale", "planned_prescale", "burst_rate_prescale"]
     rows = [dict(zip(header, map(float, line.split(",")))) for line in lines[1:]]
-    # on-off: 60 s of arrivals every 180 s; the third burst starts at 360 s.
-    assert all(row["burst_rate_prescale"] == 0 for row in rows[:300])
-    third = [row for row in rows if 360 <= row["second"] < 365]
-    assert any(row["burst_rate_prescale"] > 5 for row in third), third
+    # on-off: 60 s of arrivals every 180 s; the second burst starts at 180 s.
+    assert all(row["burst_rate_prescale"] == 0 for row in rows[:180])
+    second = [row for row in rows if 180 <= row["second"] < 185]
+    assert any(row["burst_rate_prescale"] > 5 for row in second), second
