@@ -146,8 +146,9 @@ public struct PredictivePlanner: Planner {
         }
         let upper = forecast + headroom
         let backlog = max(sample.backlog ?? 0, 0)
-        if let consumed = sample.consumed, let replicas = sample.replicas {
-            let consuming = min(replicas, sample.maximumConsumers ?? replicas)
+        // Replicas that can consume: at most one per Kafka partition.
+        let consuming = sample.replicas.map { min($0, sample.maximumConsumers ?? $0) }
+        if let consumed = sample.consumed, let consuming {
             self.capacity.observe(time: sample.time, consumed: consumed, backlog: backlog, replicas: consuming)
         }
         self.bursts.observe(time: sample.time, rate: rate)
@@ -170,7 +171,6 @@ public struct PredictivePlanner: Planner {
             // consuming now can consume (the headroom goes into the rate planned for, not multiplied by
             // the lead time). With a known capacity that is replicas × capacity, whether or not they are
             // busy now: what they consumed lags a rise they can absorb. Without one, what was consumed.
-            let consuming = sample.replicas.map { min($0, sample.maximumConsumers ?? $0) }
             let consumption =
                 consuming.flatMap { r in perReplica.map { Double(r) * $0 } } ?? self.consumeRate ?? forecast
             predicted = sample.windowSeconds != nil ? backlog : max(backlog + (forecast - consumption) * lead, 0)
