@@ -26,6 +26,9 @@ public struct BurstMemory: Sendable, Hashable {
     private var peaks = FixedRing(capacity: BurstMemory.capacity)
     private var durations = FixedRing(capacity: BurstMemory.capacity)
     private var rises = FixedRing(capacity: BurstMemory.capacity)
+    private var gaps = FixedRing(capacity: BurstMemory.capacity)
+    private var expectedGap: Double?
+    private var lastEnd: Double?
     private var scratch: [Double] = []
     private var expectedPeak: Double?
     private var expectedDuration: Double?
@@ -45,6 +48,17 @@ public struct BurstMemory: Sendable, Hashable {
     /// Bursts seen to their end.
     public var count: Int { self.peaks.count }
 
+    /// The silences between bursts seen so far, oldest first (for ``LearnedState``).
+    public var rememberedGaps: [Double] { self.gaps.valuesOldestFirst }
+
+    /// Seconds from `time` until the next burst is expected to rise, judged early: the ``riseQuantile``
+    /// of past silences between bursts, less the silence so far, plus the early rise. `nil` while a
+    /// burst is under way or before a silence between two bursts has been seen.
+    public func secondsToNextRise(at time: Double) -> Double? {
+        guard !self.inBurst(at: time), let lastEnd, let expectedGap, let expectedRise else { return nil }
+        return max(expectedGap - (time - lastEnd), 0) + expectedRise
+    }
+
     /// The peaks, durations and rises of the bursts remembered, oldest first (for ``LearnedState``).
     public var remembered: (peaks: [Double], durations: [Double], rises: [Double]) {
         (self.peaks.valuesOldestFirst, self.durations.valuesOldestFirst, self.rises.valuesOldestFirst)
@@ -52,7 +66,9 @@ public struct BurstMemory: Sendable, Hashable {
 
     /// Takes over bursts remembered earlier (by another process); a burst under way is not. Without
     /// their rises (state written before rises were kept), each burst is taken to rise at its start.
-    public mutating func restore(peaks: [Double], durations: [Double], rises: [Double]? = nil) {
+    public mutating func restore(peaks: [Double], durations: [Double], rises: [Double]? = nil, gaps: [Double]? = nil) {
+        self.gaps = FixedRing(capacity: Self.capacity)
+        for gap in (gaps ?? []).suffix(Self.capacity) { self.gaps.push(gap) }
         self.peaks = FixedRing(capacity: Self.capacity)
         self.durations = FixedRing(capacity: Self.capacity)
         self.rises = FixedRing(capacity: Self.capacity)
@@ -71,6 +87,12 @@ public struct BurstMemory: Sendable, Hashable {
         return time - lastArrival < Self.quietSeconds
     }
 
+    /// Whether a burst is under way at `time` and earlier bursts are remembered: its size is known, so
+    /// the residual headroom (widened by the bursts themselves) is not what bounds it.
+    public func inRememberedBurst(at time: Double) -> Bool {
+        self.expectedPeak != nil && self.inBurst(at: time)
+    }
+
     /// Folds in the arrival rate over the interval ending at `time`.
     public mutating func observe(time: Double, rate: Double) {
         if let lastArrival, self.start != nil, time - lastArrival >= Self.quietSeconds {
@@ -78,6 +100,7 @@ public struct BurstMemory: Sendable, Hashable {
         }
         guard rate > 0 else { return }
         if self.start == nil {
+            if let lastEnd = self.lastEnd { self.gaps.push(max(time - lastEnd, 0)) }
             self.start = time
             self.peak = 0
             self.smoothed = rate
@@ -112,16 +135,18 @@ public struct BurstMemory: Sendable, Hashable {
         self.durations.push(max(end - start, 1))
         self.rises.push(max(self.riseTime - start, 0))
         self.start = nil
+        self.lastEnd = end
         self.updateExpectations()
     }
 
     private mutating func updateExpectations() {
         guard self.peaks.count >= Self.minimumBursts else {
-            (self.expectedPeak, self.expectedDuration, self.expectedRise) = (nil, nil, nil)
+            (self.expectedPeak, self.expectedDuration, self.expectedRise, self.expectedGap) = (nil, nil, nil, nil)
             return
         }
         self.expectedPeak = self.peaks.quantile(0.5, scratch: &self.scratch)
         self.expectedDuration = self.durations.quantile(0.5, scratch: &self.scratch)
         self.expectedRise = self.rises.quantile(Self.riseQuantile, scratch: &self.scratch)
+        self.expectedGap = self.gaps.count > 0 ? self.gaps.quantile(Self.riseQuantile, scratch: &self.scratch) : nil
     }
 }

@@ -41,11 +41,11 @@ public struct HPABehavior: Sendable, Hashable {
         scaleUpPods: 4, scaleUpPercent: 100, scaleDownStabilizationSeconds: 300)
 
     /// What Prescale's ScaledObjects ship: scale-up as far as the value asks in one sync (the value is
-    /// already a plan, not a raw signal to be rate-limited), and scale-down stabilised over 60 s
-    /// instead of 300 s, so replicas come back a minute after a burst instead of five. The planner's
-    /// value falls smoothly (forecasts, not raw lag), which is what makes the short window safe.
+    /// already a plan, not a raw signal to be rate-limited), and no scale-down window: the value carries
+    /// the stabilisation (``ScaleDownHold``: held 60 s, released when the plan knows the load has ended),
+    /// so replicas leave when the plan says rather than a fixed window after the highest value.
     public static let prescale = HPABehavior(
-        scaleUpPods: 100, scaleUpPercent: 900, scaleDownStabilizationSeconds: 60)
+        scaleUpPods: 100, scaleUpPercent: 900, scaleDownStabilizationSeconds: 0)
 
     /// The most replicas one scale-up step may reach from `current`.
     public func scaleUpLimit(current: Int) -> Int {

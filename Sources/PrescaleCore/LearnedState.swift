@@ -23,13 +23,16 @@ public struct LearnedState: Sendable, Hashable, Codable {
     /// Seconds from each of the same bursts' start to its rise; absent in state written before rises
     /// were kept (each burst is then taken to rise at its start).
     public var burstRises: [Double]?
+    /// Seconds of silence between the last bursts, oldest first (at most ``BurstMemory/capacity``);
+    /// absent in state written before gaps were kept.
+    public var burstGaps: [Double]?
     /// The forecasters' state: last rate, slow and fast EWMA, Holt level and trend.
     public var forecasterLevels: [Double]
 
     /// Creates a state.
     public init(
         version: Int = LearnedState.currentVersion, capacitySegments: [Double], capacitySegmentCount: Int, burstPeaks: [Double],
-        burstDurations: [Double], burstRises: [Double]? = nil, forecasterLevels: [Double]
+        burstDurations: [Double], burstRises: [Double]? = nil, burstGaps: [Double]? = nil, forecasterLevels: [Double]
     ) {
         self.version = version
         self.capacitySegments = capacitySegments
@@ -37,6 +40,7 @@ public struct LearnedState: Sendable, Hashable, Codable {
         self.burstPeaks = burstPeaks
         self.burstDurations = burstDurations
         self.burstRises = burstRises
+        self.burstGaps = burstGaps
         self.forecasterLevels = forecasterLevels
     }
 
@@ -62,7 +66,11 @@ public struct LearnedState: Sendable, Hashable, Codable {
         if let rises = self.burstRises, rises.count != self.burstPeaks.count {
             return "\(rises.count) burst rises for \(self.burstPeaks.count) bursts"
         }
-        if !(self.burstPeaks + self.burstDurations + (self.burstRises ?? [])).allSatisfy({ $0.isFinite && $0 >= 0 }) {
+        if let gaps = self.burstGaps, gaps.count > BurstMemory.capacity {
+            return "\(gaps.count) burst gaps (at most \(BurstMemory.capacity))"
+        }
+        let burstSizes = self.burstPeaks + self.burstDurations + (self.burstRises ?? []) + (self.burstGaps ?? [])
+        if !burstSizes.allSatisfy({ $0.isFinite && $0 >= 0 }) {
             return "a burst size that is not a number >= 0"
         }
         if !(self.forecasterLevels.isEmpty || self.forecasterLevels.count == ForecasterBank.levelCount)

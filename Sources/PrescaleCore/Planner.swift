@@ -18,7 +18,9 @@ extension Planner {
     public mutating func restore(_ state: LearnedState) {}
 }
 
-/// The planner that reports exactly what KEDA's own scaler would: the sample's reactive value.
+/// The planner that reports what KEDA's own scaler would (the sample's reactive value), held for the
+/// scale-down window (``ScaleDownHold``): Prescale's ScaledObjects ship no scale-down window in the HPA,
+/// the value carries it. Activation is not held.
 ///
 /// It is the behaviour of `predict: "false"`; ``PredictivePlanner`` is the other planner.
 public struct ReactivePlanner: Planner {
@@ -38,7 +40,21 @@ public struct ReactivePlanner: Planner {
         self.init(target: spec.target, activationThreshold: spec.activationThreshold)
     }
 
+    private var hold = ScaleDownHold()
+
     public mutating func decide(_ sample: MetricSample) -> PlannerDecision {
+        var decision = self.kedaDecision(sample)
+        guard decision.value.isFinite else { return decision }
+        let held = self.hold.apply(time: sample.time, value: decision.value)
+        if held > decision.value {
+            decision.value = held
+            decision.desiredReplicas = PlannerDecision.replicas(value: held, target: self.target)
+        }
+        return decision
+    }
+
+    /// KEDA's own decision for `sample`, not held.
+    public func kedaDecision(_ sample: MetricSample) -> PlannerDecision {
         let value = sample.reactiveValue.isFinite ? max(sample.reactiveValue, 0) : sample.reactiveValue
         return PlannerDecision(
             value: value,

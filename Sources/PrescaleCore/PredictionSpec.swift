@@ -3,7 +3,7 @@
 ///
 /// | key | rule |
 /// |---|---|
-/// | `predict` | bool, default `true`; `false` reports exactly the reactive value |
+/// | `predict` | bool, default `true`; `false` reports the reactive value, held for the scale-down window (``ScaleDownHold``) |
 /// | `coldStartSeconds` | default 5, 0 to 600: from a pod being created to it consuming |
 /// | `leadTimeSeconds` | 1 to 3600; default the control path's delay: `hpaSyncSeconds` (15) + `coldStartSeconds` through the HPA, `sampleSeconds` (1) + `coldStartSeconds` with `actuate: "true"` |
 /// | `predictQuantile` | default 0.9, greater than 0 and less than 1 |

@@ -18,6 +18,10 @@
 ///    **Rate mode** (a per-replica capacity, learned or from `messagesPerReplicaPerSecond`): desired =
 ///    ceil((planned rate + backlog / `drainSeconds`) / capacity), value = max(reactive, desired × target).
 ///
+/// Its value is held for the scale-down window (``ScaleDownHold``) unless the plan knows the load has
+/// ended (a remembered burst has been followed by silence, the backlog is drained and the next burst is
+/// expected later than a lead time and one HPA sync from now).
+///
 /// With `predict: "false"` it returns exactly ``ReactivePlanner``'s decision.
 public struct PredictivePlanner: Planner {
     /// How many lead-time scores each model's loss and residuals are judged over.
@@ -47,6 +51,7 @@ public struct PredictivePlanner: Planner {
     private var capacity: CapacityEstimator
     private var bursts = BurstMemory()
     private var scaleUpBound = DefaultScaleUpBound()
+    private var hold = ScaleDownHold()
     private var heldValue = 0.0
     private var heldUntil = -Double.infinity
     private var current: (Double, Double, Double, Double) = (0, 0, 0, 0)
@@ -80,6 +85,32 @@ public struct PredictivePlanner: Planner {
     }
 
     public mutating func decide(_ sample: MetricSample) -> PlannerDecision {
+        guard self.prediction.enabled else { return self.reactive.decide(sample) }
+        var decision = self.bounded(sample)
+        // The scale-down stabilisation is in the value (the shipped HPA behaviour has no window): held
+        // for ``ScaleDownHold/window`` unless the plan knows the load has ended. Activation follows the
+        // plan itself, so KEDA's cooldown starts when the load ends.
+        if self.releasesHold(sample) { self.hold.release() }
+        let held = self.hold.apply(time: sample.time, value: decision.value)
+        if held > decision.value {
+            decision.value = held
+            decision.desiredReplicas = PlannerDecision.replicas(value: held, target: self.reactive.target)
+        }
+        return decision
+    }
+
+    /// Whether the plan knows the load has ended for long enough that replicas can go and come back in
+    /// time: a capacity is known, the backlog is drained, and the next burst is expected to rise (burst
+    /// memory, early) later than a lead time and one HPA sync from now.
+    private func releasesHold(_ sample: MetricSample) -> Bool {
+        guard self.prediction.enabled, self.capacity.estimate != nil, (sample.backlog ?? 0) <= 0,
+            let next = self.bursts.secondsToNextRise(at: sample.time)
+        else { return false }
+        return next > self.prediction.leadTimeSeconds + PredictionSpec.hpaSyncSeconds
+    }
+
+    /// The decision before the scale-down hold.
+    private mutating func bounded(_ sample: MetricSample) -> PlannerDecision {
         var decision = self.plan(sample)
         // KEDA's own value for a backlog (Kafka's lag): a windowed source's count has no such trigger.
         guard self.prediction.enabled, sample.windowSeconds == nil else { return decision }
@@ -104,7 +135,7 @@ public struct PredictivePlanner: Planner {
 
     /// The decision before the bound that holds while no capacity is known.
     private mutating func plan(_ sample: MetricSample) -> PlannerDecision {
-        var decision = self.reactive.decide(sample)
+        var decision = self.reactive.kedaDecision(sample)
         guard self.prediction.enabled, let arrived = sample.arrived, arrived.isFinite else { return decision }
         guard let lastTime = self.lastTime, sample.time > lastTime else {
             if self.lastTime == nil {
@@ -179,9 +210,12 @@ public struct PredictivePlanner: Planner {
             if let perReplica {
                 // Through the HPA, within a remembered burst its median peak is the bound planned for:
                 // the residual headroom (widened by the bursts themselves) would plan for more than they
-                // reach, and the HPA keeps what it adds for its scale-down window. A direct scale-up
+                // reach, and what it adds is held for the scale-down window. A direct scale-up
                 // keeps the headroom: it is there at the next sample, where the HPA path needs a sync.
-                let rate = burstRate > 0 && !self.prediction.direct ? max(forecast, burstRate) : max(upper, burstRate)
+                // Past the remembered duration (the burst is ending) the same holds: the headroom, added
+                // when the burst memory stops planning its peak, would ask for more than the peak did.
+                let withinBurst = !self.prediction.direct && (burstRate > 0 || self.bursts.inRememberedBurst(at: sample.time))
+                let rate = withinBurst ? max(forecast, burstRate) : max(upper, burstRate)
                 // Less than one message expected before new capacity could be ready: nothing to plan
                 // for, so a decaying forecast never keeps the target active (and off zero) for ever.
                 let replicas =
@@ -199,7 +233,8 @@ public struct PredictivePlanner: Planner {
         if self.prediction.direct {
             // A direct scale-up is not an HPA recommendation: were the value to drop before the HPA's
             // next sync, that sync would scale the target back down. Holding a risen value for one
-            // sync makes the HPA record it, and its scale-down window then keeps the replicas.
+            // sync makes the HPA see it (and any scale-down window it has record it); the scale-down
+            // hold then keeps it as long as the plan wants the replicas.
             if value >= self.heldValue || sample.time >= self.heldUntil {
                 self.heldValue = value
                 self.heldUntil = sample.time + PredictionSpec.hpaSyncSeconds
@@ -224,6 +259,7 @@ public struct PredictivePlanner: Planner {
         return LearnedState(
             capacitySegments: self.capacity.segmentRates, capacitySegmentCount: self.capacity.segmentCount,
             burstPeaks: bursts.peaks, burstDurations: bursts.durations, burstRises: bursts.rises,
+            burstGaps: self.bursts.rememberedGaps,
             forecasterLevels: self.bank.levels)
     }
 
@@ -232,7 +268,7 @@ public struct PredictivePlanner: Planner {
     public mutating func restore(_ state: LearnedState) {
         guard self.prediction.enabled else { return }
         self.capacity.restore(segmentRates: state.capacitySegments, segmentCount: state.capacitySegmentCount)
-        self.bursts.restore(peaks: state.burstPeaks, durations: state.burstDurations, rises: state.burstRises)
+        self.bursts.restore(peaks: state.burstPeaks, durations: state.burstDurations, rises: state.burstRises, gaps: state.burstGaps)
         self.bank.restore(levels: state.forecasterLevels)
     }
 

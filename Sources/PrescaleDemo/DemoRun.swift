@@ -34,8 +34,9 @@ public struct DemoRun: Sendable {
         /// Direct actuation: the trigger has `actuate: "true"` and Prescale's actuator raises the pool
         /// at every sample, besides the control loop. Default `false` (the HPA path only).
         public var actuation = false
-        /// Prescale's prediction (`true`, the default) or `predict: "false"`: exactly KEDA's own kafka
-        /// scaler's value, for the side-by-side run.
+        /// Prescale's prediction (`true`, the default) or `predict: "false"`: KEDA's own kafka
+        /// scaler's value (held for the scale-down window, which Kubernetes' 300 s default covers), for the
+        /// side-by-side run.
         public var predict = true
         /// The HPA behaviour of the run's ScaledObject. Default: Kubernetes' (KEDA's run); Prescale's
         /// runs use what its ScaledObjects ship, ``HPABehavior/prescale``.

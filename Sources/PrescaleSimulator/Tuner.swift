@@ -103,11 +103,11 @@ public struct Tuner: Sendable {
     }
 
     /// The grid searched for one side: `lagThreshold` as 1, 2, 5 and 10 seconds of one replica's work,
-    /// the HPA scale-down window, the scale-up policy, and for KEDA the polling interval or for
-    /// Prescale the quantile and drain time.
+    /// the HPA scale-down window (for Prescale also none, its value's own hold, as shipped), the
+    /// scale-up policy, and for KEDA the polling interval or for Prescale the quantile and drain time.
     public func candidates(predictive: Bool) -> [TuningCandidate] {
         let thresholds = [1.0, 2, 5, 10].map { ($0 * self.model.ratePerReplica).rounded(.up) }
-        let windows = [30, 60, 120, 300]
+        let windows = (predictive ? [HPABehavior.prescale.scaleDownStabilizationSeconds] : []) + [30, 60, 120, 300]
         let scaleUps = [HPABehavior.kubernetesDefault, HPABehavior.prescale]
         var result: [TuningCandidate] = []
         for threshold in thresholds {

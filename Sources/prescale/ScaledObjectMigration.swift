@@ -214,5 +214,5 @@ struct ScaledObjectMigration {
     }
 
     static let shippedBehaviorSummary =
-        "scale-up in one step and scale-down after \(HPABehavior.prescale.scaleDownStabilizationSeconds) s (spec.advanced.horizontalPodAutoscalerConfig.behavior of deploy/keda/scaledobject-kafka.yaml)"
+        "scale-up in one step and no scale-down window: Prescale's value holds replicas \(Int(ScaleDownHold.window - ScaleDownHold.bucketSeconds))-\(Int(ScaleDownHold.window)) s after they were needed, less once a recurring burst has ended (spec.advanced.horizontalPodAutoscalerConfig.behavior of deploy/keda/scaledobject-kafka.yaml)"
 }

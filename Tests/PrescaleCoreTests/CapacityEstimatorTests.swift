@@ -180,6 +180,25 @@ struct BurstMemoryTests {
         #expect(timed.plannedRate(at: 1, lead: 8) == 30)
     }
 
+    @Test("the next rise is expected an early gap after the last burst ended, plus the early rise")
+    func nextRise() {
+        var memory = BurstMemory()
+        // Bursts of 12 s with 40 s of silence: a burst ends at its last arrival, so each gap is 40 s + 1.
+        var time = Self.bursts(&memory, count: 3, height: 30, length: 12, gap: 40)
+        #expect(memory.rememberedGaps == [41, 41])
+        // 40 s of silence have passed since the last arrival: the next burst is 1 s away, rising at once.
+        #expect(memory.secondsToNextRise(at: time) == 1)
+        #expect(memory.secondsToNextRise(at: time - 30) == 31)
+        // During a burst there is no next rise to speak of.
+        time += 1
+        memory.observe(time: time, rate: 30)
+        #expect(memory.secondsToNextRise(at: time) == nil)
+        // One burst alone says nothing about gaps.
+        var one = BurstMemory()
+        time = Self.bursts(&one, count: 1, height: 30, length: 12, gap: 40)
+        #expect(one.count == 1 && one.secondsToNextRise(at: time) == nil)
+    }
+
     @Test("a load with no silences never forms a burst")
     func steady() {
         var memory = BurstMemory()

@@ -54,6 +54,7 @@ struct LearnedStateTests {
         let again = try #require(restored.learned)
         #expect(again.capacitySegments == learned.capacitySegments && again.burstPeaks == learned.burstPeaks)
         #expect(again.burstRises == learned.burstRises && learned.burstRises?.count == 2)
+        #expect(again.burstGaps == learned.burstGaps && learned.burstGaps?.count == 1)
     }
 
     @Test(
@@ -95,6 +96,16 @@ struct LearnedStateTests {
             (
                 LearnedState(capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [], burstDurations: [], forecasterLevels: [1, 2]),
                 "forecaster"
+            ),
+            (
+                LearnedState(
+                    capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [], burstDurations: [],
+                    burstGaps: Array(repeating: 1, count: 16), forecasterLevels: []), "burst gaps"
+            ),
+            (
+                LearnedState(
+                    capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [], burstDurations: [], burstGaps: [.nan],
+                    forecasterLevels: []), "burst size"
             ),
         ] as [(LearnedState, String)])
     func untrusted(_ state: LearnedState, _ says: String) {

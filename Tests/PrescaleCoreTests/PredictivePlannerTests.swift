@@ -25,9 +25,53 @@ struct PredictivePlannerTests {
     func predictOff() {
         var predictive = PredictivePlanner(target: 10, activationThreshold: 1, prediction: PredictionSpec(enabled: false))
         var reactive = ReactivePlanner(target: 10, activationThreshold: 1)
-        for sample in Self.series(rates: (0..<120).map { Double(($0 * 37) % 50) }, consumePerSecond: 20) {
+        for sample in Self.series(rates: (0..<300).map { $0 < 120 ? Double(($0 * 37) % 50) : 0 }, consumePerSecond: 20) {
             #expect(predictive.decide(sample) == reactive.decide(sample))
         }
+    }
+
+    @Test("the reactive planner reports KEDA's value held for the scale-down window; activation is not held")
+    func reactiveHold() {
+        var reactive = ReactivePlanner(target: 10, activationThreshold: 1)
+        var hold = ScaleDownHold()
+        var held = 0
+        for sample in Self.series(rates: (0..<300).map { $0 < 120 ? Double(($0 * 37) % 50) : 0 }, consumePerSecond: 20) {
+            let decision = reactive.decide(sample)
+            let kedas = reactive.kedaDecision(sample)
+            #expect(decision.value == hold.apply(time: sample.time, value: kedas.value))
+            #expect(decision.isActive == kedas.isActive)
+            if decision.value > kedas.value { held += 1 }
+        }
+        // Once the backlog is drained, KEDA's value is 0 and the held one is not, for up to a minute.
+        #expect(held > 30)
+    }
+
+    @Test("after a remembered burst the value is held while the next is close, and falls when it is far off (ablation)")
+    func releasesAfterBursts() {
+        // Bursts of 20 s at 50 messages/s (5 replicas of 10/s), all consumed; then `gap` s of silence.
+        func valueAfterBurst(gap: Int) -> Double {
+            var planner = PredictivePlanner(
+                target: 10, activationThreshold: 0, prediction: PredictionSpec(coldStartSeconds: 5, messagesPerReplicaPerSecond: 10))
+            var arrived = 0.0
+            var time = 0.0
+            var value = 0.0
+            for _ in 0..<4 {
+                for second in 0..<(20 + gap) {
+                    time += 1
+                    arrived += second < 20 ? 50 : 0
+                    let decision = planner.decide(
+                        MetricSample(time: time, reactiveValue: 0, backlog: 0, arrived: arrived, consumed: arrived, replicas: 5))
+                    if second == 20 + 15 { value = decision.value }
+                }
+            }
+            return value
+        }
+        // The burst memory ends a burst after 5 s of silence; the hold is released then if the next burst
+        // is expected later than the lead time (20 s) and one HPA sync (15 s).
+        // Next burst 115 s away: released, the value follows the plan (a forecast decaying in the silence).
+        #expect(valueAfterBurst(gap: 120) < 50)
+        // 26 s away: held at the burst's value.
+        #expect(valueAfterBurst(gap: 30) >= 50)
     }
 
     @Test(
@@ -50,7 +94,7 @@ struct PredictivePlannerTests {
                 time: time, reactiveValue: backlog, backlog: backlog, arrived: arrived,
                 consumed: seed % 3 == 0 ? nil : consumed, valueCap: seed % 4 == 0 ? 300 : nil, windowSeconds: window)
             let decision = planner.decide(sample)
-            let floor = reactive.decide(sample)
+            let floor = reactive.kedaDecision(sample)
             // While no capacity is known, the floor is itself capped by the default scale-up bound.
             let bound = decision.prediction?.scaleUpBound
             #expect((bound == nil) == (decision.prediction?.capacity != nil || window != nil))
@@ -63,13 +107,15 @@ struct PredictivePlannerTests {
     }
 
     @Test(
-        "capacity unknown: through the shipped behaviour, never more replicas than KEDA's own trigger through Kubernetes' default (property)",
+        "capacity unknown: through the shipped behaviour, no more replica-seconds than KEDA's own trigger through Kubernetes' default (property)",
         arguments: [1, 2, 3, 4, 5, 6])
     func noCostlierThanKEDAWhileCapacityUnknown(seed: UInt64) {
         var generator = SplitMix(seed: seed)
         var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec())
         // Both HPAs sync at the same moments: with the bound's own steps (odd seeds) or at a phase of their
-        // own (even seeds); either way the shipped one never has more replicas than KEDA's.
+        // own (even seeds). The promise is the cost: at a given moment the shipped one may have more
+        // replicas, when the value's scale-down hold keeps a backlog that lasted between two of KEDA's
+        // syncs, which KEDA's HPA never saw.
         var shipped = HPAModel(behavior: .prescale, maximum: 1_000)
         var keda = HPAModel(behavior: .kubernetesDefault, maximum: 1_000)
         var (shippedReplicas, kedaReplicas) = (0, 0)
@@ -94,12 +140,11 @@ struct PredictivePlannerTests {
             guard time >= phase else { continue }
             if let next = keda.sync(now: time, current: kedaReplicas, value: backlog, target: 10) { kedaReplicas = next }
             if let next = shipped.sync(now: time, current: shippedReplicas, value: decision.value, target: 10) { shippedReplicas = next }
-            #expect(shippedReplicas <= kedaReplicas, "t \(time): shipped \(shippedReplicas), KEDA \(kedaReplicas)")
             shippedSeconds += shippedReplicas
             kedaSeconds += kedaReplicas
             if decision.value < backlog { raisedAbove += 1 }
         }
-        #expect(shippedSeconds <= kedaSeconds)
+        #expect(shippedSeconds <= kedaSeconds, "shipped \(shippedSeconds), KEDA \(kedaSeconds)")
         // The bound did hold the value below KEDA's raw value (the shipped behaviour would have jumped).
         #expect(raisedAbove > 0)
     }
@@ -274,7 +319,7 @@ struct PredictivePlannerTests {
         // 12 messages in one second, then silence; a 60 s window and a 20 s lead.
         var planner = PredictivePlanner(target: 5, activationThreshold: 0, prediction: Self.lag)
         var values: [Double] = []
-        for second in 0..<40 {
+        for second in 0..<110 {
             let arrived = second >= 10 ? 12.0 : 0
             let inWindow = arrived  // all 12 stay in the 60 s window for the whole run
             values.append(
@@ -285,6 +330,7 @@ struct PredictivePlannerTests {
         #expect(values[10...].allSatisfy { $0 >= 12 })
         let highest: Double = values.max() ?? 0
         #expect(highest < 150, "\(values)")
+        // Once the forecast has decayed and the scale-down hold (a minute) has passed, the window count.
         #expect(values.last! == 12, "\(values)")
     }
 }

@@ -50,10 +50,10 @@ struct ValueEncodingTests {
 
     @Test("desired replicas are ceil(value / target)")
     func desired() {
-        var planner = ReactivePlanner(target: 10, activationThreshold: 0)
-        #expect(planner.decide(MetricSample(time: 0, reactiveValue: 25)).desiredReplicas == 3)
-        #expect(planner.decide(MetricSample(time: 0, reactiveValue: 30)).desiredReplicas == 3)
-        #expect(planner.decide(MetricSample(time: 0, reactiveValue: 0)).desiredReplicas == 0)
+        let planner = ReactivePlanner(target: 10, activationThreshold: 0)
+        #expect(planner.kedaDecision(MetricSample(time: 0, reactiveValue: 25)).desiredReplicas == 3)
+        #expect(planner.kedaDecision(MetricSample(time: 0, reactiveValue: 30)).desiredReplicas == 3)
+        #expect(planner.kedaDecision(MetricSample(time: 0, reactiveValue: 0)).desiredReplicas == 0)
         #expect(PlannerDecision.replicas(value: 1e300, target: 1) == Int(Int32.max))
     }
 

@@ -45,7 +45,9 @@ struct MQTTTriggerServiceTests {
     @Test("GetMetricSpec, GetMetrics and IsActive; broker down is UNAVAILABLE naming the broker")
     func endToEnd() async throws {
         let broker = try await MosquittoBroker.start()
-        let metadata = Self.metadata(broker, ["activationQueryValue": "2"])
+        // KEDA's own value (the window count), so that it is exactly the 12 messages published; a
+        // predicting trigger would report and hold its forecast above it.
+        let metadata = Self.metadata(broker, ["activationQueryValue": "2", "predict": "false"])
         try await withMQTTScaler(tick: .milliseconds(100)) { scaler in
             let spec = try await scaler.getMetricSpec(scaledObject(metadata))
             #expect(spec.metricSpecs.first?.metricName == "mqtt-orders")

@@ -18,7 +18,7 @@ def test_scenario_frontiers_and_fragment(binary, tmp_path):
     assert "KEDA reactive (keda) frontier, tuned the same way:" in result.stdout
     fragment = yaml.safe_load(out.read_text())
     behavior = fragment["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]
-    assert behavior["scaleDown"]["stabilizationWindowSeconds"] in (30, 60, 120, 300)
+    assert behavior["scaleDown"]["stabilizationWindowSeconds"] in (0, 30, 60, 120, 300)
     assert {p["type"] for p in behavior["scaleUp"]["policies"]} == {"Pods", "Percent"}
     trigger = fragment["spec"]["triggers"][0]
     assert trigger["type"] == "external-push" and trigger["metadata"]["source"] == "kafka"
