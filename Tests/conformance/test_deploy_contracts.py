@@ -250,6 +250,21 @@ def test_every_alert_has_a_severity_and_a_runbook_and_prescale_down_alerts():
     assert alert_violations(rule, RUNBOOKS.read_text()) == []
 
 
+def rule_selection_violations(rule, service_monitor):
+    want = service_monitor["metadata"]["labels"].get("release")
+    got = rule["metadata"].get("labels", {}).get("release")
+    return [] if want and got == want else [f"PrometheusRule release label {got!r}, the ServiceMonitor's is {want!r}"]
+
+
+def test_the_rules_are_selected_like_the_service_monitor():
+    """kube-prometheus-stack selects rules and ServiceMonitors by the same `release` label."""
+    rule = yaml.safe_load((DEPLOY / "observability" / "prometheusrule.yaml").read_text())
+    monitor = yaml.safe_load((DEPLOY / "prescale" / "components" / "monitoring" / "servicemonitor.yaml").read_text())
+    assert rule_selection_violations(rule, monitor) == []
+    rule["metadata"]["labels"].pop("release")
+    assert rule_selection_violations(rule, monitor)
+
+
 @pytest.mark.parametrize("breakage", ["missing-section", "no-severity", "no-down-alert"])
 def test_a_broken_alert_is_caught(breakage):
     rule = yaml.safe_load((DEPLOY / "observability" / "prometheusrule.yaml").read_text())

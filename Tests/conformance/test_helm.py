@@ -37,10 +37,17 @@ def merge(*parts):
     return out
 
 
-def render_chart(values, namespace="prescale"):
+def render_chart(values, namespace="prescale", name="prescale"):
     chart = helm().Chart.load(CHART)
-    manifests = chart.render(values, name="prescale", namespace=namespace, is_install=True)
-    return [doc for text in manifests.values() for doc in yaml.safe_load_all(text) if doc]
+    manifests = chart.render(values, name=name, namespace=namespace, is_install=True)
+    return [doc for path, text in manifests.items() if not path.endswith("NOTES.txt")
+            for doc in yaml.safe_load_all(text) if doc]
+
+
+def render_notes(values, name="prescale", namespace="prescale"):
+    chart = helm().Chart.load(CHART)
+    manifests = chart.render(values, name=name, namespace=namespace, is_install=True)
+    return next(text for path, text in manifests.items() if path.endswith("NOTES.txt"))
 
 
 def option_mixes():
@@ -147,15 +154,46 @@ def test_the_chart_version_is_the_binarys():
 
 
 def test_the_charts_alerts_are_deploy_observabilitys_and_pass_promtool(tmp_path):
-    """One set of alerts: the chart renders exactly the rules of deploy/observability, and promtool's
-    checks and unit tests pass on the Helm render itself."""
-    rule = next(o for o in render_chart(values_for(["monitoring"])) if o["kind"] == "PrometheusRule")
-    kustomize = yaml.safe_load((DEPLOY / "observability" / "prometheusrule.yaml").read_text())
+    """One set of alerts: the chart renders exactly the rules of deploy/observability, with the job the
+    Prometheus Operator gives the release's Service (its name) in place of `prescale`, and promtool's
+    checks and unit tests pass on the Helm render itself, under a release name that is not `prescale`."""
+    rule = next(o for o in render_chart(values_for(["monitoring"]), name="scaler") if o["kind"] == "PrometheusRule")
+    kustomize_text = (DEPLOY / "observability" / "prometheusrule.yaml").read_text()
+    kustomize = yaml.safe_load(kustomize_text.replace('job="prescale"', 'job="scaler"'))
     assert rule["spec"]["groups"] == kustomize["spec"]["groups"], "deploy/helm/prescale/files/prescale-rules.yaml differs"
+    exprs = [r["expr"] for g in rule["spec"]["groups"] for r in g["rules"]]
+    assert any('up{job="scaler"}' in e for e in exprs) and not any('job="prescale"' in e for e in exprs), exprs
+    assert rule["metadata"]["labels"]["release"] == kustomize["metadata"]["labels"]["release"]
     need("promtool")
     (tmp_path / "prescale-rules.yaml").write_text(yaml.safe_dump({"groups": rule["spec"]["groups"]}))
-    shutil.copy(DEPLOY / "observability" / "tests" / "prescale-rules.test.yaml", tmp_path / "prescale-rules.test.yaml")
+    tests = (DEPLOY / "observability" / "tests" / "prescale-rules.test.yaml").read_text()
+    (tmp_path / "prescale-rules.test.yaml").write_text(tests.replace('job="prescale"', 'job="scaler"'))
     check = subprocess.run(["promtool", "check", "rules", "prescale-rules.yaml"], capture_output=True, text=True, cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
     test = subprocess.run(["promtool", "test", "rules", "prescale-rules.test.yaml"], capture_output=True, text=True, cwd=tmp_path)
     assert test.returncode == 0, test.stdout + test.stderr
+
+
+def test_a_release_named_otherwise_gets_alerts_on_its_own_job(tmp_path):
+    """The release's Service (and so its scrape job) is named after the release: PrescaleDown must watch
+    that job, or it fires for ever under any other release name."""
+    need("promtool")
+    for name in ("prescale", "scaler"):
+        rule = next(o for o in render_chart(values_for(["monitoring"]), name=name) if o["kind"] == "PrometheusRule")
+        service = next(o for o in render_chart(values_for(["monitoring"]), name=name) if o["kind"] == "Service")
+        down = next(r for g in rule["spec"]["groups"] for r in g["rules"] if r.get("alert") == "PrescaleDown")
+        assert f'up{{job="{service["metadata"]["name"]}"}}' in down["expr"], (name, down["expr"])
+
+
+def test_a_pdb_only_with_more_than_one_replica():
+    """With one replica a PodDisruptionBudget of minAvailable 1 only blocks node drains."""
+    assert not [o for o in render_chart({"replicaCount": 1}) if o["kind"] == "PodDisruptionBudget"]
+    pdbs = [o for o in render_chart({"replicaCount": 2}) if o["kind"] == "PodDisruptionBudget"]
+    assert len(pdbs) == 1 and pdbs[0]["spec"]["minAvailable"] == 1
+
+
+def test_the_notes_give_the_scaler_address():
+    notes = render_notes({}, name="scaler", namespace="autoscaling")
+    assert "scalerAddress: scaler.autoscaling.svc.cluster.local:6000" in notes, notes
+    assert "mutual TLS" not in notes
+    assert "mutual TLS" in render_notes({"tls": {"enabled": True}})
