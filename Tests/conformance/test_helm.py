@@ -133,6 +133,11 @@ def test_the_chart_and_the_kustomize_base_run_the_same_container():
     ({"replicaCount": 0}, "replicaCount"),
     ({"actuation": {"leaseName": "Not A Name"}}, "leaseName"),
     ({"tls": {"enabeld": True}}, "enabeld"),
+    ({"image": {"digest": "latest"}}, "digest"),
+    ({"serviceAccount": {"craete": False}}, "craete"),
+    ({"extraArgs": ["log-level=debug"]}, "extraArgs"),
+    ({"imagePullSecrets": [{"nam": "regcred"}]}, "name"),
+    ({"nodeSelector": {"disk": 1}}, "disk"),
 ])
 def test_bad_values_are_refused_naming_the_key(values, key):
     h = helm()
@@ -197,3 +202,62 @@ def test_the_notes_give_the_scaler_address():
     assert "scalerAddress: scaler.autoscaling.svc.cluster.local:6000" in notes, notes
     assert "mutual TLS" not in notes
     assert "mutual TLS" in render_notes({"tls": {"enabled": True}})
+
+
+def test_the_values_operators_expect_land_where_kubernetes_reads_them():
+    """KEDA's chart's names for the pod's placement, identity, image and extras."""
+    digest = "sha256:" + "a" * 64
+    values = {
+        "image": {"digest": digest}, "imagePullSecrets": [{"name": "regcred"}],
+        "serviceAccount": {"name": "scaler-sa", "annotations": {"iam.example/role": "r"}},
+        "podAnnotations": {"a": "1"}, "podLabels": {"team": "platform"}, "priorityClassName": "system-cluster-critical",
+        "nodeSelector": {"kubernetes.io/os": "linux"}, "tolerations": [{"key": "edge", "operator": "Exists"}],
+        "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}]}}},
+        "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway",
+                                       "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "prescale"}}}],
+        "extraArgs": ["--log-level=debug"], "extraEnv": [{"name": "PRESCALE_LOG_FORMAT", "value": "text"}],
+        "extraVolumes": [{"name": "ca", "configMap": {"name": "corp-ca"}}],
+        "extraVolumeMounts": [{"name": "ca", "mountPath": "/etc/corp-ca", "readOnly": True}],
+        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]},
+                            "runAsUser": 1000},
+        "readinessProbe": {"periodSeconds": 2, "failureThreshold": 3},
+    }
+    objects = render_chart(values)
+    deployment = next(o for o in objects if o["kind"] == "Deployment")
+    pod = deployment["spec"]["template"]
+    spec = pod["spec"]
+    container = spec["containers"][0]
+    assert container["image"] == f"ghcr.io/prescale/prescale@{digest}"
+    assert spec["imagePullSecrets"] == [{"name": "regcred"}]
+    assert spec["serviceAccountName"] == "scaler-sa"
+    account = next(o for o in objects if o["kind"] == "ServiceAccount")
+    assert account["metadata"]["name"] == "scaler-sa" and account["metadata"]["annotations"] == {"iam.example/role": "r"}
+    # Every binding grants to the account the pods run as.
+    subjects = [s for o in objects if o["kind"] in ("RoleBinding", "ClusterRoleBinding") for s in o["subjects"]]
+    assert subjects and all(s["name"] == "scaler-sa" for s in subjects), subjects
+    assert pod["metadata"]["annotations"]["a"] == "1" and "checksum/config" in pod["metadata"]["annotations"]
+    assert pod["metadata"]["labels"]["team"] == "platform"
+    assert spec["priorityClassName"] == "system-cluster-critical"
+    assert spec["nodeSelector"] == values["nodeSelector"] and spec["tolerations"] == values["tolerations"]
+    assert spec["affinity"] == values["affinity"]  # replaces the default anti-affinity
+    assert spec["topologySpreadConstraints"] == values["topologySpreadConstraints"]
+    assert container["args"] == ["serve", "--config", "/etc/prescale/config.yaml", "--log-level=debug"]
+    assert {"name": "PRESCALE_LOG_FORMAT", "value": "text"} in container["env"]
+    assert {"name": "ca", "configMap": {"name": "corp-ca"}} in spec["volumes"]
+    assert {"name": "ca", "mountPath": "/etc/corp-ca", "readOnly": True} in container["volumeMounts"]
+    assert container["securityContext"]["runAsUser"] == 1000
+    assert container["readinessProbe"] == {"httpGet": {"path": "/readyz", "port": "http"}, "periodSeconds": 2, "failureThreshold": 3}
+    # An existing account: the chart creates none, and still binds the one named.
+    objects = render_chart({"serviceAccount": {"create": False, "name": "existing"}})
+    assert not [o for o in objects if o["kind"] == "ServiceAccount"]
+    assert all(s["name"] == "existing" for o in objects if o["kind"] in ("RoleBinding", "ClusterRoleBinding") for s in o["subjects"])
+
+
+def test_the_defaults_keep_the_hardened_pod():
+    spec = next(o for o in render_chart({}) if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+    assert spec["securityContext"]["runAsNonRoot"] is True and spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    container = spec["containers"][0]
+    assert container["securityContext"] == {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+    assert "podAntiAffinity" in spec["affinity"]
+    assert container["image"].endswith(":" + yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"])

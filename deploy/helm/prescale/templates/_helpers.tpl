@@ -15,3 +15,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "prescale.callsAPI" -}}
 {{- or .Values.replicaSource.enabled .Values.actuation.enabled -}}
 {{- end }}
+
+{{/* The service account the pods run as: the chart's own (named after the release unless
+serviceAccount.name says otherwise), or an existing one when serviceAccount.create is false. */}}
+{{- define "prescale.serviceAccountName" -}}
+{{- .Values.serviceAccount.name | default .Release.Name -}}
+{{- end }}
+
+{{/* The image: by digest when image.digest is set, else by tag (default the chart's appVersion). */}}
+{{- define "prescale.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+{{- end }}
