@@ -21,13 +21,19 @@ extension KubernetesClient: ScaleAPI {
         }
         let minimum = (spec["minReplicaCount"] as? NSNumber)?.intValue ?? ReplicaBounds.kedaDefaults.minimum
         let maximum = (spec["maxReplicaCount"] as? NSNumber)?.intValue ?? ReplicaBounds.kedaDefaults.maximum
+        let behavior = ((spec["advanced"] as? [String: Any])?["horizontalPodAutoscalerConfig"] as? [String: Any])?["behavior"]
+        let scaleDown = (behavior as? [String: Any])?["scaleDown"] as? [String: Any]
+        let window =
+            (scaleDown?["stabilizationWindowSeconds"] as? NSNumber)?.intValue
+            ?? HPABehavior.kubernetesDefault.scaleDownStabilizationSeconds
         return ScaledObjectInfo(
             target: ScaleTarget(
                 apiVersion: reference["apiVersion"] as? String ?? "apps/v1",
                 kind: reference["kind"] as? String ?? "Deployment",
                 name: name
             ),
-            bounds: ReplicaBounds(minimum: minimum, maximum: maximum)
+            bounds: ReplicaBounds(minimum: minimum, maximum: maximum),
+            scaleDownWindowSeconds: window
         )
     }
 

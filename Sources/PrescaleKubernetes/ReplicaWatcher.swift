@@ -13,11 +13,15 @@ public protocol ReplicaCounts: Sendable {
     /// Why the target's replicas cannot be read (the last read failed), or `nil` when they can or have
     /// not been read yet.
     func problem(of key: ScaledObjectKey) -> String?
+    /// The scale-down stabilisation window of the HPA the ScaledObject makes, as last read, if known.
+    func scaleDownWindow(of key: ScaledObjectKey) -> Int?
 }
 
 extension ReplicaCounts {
     /// No problems: a source that cannot fail.
     public func problem(of key: ScaledObjectKey) -> String? { nil }
+    /// Not known: a source that does not read ScaledObjects.
+    public func scaleDownWindow(of key: ScaledObjectKey) -> Int? { nil }
 }
 
 /// Reads the ready replicas of the targets whose triggers have a backlog, in the background.
@@ -76,6 +80,10 @@ public final class ReplicaWatcher: Service, ReplicaCounts {
         self.entries.withLock { $0[key]?.problem }
     }
 
+    public func scaleDownWindow(of key: ScaledObjectKey) -> Int? {
+        self.entries.withLock { $0[key]?.info?.0.scaleDownWindowSeconds }
+    }
+
     public func wanted(_ key: ScaledObjectKey) {
         let now = ContinuousClock.now
         self.entries.withLock { entries in
@@ -98,7 +106,9 @@ public final class ReplicaWatcher: Service, ReplicaCounts {
             do throws(KubernetesError) {
                 var info = cached
                 if info == nil || now - info!.1 >= self.configuration.scaledObjectRefresh {
-                    info = (try await self.api.scaledObject(key), now)
+                    let read = try await self.api.scaledObject(key)
+                    self.noteScaleDownWindow(read.scaleDownWindowSeconds, key: key, before: cached?.0.scaleDownWindowSeconds)
+                    info = (read, now)
                 }
                 let replicas = try await self.api.readyReplicas(of: info!.0.target, namespace: key.namespace)
                 let recovered = self.entries.withLock { entries -> String? in
@@ -130,6 +140,17 @@ public final class ReplicaWatcher: Service, ReplicaCounts {
                 }
             }
         }
+    }
+
+    /// Says once per ScaledObject (and again if it changes) when its HPA keeps replicas longer than the
+    /// behaviour Prescale plans for: its value already carries the scale-down hold, so a window on top of
+    /// it keeps replicas for both.
+    private func noteScaleDownWindow(_ window: Int, key: ScaledObjectKey, before: Int?) {
+        let shipped = HPABehavior.prescale.scaleDownStabilizationSeconds
+        guard window > shipped, window != before else { return }
+        self.logger.notice(
+            "\(key)'s HPA has a \(window) s scale-down window; Prescale's value already holds replicas up to \(Int(ScaleDownHold.window)) s (less once a recurring burst has ended), so they stay up to \(window + Int(ScaleDownHold.window)) s: set spec.advanced.horizontalPodAutoscalerConfig.behavior as deploy/keda/scaledobject-kafka.yaml does (prescale migrate adds it)",
+            metadata: ["scaledObject": "\(key)", "scaleDownWindowSeconds": "\(window)"])
     }
 
     /// Refreshes every ``Configuration/interval`` until cancelled or gracefully shut down (both are a

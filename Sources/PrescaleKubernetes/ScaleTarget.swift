@@ -61,11 +61,18 @@ public struct ScaledObjectInfo: Sendable, Hashable {
     public var target: ScaleTarget
     /// `spec.minReplicaCount` and `spec.maxReplicaCount` (defaults 0 and 100).
     public var bounds: ReplicaBounds
+    /// `spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds`:
+    /// Kubernetes' default (300) when the ScaledObject sets none.
+    public var scaleDownWindowSeconds: Int
 
     /// Creates an info.
-    public init(target: ScaleTarget, bounds: ReplicaBounds) {
+    public init(
+        target: ScaleTarget, bounds: ReplicaBounds,
+        scaleDownWindowSeconds: Int = HPABehavior.kubernetesDefault.scaleDownStabilizationSeconds
+    ) {
         self.target = target
         self.bounds = bounds
+        self.scaleDownWindowSeconds = scaleDownWindowSeconds
     }
 }
 

@@ -30,6 +30,7 @@ final class TriggerSeries: Sendable {
     let sampleAge: Gauge
     /// Created for predicting triggers when they first report whether they have a replica source.
     let replicaSource = Mutex<Gauge?>(nil)
+    let scaleDownWindow = Mutex<Gauge?>(nil)
     /// The monotonic time of the latest sample, for the age gauge set at scrape time.
     let lastSampleTime = Mutex<Double?>(nil)
     /// Created with the first decision that carries a prediction: triggers that share these labels
@@ -90,6 +91,7 @@ final class TriggerSeries: Sendable {
         }
         registry.unregisterCounter(self.requests)
         if let gauge = self.replicaSource.withLock({ $0 }) { registry.unregisterGauge(gauge) }
+        if let gauge = self.scaleDownWindow.withLock({ $0 }) { registry.unregisterGauge(gauge) }
         self.prediction.withLock { $0 }?.unregister(from: registry)
     }
 }
@@ -138,6 +140,22 @@ struct TriggerSeriesObserver: TriggerObserver {
             return made
         }
         gauge.set(Int64(available ? 1 : 0))
+    }
+
+    func hpaScaleDownWindow(seconds: Int) {
+        guard let series = self.series else { return }
+        let gauge = series.scaleDownWindow.withLock { gauge -> Gauge in
+            if let gauge { return gauge }
+            let made = series.registry.makeGauge(
+                descriptor: .named(
+                    "prescale_trigger_hpa_scale_down_window_seconds",
+                    help:
+                        "The scale-down stabilisation window of the HPA this trigger's ScaledObject makes, as read with its replicas (300, Kubernetes' default, when it sets none). Prescale's value already holds replicas for up to 60 s; its ScaledObjects ship 0."
+                ), labels: series.pairs)
+            gauge = made
+            return made
+        }
+        gauge.set(Int64(seconds))
     }
 
     func release() {

@@ -40,6 +40,7 @@ public final class Trigger: SampleSink, Sendable {
     let state: Mutex<State>
     /// Whether the last sample found a replica source: -1 not yet reported, 0 no, 1 yes.
     private let replicaSourceReported = Atomic<Int8>(-1)
+    private let scaleDownWindowReported = Atomic<Int>(-1)
     private let lastAccess: Atomic<Int64>
     private let stopStream: AsyncStream<Void>
     private let stopContinuation: AsyncStream<Void>.Continuation
@@ -157,6 +158,11 @@ public final class Trigger: SampleSink, Sendable {
             let reported: Int8 = available ? 1 : 0
             if self.replicaSourceReported.exchange(reported, ordering: .relaxed) != reported {
                 self.observer?.replicaSource(available: available)
+            }
+            if let window = self.replicaCounts?.scaleDownWindow(of: self.scaledObjectKey),
+                self.scaleDownWindowReported.exchange(window, ordering: .relaxed) != window
+            {
+                self.observer?.hpaScaleDownWindow(seconds: window)
             }
         }
         let status = self.update { state in

@@ -38,9 +38,13 @@ public protocol TriggerObserver: Sendable {
     /// A predicting trigger found (or lost) a source of its target's ready replicas, the way it learns
     /// the capacity of one replica. Called when it changes.
     func replicaSource(available: Bool)
+    /// The scale-down window of the HPA its ScaledObject makes, as read with its replicas. Called when
+    /// it changes.
+    func hpaScaleDownWindow(seconds: Int)
 }
 
 extension TriggerObserver {
     public func requested() {}
     public func replicaSource(available: Bool) {}
+    public func hpaScaleDownWindow(seconds: Int) {}
 }

@@ -148,10 +148,11 @@ public final class FakeKubernetesAPI: Sendable {
 
     // MARK: Setup
 
-    /// Adds a ScaledObject targeting `target` (a Deployment by default) and its `scale` with `replicas`.
+    /// Adds a ScaledObject targeting `target` (a Deployment by default) and its `scale` with `replicas`;
+    /// with `scaleDownWindow`, its HPA behaviour sets that scale-down stabilisation window.
     public func addScaledObject(
         namespace: String, name: String, target: String, kind: String = "Deployment",
-        minReplicas: Int? = nil, maxReplicas: Int? = nil, replicas: Int = 1
+        minReplicas: Int? = nil, maxReplicas: Int? = nil, replicas: Int = 1, scaleDownWindow: Int? = nil
     ) {
         var spec: [String: Any] = [
             "scaleTargetRef": ["apiVersion": "apps/v1", "kind": kind, "name": target],
@@ -160,6 +161,11 @@ public final class FakeKubernetesAPI: Sendable {
         ]
         if let minReplicas { spec["minReplicaCount"] = minReplicas }
         if let maxReplicas { spec["maxReplicaCount"] = maxReplicas }
+        if let scaleDownWindow {
+            spec["advanced"] = [
+                "horizontalPodAutoscalerConfig": ["behavior": ["scaleDown": ["stabilizationWindowSeconds": scaleDownWindow]]]
+            ]
+        }
         self.state.withLock { state in
             state.resourceVersion += 1
             state.scaledObjects["\(namespace)/\(name)"] = [

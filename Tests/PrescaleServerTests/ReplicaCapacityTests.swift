@@ -69,6 +69,8 @@ struct ReplicaCapacityTests {
                 // A target that cannot be read is forgotten rather than trusted, and says why.
                 let key = ScaledObjectKey(namespace: "memory-lag", name: "orders")
                 #expect(watcher.problem(of: key) == nil)
+                // No HPA behaviour in the ScaledObject: Kubernetes' default scale-down window.
+                #expect(watcher.scaleDownWindow(of: key) == 300)
                 api.forbid(verb: "get", resource: "deployments.apps")
                 try await eventually("count forgotten") { watcher.replicas(of: key) == nil }
                 #expect(watcher.problem(of: key)?.contains("forbidden") == true)
@@ -76,6 +78,27 @@ struct ReplicaCapacityTests {
                 try await eventually("read again") { watcher.replicas(of: key) == 4 && watcher.problem(of: key) == nil }
             }
         }
+    }
+
+    @Test("the HPA scale-down window of each ScaledObject is read with its target (the shipped one has none)")
+    func scaleDownWindow() async throws {
+        let api = try await FakeKubernetesAPI()
+        try await api.start()
+        defer { Task { await api.stop() } }
+        api.addScaledObject(namespace: "shop", name: "shipped", target: "a", scaleDownWindow: 0)
+        api.addScaledObject(namespace: "shop", name: "old", target: "b", scaleDownWindow: 60)
+        let client = try fakeAPIClient(api)
+        defer { Task { await client.shutdown() } }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let watcher = ReplicaWatcher(configuration: .init(interval: .milliseconds(50)), api: client, logger: logger)
+        let (shipped, old) = (ScaledObjectKey(namespace: "shop", name: "shipped"), ScaledObjectKey(namespace: "shop", name: "old"))
+        #expect(watcher.scaleDownWindow(of: shipped) == nil)
+        watcher.wanted(shipped)
+        watcher.wanted(old)
+        await watcher.refresh()
+        #expect(watcher.scaleDownWindow(of: shipped) == 0)
+        #expect(watcher.scaleDownWindow(of: old) == 60)
     }
 
     @Test("without a replica count or a prior, a predicting trigger reports KEDA's value")
