@@ -100,18 +100,10 @@ extension ScalerMetrics: ActuatorObserver {
 
     /// 1 while this replica holds the actuation lease.
     public func setLeader(_ leading: Bool) {
-        let gauge = self.actuationLeader.withLock { gauge -> Gauge in
-            if let gauge { return gauge }
-            let created = self.registry.makeGauge(
-                descriptor: .named(
-                    "prescale_actuation_leader",
-                    help:
-                        "1 while this replica holds the actuation lease (or actuates without leader election), else 0; absent when actuation is disabled."
-                )
-            )
-            gauge = created
-            return created
-        }
-        gauge.set(Int64(leading ? 1 : 0))
+        self.registry.lazyGauge(
+            in: self.actuationLeader, name: "prescale_actuation_leader",
+            help:
+                "1 while this replica holds the actuation lease (or actuates without leader election), else 0; absent when actuation is disabled."
+        ).set(Int64(leading ? 1 : 0))
     }
 }

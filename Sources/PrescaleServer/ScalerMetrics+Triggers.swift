@@ -128,34 +128,22 @@ struct TriggerSeriesObserver: TriggerObserver {
 
     func replicaSource(available: Bool) {
         guard let series = self.series else { return }
-        let gauge = series.replicaSource.withLock { gauge -> Gauge in
-            if let gauge { return gauge }
-            let made = series.registry.makeGauge(
-                descriptor: .named(
-                    "prescale_trigger_replica_source",
-                    help:
-                        "1 while a predicting trigger can read its target's ready replicas (how it learns the capacity of one replica); 0 without a replica source (--actuation disabled, out of cluster, RBAC forbidden, no such target): it then answers with KEDA's value until a capacity is known."
-                ), labels: series.pairs)
-            gauge = made
-            return made
-        }
-        gauge.set(Int64(available ? 1 : 0))
+        series.registry.lazyGauge(
+            in: series.replicaSource, name: "prescale_trigger_replica_source",
+            help:
+                "1 while a predicting trigger can read its target's ready replicas (how it learns the capacity of one replica); 0 without a replica source (--actuation disabled, out of cluster, RBAC forbidden, no such target): it then answers with KEDA's value until a capacity is known.",
+            labels: series.pairs
+        ).set(Int64(available ? 1 : 0))
     }
 
     func hpaScaleDownWindow(seconds: Int) {
         guard let series = self.series else { return }
-        let gauge = series.scaleDownWindow.withLock { gauge -> Gauge in
-            if let gauge { return gauge }
-            let made = series.registry.makeGauge(
-                descriptor: .named(
-                    "prescale_trigger_hpa_scale_down_window_seconds",
-                    help:
-                        "The scale-down stabilisation window of the HPA this trigger's ScaledObject makes, as read with its replicas (300, Kubernetes' default, when it sets none). Prescale's value already holds replicas for up to 60 s; its ScaledObjects ship 0."
-                ), labels: series.pairs)
-            gauge = made
-            return made
-        }
-        gauge.set(Int64(seconds))
+        series.registry.lazyGauge(
+            in: series.scaleDownWindow, name: "prescale_trigger_hpa_scale_down_window_seconds",
+            help:
+                "The scale-down stabilisation window of the HPA this trigger's ScaledObject makes, as read with its replicas (300, Kubernetes' default, when it sets none). Prescale's value already holds replicas for up to 60 s; its ScaledObjects ship 0.",
+            labels: series.pairs
+        ).set(Int64(seconds))
     }
 
     func release() {

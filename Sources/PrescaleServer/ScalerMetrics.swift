@@ -164,3 +164,16 @@ extension MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 }
+
+extension PrometheusCollectorRegistry {
+    /// The gauge kept in `slot`, made on first use: a series that only some triggers (or only some
+    /// configurations) ever report is not exported until it has a value.
+    func lazyGauge(in slot: borrowing Mutex<Gauge?>, name: String, help: String, labels: [(String, String)] = []) -> Gauge {
+        slot.withLock { gauge -> Gauge in
+            if let gauge { return gauge }
+            let made = self.makeGauge(descriptor: .named(name, help: help), labels: labels)
+            gauge = made
+            return made
+        }
+    }
+}
