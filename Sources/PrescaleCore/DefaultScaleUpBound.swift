@@ -9,8 +9,8 @@
 /// sync period: at each step the cap becomes one default scale-up step
 /// (``HPABehavior/kubernetesDefault``) above what the value asked for at the previous step (which the
 /// HPA has had a full sync to apply), or above the ready replicas when those are known and more. The
-/// HPA then scales up by the same steps as KEDA's own trigger would, and, through the shipped
-/// scale-down window, down sooner.
+/// HPA then scales up by the same steps as KEDA's own trigger would, and, with the value's scale-down
+/// hold (``ScaleDownHold``) in place of a 300 s window, down sooner.
 public struct DefaultScaleUpBound: Sendable {
     /// The cap, in replicas.
     public private(set) var replicas: Int
