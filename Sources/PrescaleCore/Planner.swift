@@ -44,12 +44,7 @@ public struct ReactivePlanner: Planner {
 
     public mutating func decide(_ sample: MetricSample) -> PlannerDecision {
         var decision = self.kedaDecision(sample)
-        guard decision.value.isFinite else { return decision }
-        let held = self.hold.apply(time: sample.time, value: decision.value)
-        if held > decision.value {
-            decision.value = held
-            decision.desiredReplicas = PlannerDecision.replicas(value: held, target: self.target)
-        }
+        if decision.value.isFinite { self.hold.hold(&decision) }
         return decision
     }
 

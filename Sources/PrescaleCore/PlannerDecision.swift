@@ -40,6 +40,12 @@ public struct PlannerDecision: Sendable, Hashable {
         min(self.reactiveValue, self.prediction?.scaleUpBound ?? .infinity)
     }
 
+    /// Reports `value` instead, with the replica count the HPA computes from it.
+    public mutating func report(_ value: Double) {
+        self.value = value
+        self.desiredReplicas = Self.replicas(value: value, target: self.target)
+    }
+
     /// `ceil(value / target)` as the HPA computes it for an `AverageValue` target, saturating instead
     /// of overflowing.
     public static func replicas(value: Double, target: Double) -> Int {

@@ -52,8 +52,6 @@ public struct PredictivePlanner: Planner {
     private var bursts = BurstMemory()
     private var scaleUpBound = DefaultScaleUpBound()
     private var hold = ScaleDownHold()
-    private var heldValue = 0.0
-    private var heldUntil = -Double.infinity
     private var current: (Double, Double, Double, Double) = (0, 0, 0, 0)
 
     /// Creates a planner for a trigger's target, activation threshold and prediction settings.
@@ -91,11 +89,7 @@ public struct PredictivePlanner: Planner {
         // for ``ScaleDownHold/window`` unless the plan knows the load has ended. Activation follows the
         // plan itself, so KEDA's cooldown starts when the load ends.
         if self.releasesHold(sample) { self.hold.release() }
-        let held = self.hold.apply(time: sample.time, value: decision.value)
-        if held > decision.value {
-            decision.value = held
-            decision.desiredReplicas = PlannerDecision.replicas(value: held, target: self.reactive.target)
-        }
+        self.hold.hold(&decision)
         return decision
     }
 
@@ -103,7 +97,7 @@ public struct PredictivePlanner: Planner {
     /// time: a capacity is known, the backlog is drained, and the next burst is expected to rise (burst
     /// memory, early) later than a lead time and one HPA sync from now.
     private func releasesHold(_ sample: MetricSample) -> Bool {
-        guard self.prediction.enabled, self.capacity.estimate != nil, (sample.backlog ?? 0) <= 0,
+        guard self.capacity.estimate != nil, (sample.backlog ?? 0) <= 0,
             let next = self.bursts.secondsToNextRise(at: sample.time)
         else { return false }
         return next > self.prediction.leadTimeSeconds + PredictionSpec.hpaSyncSeconds
@@ -120,10 +114,7 @@ public struct PredictivePlanner: Planner {
         // known; until then it keeps KEDA's value for speed.
         guard self.capacity.estimate == nil, !self.prediction.direct else { return decision }
         // No capacity known: KEDA's value, growing by at most one default scale-up step per sync.
-        if decision.value > bound {
-            decision.value = bound
-            decision.desiredReplicas = PlannerDecision.replicas(value: bound, target: self.reactive.target)
-        }
+        if decision.value > bound { decision.report(bound) }
         if decision.prediction == nil {
             decision.prediction = PredictionExplanation(
                 forecastRate: 0, upperRate: 0, predictedBacklog: max(sample.backlog ?? 0, 0), model: self.chosenModel,
@@ -230,20 +221,10 @@ public struct PredictivePlanner: Planner {
         }
         if let cap = sample.valueCap { value = min(value, cap) }
         value = max(decision.value, value.isFinite ? value : decision.value)
-        if self.prediction.direct {
-            // A direct scale-up is not an HPA recommendation: were the value to drop before the HPA's
-            // next sync, that sync would scale the target back down. Holding a risen value for one
-            // sync makes the HPA see it (and any scale-down window it has record it); the scale-down
-            // hold then keeps it as long as the plan wants the replicas.
-            if value >= self.heldValue || sample.time >= self.heldUntil {
-                self.heldValue = value
-                self.heldUntil = sample.time + PredictionSpec.hpaSyncSeconds
-            } else {
-                value = self.heldValue
-            }
-        }
-        decision.value = value
-        decision.desiredReplicas = PlannerDecision.replicas(value: value, target: self.reactive.target)
+        // A direct scale-up is kept for one sync so the HPA reads it; the scale-down hold then keeps it
+        // as long as the plan wants the replicas.
+        if self.prediction.direct { value = self.hold.keepRise(time: sample.time, value: value) }
+        decision.report(value)
         decision.isActive = decision.isActive || value > self.reactive.activationThreshold
         decision.prediction = PredictionExplanation(
             forecastRate: forecast, upperRate: upper, predictedBacklog: predicted, model: model,

@@ -24,6 +24,8 @@ public struct ScaleDownHold: Sendable, Hashable {
     private var maxima: [Double]
     private var starts: [Double]
     private var previous = 0.0
+    private var riseValue = 0.0
+    private var riseUntil = -Double.infinity
 
     /// Creates an empty hold.
     public init() {
@@ -51,6 +53,25 @@ public struct ScaleDownHold: Sendable, Hashable {
             held = max(held, self.maxima[slot])
         }
         return held
+    }
+
+    /// Folds in `decision`'s value and reports the held value instead when it is higher.
+    public mutating func hold(_ decision: inout PlannerDecision) {
+        let held = self.apply(time: decision.sampleTime, value: decision.value)
+        if held > decision.value { decision.report(held) }
+    }
+
+    /// A risen value kept for one HPA sync (``PredictionSpec/hpaSyncSeconds``), so that the HPA reads it
+    /// at least once: a direct scale-up (`actuate: "true"`) is not an HPA recommendation, and were the
+    /// value to drop before the HPA's next sync, that sync would scale the target back down. Returns
+    /// `value`, or the value risen to within the last sync when that is higher.
+    public mutating func keepRise(time: Double, value: Double) -> Double {
+        guard value < self.riseValue, time < self.riseUntil else {
+            self.riseValue = value
+            self.riseUntil = time + PredictionSpec.hpaSyncSeconds
+            return value
+        }
+        return self.riseValue
     }
 
     /// Forgets every value held: the next ``apply(time:value:)`` reports its own value.
