@@ -3,7 +3,7 @@
 # binary links (checked in CI: Tests/conformance/test_deploy.py compares `ldd` of the built binary with the
 # packages installed below). The image itself is not built in this repository's CI (no Docker engine).
 #
-#   docker build -t ghcr.io/prescale/prescale:0.9.0 .
+#   docker build -t ghcr.io/prescale/prescale:0.10.0 .
 #
 # The version label must equal `prescale --version` (Sources/PrescaleCore/PrescaleVersion.swift; checked in CI).
 
@@ -23,7 +23,7 @@ RUN scripts/build-release \
 FROM debian:bookworm-slim
 LABEL org.opencontainers.image.title="prescale" \
       org.opencontainers.image.description="A KEDA external scaler that predicts load: Kafka lag, MQTT rate, direct K3s scale-up" \
-      org.opencontainers.image.version="0.9.0" \
+      org.opencontainers.image.version="0.10.0" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.source="https://github.com/prescale/prescale"
 # Runtime libraries of the binary and of librdkafka / libmosquitto (TLS, SASL, compression).

@@ -60,6 +60,10 @@ public struct CapacityEstimator: Sendable, Hashable {
         return (prior * Self.priorWeight + median * Double(count)) / (Self.priorWeight + Double(count))
     }
 
+    /// Whether the estimate comes from data alone (at least ``minimumSegments`` saturated segments in the
+    /// window), not from the prior.
+    public var isLearned: Bool { self.segments.count >= Self.minimumSegments }
+
     /// How much the estimate can be trusted, 0 to 1: the share of the window filled, times the share
     /// of its segments within ±20% of the estimate. A prior alone has confidence 0. (Computed when a
     /// segment closes, the only time it changes.)

@@ -34,10 +34,11 @@ public struct PlannerDecision: Sendable, Hashable {
         self.prediction = prediction
     }
 
-    /// The lowest value the planner may report for this decision: the reactive value, or while a
-    /// backlog trigger knows no capacity, min(reactive value, ``PredictionExplanation/scaleUpBound``).
+    /// The lowest value the planner may report for this decision: once the capacity is learned,
+    /// ``PredictionExplanation/learnedFloor``; before, the reactive value, or while a backlog trigger
+    /// knows no capacity, min(reactive value, ``PredictionExplanation/scaleUpBound``).
     public var valueFloor: Double {
-        min(self.reactiveValue, self.prediction?.scaleUpBound ?? .infinity)
+        self.prediction?.learnedFloor ?? min(self.reactiveValue, self.prediction?.scaleUpBound ?? .infinity)
     }
 
     /// Reports `value` instead, with the replica count the HPA computes from it.

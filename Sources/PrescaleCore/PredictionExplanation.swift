@@ -21,9 +21,13 @@ public struct PredictionExplanation: Sendable, Hashable {
     public var burstRate: Double
     /// While no capacity is known: the highest value the trigger may report, one step of Kubernetes'
     /// default scale-up per sync above what it asked for before (``DefaultScaleUpBound``);
-    /// the value is never below min(reactive value, this). `nil` once a capacity is known, for
-    /// windowed sources and with `actuate: "true"`.
+    /// the value is never below min(reactive value, this). `nil` once a capacity is known and for
+    /// windowed sources.
     public var scaleUpBound: Double?
+    /// Once the capacity is learned from data, the floor in place of the reactive value: the value whose
+    /// replicas drain today's backlog within ``PredictionSpec/floorDrainSeconds`` at that capacity (the
+    /// same replicas for any `lagThreshold`); `nil` before.
+    public var learnedFloor: Double?
 
     /// Creates an explanation.
     public init(
@@ -35,7 +39,8 @@ public struct PredictionExplanation: Sendable, Hashable {
         plannedReplicas: Int? = nil,
         capacity: Double? = nil,
         capacityConfidence: Double = 0,
-        burstRate: Double = 0
+        burstRate: Double = 0,
+        learnedFloor: Double? = nil
     ) {
         self.forecastRate = forecastRate
         self.upperRate = upperRate
@@ -46,5 +51,6 @@ public struct PredictionExplanation: Sendable, Hashable {
         self.capacity = capacity
         self.capacityConfidence = capacityConfidence
         self.burstRate = burstRate
+        self.learnedFloor = learnedFloor
     }
 }

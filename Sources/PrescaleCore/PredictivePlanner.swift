@@ -1,7 +1,9 @@
 /// The planner behind `predict: "true"` (the default for `kafka` and `mqtt`): forecasts the arrival
 /// rate over the lead time and reports a value that makes KEDA and the HPA put replicas in place when
-/// the load arrives: never less than the reactive value once it knows what one replica consumes, and
-/// before that growing no faster than Kubernetes' default scale-up would let KEDA's own trigger grow.
+/// the load arrives. Before it knows what one replica consumes, it reports KEDA's own value, growing no
+/// faster than Kubernetes' default scale-up would let KEDA's trigger grow; once it has learned that
+/// capacity from data, its floor is what drains the backlog at that capacity within
+/// ``PredictionSpec/floorDrainSeconds``, so its replicas are the same whatever `lagThreshold` is.
 ///
 /// Per sample, in O(1) time with no allocation:
 /// 1. the arrival rate since the previous sample feeds four forecasters (``ForecastModel``);
@@ -10,15 +12,19 @@
 /// 3. headroom is the `predictQuantile` of that model's recent residuals (actual − forecast), a
 ///    conformal bound rather than a fixed multiplier; through the HPA, within a remembered burst
 ///    (``BurstMemory``) the rate planned for is max(forecast, the bursts' median peak) instead;
-/// 4. **no capacity known** (a backlog source, through the HPA): KEDA's value, growing by at most one
-///    step of Kubernetes' default scale-up per sync (``DefaultScaleUpBound``);
+/// 4. **no capacity known** (a backlog source): KEDA's value, growing by at most one step of Kubernetes'
+///    default scale-up per sync (``DefaultScaleUpBound``), with direct scale-up too: the replicas then
+///    saturate often enough for the capacity to be learned (KEDA's value at a small `lagThreshold`
+///    keeps every replica idle, and nothing is learned);
 /// 5. **lag mode**: value = max(reactive, predicted backlog at the lead time), where the backlog grows
 ///    by (upper rate − consumption rate) × lead time, capped by the source's own cap (Kafka's partition
 ///    cap). For windowed sources (MQTT) the prediction is the upper rate × window, plus any backlog.
 ///    **Rate mode** (a per-replica capacity, learned or from `messagesPerReplicaPerSecond`): desired =
-///    ceil((planned rate + backlog / `drainSeconds`) / capacity), value = max(reactive, desired × target).
+///    ceil((planned rate + backlog / `drainSeconds`) / capacity), value = desired × target, never below
+///    the reactive value while the capacity is a prior alone and never below the learned floor once
+///    it is learned.
 ///
-/// Its value is held for the scale-down window (``ScaleDownHold``) unless the plan knows the load has
+/// Its value is held for the scale-down window (``ScaleDownHold``, shorter with direct scale-up) unless the plan knows the load has
 /// ended (a remembered burst has been followed by silence, the backlog is drained and the next burst is
 /// expected later than a lead time and one HPA sync from now).
 ///
@@ -67,6 +73,7 @@ public struct PredictivePlanner: Planner {
         self.scratch = []
         self.scratch.reserveCapacity(Self.lossWindow)
         self.capacity = CapacityEstimator(prior: prediction.messagesPerReplicaPerSecond)
+        self.hold = ScaleDownHold(seconds: prediction.direct ? ScaleDownHold.directWindow : ScaleDownHold.window)
     }
 
     /// Creates the planner a parsed trigger asks for.
@@ -110,9 +117,7 @@ public struct PredictivePlanner: Planner {
         guard self.prediction.enabled, sample.windowSeconds == nil else { return decision }
         let bound = self.scaleUpBound.observe(
             time: sample.time, reactiveValue: sample.reactiveValue, target: self.reactive.target, ready: sample.replicas)
-        // Direct scale-up (`actuate: "true"`) is an opt-in with a replica source, so capacity is soon
-        // known; until then it keeps KEDA's value for speed.
-        guard self.capacity.estimate == nil, !self.prediction.direct else { return decision }
+        guard self.capacity.estimate == nil else { return decision }
         // No capacity known: KEDA's value, growing by at most one default scale-up step per sync.
         if decision.value > bound { decision.report(bound) }
         if decision.prediction == nil {
@@ -179,6 +184,7 @@ public struct PredictivePlanner: Planner {
 
         var predicted: Double
         var planned: Int?
+        var learnedFloor: Double?
         var value: Double
         if let window = sample.windowSeconds, perReplica == nil {
             // A windowed source without a known capacity: the window count at the lead time. The part of
@@ -195,8 +201,8 @@ public struct PredictivePlanner: Planner {
             // busy now: what they consumed lags a rise they can absorb. Without one, what was consumed.
             let consumption =
                 consuming.flatMap { r in perReplica.map { Double(r) * $0 } } ?? self.consumeRate ?? forecast
+            // Not capped by the source's cap (in units of `lagThreshold`): that bounds the replicas, below.
             predicted = sample.windowSeconds != nil ? backlog : max(backlog + (forecast - consumption) * lead, 0)
-            if let cap = sample.valueCap { predicted = min(predicted, cap) }
             value = predicted
             if let perReplica {
                 // Through the HPA, within a remembered burst its median peak is the bound planned for:
@@ -213,14 +219,24 @@ public struct PredictivePlanner: Planner {
                     rate * lead + predicted < 1
                     ? 0 : PlannerDecision.replicas(value: rate + predicted / self.prediction.drainSeconds, target: perReplica)
                 planned = replicas
-                value = replicas == 0 ? 0 : self.valueLanding(on: replicas, current: sample.replicas)
+                var floor = 0
+                if self.capacity.isLearned {
+                    // The floor at the learned capacity replaces KEDA's value (a replica per `lagThreshold`
+                    // messages): the same replicas whatever `lagThreshold` is, within the source's cap.
+                    floor = PlannerDecision.replicas(value: backlog / PredictionSpec.floorDrainSeconds, target: perReplica)
+                    learnedFloor = min(Double(floor) * self.reactive.target, sample.valueCap ?? .infinity)
+                }
+                let landing = max(replicas, floor)
+                value = landing == 0 ? 0 : self.valueLanding(on: landing, current: sample.replicas)
             } else {
                 // No capacity known yet: KEDA's own value until a saturated stretch teaches one.
                 value = decision.value
             }
         }
         if let cap = sample.valueCap { value = min(value, cap) }
-        value = max(decision.value, value.isFinite ? value : decision.value)
+        // The floor: KEDA's value, or once the capacity is learned the backlog drained at that capacity.
+        let floor = learnedFloor ?? decision.value
+        value = max(value.isFinite ? value : decision.value, floor)
         // A direct scale-up is kept for one sync so the HPA reads it; the scale-down hold then keeps it
         // as long as the plan wants the replicas.
         if self.prediction.direct { value = self.hold.keepRise(time: sample.time, value: value) }
@@ -229,7 +245,7 @@ public struct PredictivePlanner: Planner {
         decision.prediction = PredictionExplanation(
             forecastRate: forecast, upperRate: upper, predictedBacklog: predicted, model: model,
             leadTimeSeconds: lead, plannedReplicas: planned, capacity: perReplica,
-            capacityConfidence: self.capacity.confidence, burstRate: burstRate)
+            capacityConfidence: self.capacity.confidence, burstRate: burstRate, learnedFloor: learnedFloor)
         return decision
     }
 

@@ -26,7 +26,7 @@ final class PredictionSeries: Sendable {
             descriptor: .named(
                 "prescale_trigger_value_floor",
                 help:
-                    "The lowest value the planner may report: the observed value, or while a Kafka trigger knows no capacity, at most the value grown by one step of Kubernetes' default HPA scale-up per sync."
+                    "The lowest value the planner may report: once the capacity is learned, the value of the replicas that drain the backlog within 1 s at that capacity; with a prior alone, the observed value; while a Kafka trigger knows no capacity, at most the value grown by one step of Kubernetes' default HPA scale-up per sync."
             ), labels: labels)
         self.forecastRate = registry.makeGauge(
             descriptor: .named(

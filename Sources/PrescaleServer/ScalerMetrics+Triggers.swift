@@ -27,10 +27,12 @@ final class TriggerSeries: Sendable {
     let available: Gauge
     let desiredReplicas: Gauge
     let requests: Counter
+    let errors: Counter
     let sampleAge: Gauge
     /// Created for predicting triggers when they first report whether they have a replica source.
     let replicaSource = Mutex<Gauge?>(nil)
     let scaleDownWindow = Mutex<Gauge?>(nil)
+    let readyReplicas = Mutex<Gauge?>(nil)
     /// The monotonic time of the latest sample, for the age gauge set at scrape time.
     let lastSampleTime = Mutex<Double?>(nil)
     /// Created with the first decision that carries a prediction: triggers that share these labels
@@ -63,6 +65,13 @@ final class TriggerSeries: Sendable {
         self.requests = registry.makeCounter(
             descriptor: .named("prescale_trigger_requests_total", help: "KEDA calls (any ExternalScaler RPC) about the trigger."),
             labels: pairs)
+        self.errors = registry.makeCounter(
+            descriptor: .named(
+                "prescale_trigger_errors_total",
+                help:
+                    "Samples of the trigger's source that failed (it then answers UNAVAILABLE); prescale_source_errors_total has them by reason."
+            ),
+            labels: pairs)
         self.sampleAge = registry.makeGauge(
             descriptor: .named(
                 "prescale_trigger_sample_age_seconds",
@@ -72,6 +81,11 @@ final class TriggerSeries: Sendable {
         self.prediction = Mutex(nil)
         self.registry = registry
         self.pairs = pairs
+    }
+
+    /// Sets the gauge kept in `slot` (a series only some triggers report), making it on first use.
+    func set(_ slot: borrowing Mutex<Gauge?>, _ name: String, to value: Int64, help: String) {
+        self.registry.lazyGauge(in: slot, name: name, help: help, labels: self.pairs).set(value)
     }
 
     func updatePrediction(_ decision: PlannerDecision) {
@@ -90,8 +104,11 @@ final class TriggerSeries: Sendable {
             registry.unregisterGauge(gauge)
         }
         registry.unregisterCounter(self.requests)
-        if let gauge = self.replicaSource.withLock({ $0 }) { registry.unregisterGauge(gauge) }
-        if let gauge = self.scaleDownWindow.withLock({ $0 }) { registry.unregisterGauge(gauge) }
+        registry.unregisterCounter(self.errors)
+        let lazy = [
+            self.replicaSource.withLock { $0 }, self.scaleDownWindow.withLock { $0 }, self.readyReplicas.withLock { $0 },
+        ]
+        for gauge in lazy.compactMap({ $0 }) { registry.unregisterGauge(gauge) }
         self.prediction.withLock { $0 }?.unregister(from: registry)
     }
 }
@@ -109,6 +126,7 @@ struct TriggerSeriesObserver: TriggerObserver {
             self.series?.available.set(Int64(0))
         case .failed(let failure):
             self.series?.available.set(Int64(0))
+            self.series?.errors.increment()
             self.metrics.recordSourceError(source: self.source, failure: failure)
         case .ready(let decision):
             guard let series = self.series else { return }
@@ -128,22 +146,29 @@ struct TriggerSeriesObserver: TriggerObserver {
 
     func replicaSource(available: Bool) {
         guard let series = self.series else { return }
-        series.registry.lazyGauge(
-            in: series.replicaSource, name: "prescale_trigger_replica_source",
+        series.set(
+            series.replicaSource, "prescale_trigger_replica_source", to: Int64(available ? 1 : 0),
             help:
-                "1 while a predicting trigger can read its target's ready replicas (how it learns the capacity of one replica); 0 without a replica source (--actuation disabled, out of cluster, RBAC forbidden, no such target): it then answers with KEDA's value until a capacity is known.",
-            labels: series.pairs
-        ).set(Int64(available ? 1 : 0))
+                "1 while a predicting trigger can read its target's ready replicas (how it learns the capacity of one replica); 0 without a replica source (--actuation disabled, out of cluster, RBAC forbidden, no such target): it then answers with KEDA's value until a capacity is known."
+        )
+    }
+
+    func readyReplicas(_ count: Int) {
+        guard let series = self.series else { return }
+        series.set(
+            series.readyReplicas, "prescale_trigger_ready_replicas", to: Int64(count),
+            help:
+                "The ready replicas of a predicting trigger's target, as last read from the cluster (at most one per Kafka partition counts as consuming); compare with prescale_trigger_desired_replicas."
+        )
     }
 
     func hpaScaleDownWindow(seconds: Int) {
         guard let series = self.series else { return }
-        series.registry.lazyGauge(
-            in: series.scaleDownWindow, name: "prescale_trigger_hpa_scale_down_window_seconds",
+        series.set(
+            series.scaleDownWindow, "prescale_trigger_hpa_scale_down_window_seconds", to: Int64(seconds),
             help:
-                "The scale-down stabilisation window of the HPA this trigger's ScaledObject makes, as read with its replicas (300, Kubernetes' default, when it sets none). Prescale's value already holds replicas for up to 60 s; its ScaledObjects ship 0.",
-            labels: series.pairs
-        ).set(Int64(seconds))
+                "The scale-down stabilisation window of the HPA this trigger's ScaledObject makes, as read with its replicas (300, Kubernetes' default, when it sets none). Prescale's value already holds replicas for up to 60 s; its ScaledObjects ship 0."
+        )
     }
 
     func release() {

@@ -32,6 +32,8 @@ public final class ScalerMetrics: Sendable {
     private let sourceErrors: Mutex<[String: Counter]>
     private let triggersBySource: [SourceKind: Gauge]
     private let seriesDropped: Counter
+    /// Certificate reloads that failed (the previous certificate is still served).
+    let tlsReloadFailures: Counter
     let triggerSeries: Mutex<TriggerSeriesTable>
     let brokerSeries = Mutex<[String: BrokerSeries]>([:])
     let actuation = Mutex<[ScaledObjectKey: ActuationSeries]>([:])
@@ -95,6 +97,12 @@ public final class ScalerMetrics: Sendable {
             descriptor: .named(
                 "prescale_trigger_series_dropped_total",
                 help: "Triggers that got no per-trigger series because the cardinality cap was reached."))
+        self.tlsReloadFailures = registry.makeCounter(
+            descriptor: .named(
+                "prescale_tls_reload_failures_total",
+                help:
+                    "Re-reads of --tls-cert/--tls-key that failed; the listener keeps serving the previous certificate until one succeeds."
+            ))
         self.triggerSeries = Mutex(TriggerSeriesTable())
         self.actuationLatency = registry.makeDurationHistogram(
             descriptor: .named(

@@ -14,7 +14,9 @@ struct ListenerSecurity {
     let mode: String
 
     /// - Throws: ``ConfigurationError`` naming the flag whose file cannot be read or parsed.
-    static func make(_ configuration: ServerConfiguration, logger: Logger) throws(ConfigurationError) -> ListenerSecurity {
+    static func make(
+        _ configuration: ServerConfiguration, logger: Logger, reloadFailed: @escaping @Sendable () -> Void = {}
+    ) throws(ConfigurationError) -> ListenerSecurity {
         guard let certificate = configuration.tlsCertificate, let key = configuration.tlsKey else {
             return ListenerSecurity(transportSecurity: .plaintext, reloader: nil, mode: "plaintext")
         }
@@ -30,6 +32,7 @@ struct ListenerSecurity {
                         logger.notice("TLS certificate reloaded", metadata: ["certificate": "\(certificate)"])
                     }
                     reloaderConfiguration.onCertificateLoadFailed = { failure in
+                        reloadFailed()
                         logger.warning(
                             "TLS certificate reload failed; still serving the previous one",
                             metadata: ["certificate": "\(certificate)", "error": "\(failure.error)"]

@@ -70,7 +70,8 @@ public struct ScalerServer: Sendable {
         let readiness = Readiness()
         let keeper = actuation?.learnedState.map { LearnedStateKeeper(registry: registry, store: $0, readiness: readiness) }
         if keeper != nil { readiness.waitForLearnedState() }
-        let security = try ListenerSecurity.make(self.configuration, logger: self.logger)
+        let reloadFailures = metrics.tlsReloadFailures
+        let security = try ListenerSecurity.make(self.configuration, logger: self.logger) { reloadFailures.increment() }
         if security.mode != "plaintext" {
             self.logger.notice(
                 "gRPC listener uses \(security.mode == "mtls" ? "mutual TLS: clients need a certificate signed by --tls-client-ca" : "TLS")",

@@ -40,6 +40,7 @@ public final class Trigger: SampleSink, Sendable {
     let state: Mutex<State>
     /// Whether the last sample found a replica source: -1 not yet reported, 0 no, 1 yes.
     private let replicaSourceReported = Atomic<Int8>(-1)
+    private let readyReplicasReported = Atomic<Int>(-1)
     private let scaleDownWindowReported = Atomic<Int>(-1)
     private let lastAccess: Atomic<Int64>
     private let stopStream: AsyncStream<Void>
@@ -154,6 +155,9 @@ public final class Trigger: SampleSink, Sendable {
                 if (sample.backlog ?? 0) > 0 { replicaCounts.wanted(self.scaledObjectKey) }
                 sample.replicas = replicaCounts.replicas(of: self.scaledObjectKey)
                 available = replicaCounts.problem(of: self.scaledObjectKey) == nil
+                if let ready = sample.replicas, self.readyReplicasReported.exchange(ready, ordering: .relaxed) != ready {
+                    self.observer?.readyReplicas(ready)
+                }
             }
             let reported: Int8 = available ? 1 : 0
             if self.replicaSourceReported.exchange(reported, ordering: .relaxed) != reported {

@@ -41,10 +41,14 @@ public protocol TriggerObserver: Sendable {
     /// The scale-down window of the HPA its ScaledObject makes, as read with its replicas. Called when
     /// it changes.
     func hpaScaleDownWindow(seconds: Int)
+    /// The ready replicas of a predicting trigger's target, as read from the cluster. Called when the
+    /// count changes.
+    func readyReplicas(_ count: Int)
 }
 
 extension TriggerObserver {
     public func requested() {}
     public func replicaSource(available: Bool) {}
     public func hpaScaleDownWindow(seconds: Int) {}
+    public func readyReplicas(_ count: Int) {}
 }

@@ -49,10 +49,27 @@ public enum SyntheticScenario: String, Sendable, CaseIterable {
     case diurnal
     /// Alternating 60 s at 50/s and 120 s idle.
     case onOff = "on-off"
+    /// Sparse, intermittent functions, the shape of most functions in the Azure Functions traces:
+    /// bursts of 1 to 50 messages (uniform) arriving at ``sparseBurstRate`` per second, separated by
+    /// silences of 1 to 30 minutes (uniform).
+    case sparse
 
-    /// The mean rate at second `second` of a `seconds`-long run.
-    public func rate(at second: Int, of seconds: Int) -> Double {
+    /// The rate at which a sparse burst's messages arrive.
+    public static let sparseBurstRate = 10
+    /// The shortest and longest silence between sparse bursts, seconds.
+    public static let sparseGaps = 60...1_800
+    /// The smallest and largest sparse burst, messages.
+    public static let sparseBurstSizes = 1...50
+
+    /// How long a run is when `--seconds` is not given: an hour, or a day for `sparse` (about 90 bursts).
+    public var defaultSeconds: Int { self == .sparse ? 86_400 : 3_600 }
+
+    /// The mean rate at second `second` of a `seconds`-long run, for the shaped scenarios (`nil` for
+    /// `sparse`, whose bursts are drawn at random).
+    public func rate(at second: Int, of seconds: Int) -> Double? {
         switch self {
+        case .sparse:
+            return nil
         case .step:
             return second < seconds / 3 ? 5 : 60
         case .spike:
@@ -67,8 +84,29 @@ public enum SyntheticScenario: String, Sendable, CaseIterable {
 
     /// The series of `seconds` seconds, seeded.
     public func series(seconds: Int, scale: Double, random: inout SimulationRandom) -> ArrivalSeries {
-        let counts = (0..<seconds).map { random.poisson(self.rate(at: $0, of: seconds) * scale) }
+        guard self != .sparse else {
+            return ArrivalSeries(perSecond: Self.sparseCounts(seconds: seconds, scale: scale, random: &random), name: "scenario sparse")
+        }
+        let counts = (0..<seconds).map { random.poisson((self.rate(at: $0, of: seconds) ?? 0) * scale) }
         return ArrivalSeries(perSecond: counts, name: "scenario \(self.rawValue)")
+    }
+
+    /// Sparse bursts: a silence, then a burst of `scale` × 1-50 messages at ``sparseBurstRate`` per
+    /// second, until the run ends. The first burst comes after the first silence.
+    static func sparseCounts(seconds: Int, scale: Double, random: inout SimulationRandom) -> [Double] {
+        var counts = [Double](repeating: 0, count: seconds)
+        var second = 0
+        while true {
+            second += random.uniform(in: Self.sparseGaps)
+            var remaining = (Double(random.uniform(in: Self.sparseBurstSizes)) * scale).rounded()
+            while remaining > 0 && second < seconds {
+                let now = min(remaining, Double(Self.sparseBurstRate))
+                counts[second] += now
+                remaining -= now
+                second += 1
+            }
+            if second >= seconds { return counts }
+        }
     }
 }
 

@@ -38,8 +38,11 @@ public struct ControlPathSettings: Sendable, Hashable {
     public var prescaleBehavior: HPABehavior = .prescale
     /// HPA tolerance. Default: 0.1.
     public var hpaTolerance: Double = 0.1
-    /// KEDA `cooldownPeriod` before scaling to zero. Default: 300 s.
-    public var cooldownSeconds: Double = 300
+    /// KEDA `cooldownPeriod` before scaling to zero, for the reactive policies. Default: KEDA's, 300 s.
+    public var cooldownSeconds = Double(KEDACooldown.kedaDefaultSeconds)
+    /// KEDA `cooldownPeriod` for `prescale` and `prescale-direct`: what Prescale's ScaledObjects ship.
+    /// Default: ``KEDACooldown/prescaleSeconds`` (60 s).
+    public var prescaleCooldownSeconds = Double(KEDACooldown.prescaleSeconds)
     /// The metric target per replica (`lagThreshold`), in messages of backlog. Default: the consumer
     /// rate × 1 s.
     public var target: Double?

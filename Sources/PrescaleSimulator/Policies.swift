@@ -23,6 +23,7 @@ struct KEDAPolicy: ScalingPolicy {
     private var active = false
     private var desired = 0
     private var lastDirectUp = -Double.infinity
+    private let cooldownSeconds: Double
     private(set) var reverts = 0
     private(set) var explanation: (value: Double, planned: Int, burstRate: Double)?
 
@@ -31,6 +32,7 @@ struct KEDAPolicy: ScalingPolicy {
         direct: Bool = false, planner: PredictivePlanner?
     ) {
         let behavior = planner == nil ? settings.kedaBehavior : settings.prescaleBehavior
+        self.cooldownSeconds = planner == nil ? settings.cooldownSeconds : settings.prescaleCooldownSeconds
         self.name = name
         self.settings = settings
         self.model = model
@@ -57,7 +59,7 @@ struct KEDAPolicy: ScalingPolicy {
             if self.active {
                 self.lastActive = now
                 if self.current == 0 { self.current = 1 }
-            } else if self.current > 0 && now - self.lastActive >= self.settings.cooldownSeconds {
+            } else if self.current > 0 && now - self.lastActive >= self.cooldownSeconds {
                 self.current = 0
             }
         }

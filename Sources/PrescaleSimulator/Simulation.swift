@@ -81,6 +81,9 @@ public struct Simulation: Sendable {
                         consumed += take
                         if cohorts[head].remaining <= 1e-12 { head += 1 }
                     }
+                    // Everything that arrived is consumed: no backlog, not the rounding left by the takes
+                    // (a lag of 1e-15 would keep every policy's target active for ever).
+                    if head == cohorts.count { backlog = 0 }
                 }
                 maximumBacklog = max(maximumBacklog, backlog)
                 let provisioned = ready + (pending.count - pendingHead)

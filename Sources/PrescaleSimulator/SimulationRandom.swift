@@ -22,6 +22,11 @@ public struct SimulationRandom: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform number in (0, 1].
+    /// A whole number drawn uniformly from `range`.
+    mutating func uniform(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(self.next() % UInt64(range.count))
+    }
+
     mutating func unit() -> Double {
         (Double(self.next() >> 11) + 1) / 9_007_199_254_740_992
     }

@@ -9,9 +9,9 @@ struct ArrivalOptions: ParsableArguments {
             "A trace: TIMESTAMP,… per request, period,count per minute, second,count per second, or the Azure Functions 2019 per-minute format."
     )
     var trace: String?
-    @Option(help: "A synthetic scenario instead: step, spike, diurnal or on-off.")
+    @Option(help: "A synthetic scenario instead: step, spike, diurnal, on-off or sparse.")
     var scenario: String?
-    @Option(help: "Seconds to keep (a trace) or to generate (a scenario; default 3600).")
+    @Option(help: "Seconds to keep (a trace) or to generate (a scenario; default 3600, sparse 86400).")
     var seconds: Int?
     @Option(help: "Seconds of the trace to skip first.")
     var skip: Int = 0
@@ -55,7 +55,7 @@ struct ArrivalOptions: ParsableArguments {
     func loadSeries() throws -> ArrivalSeries {
         if let scenarioName = self.scenario, let scenario = SyntheticScenario(rawValue: scenarioName) {
             var random = SimulationRandom(seed: self.seed)
-            return scenario.series(seconds: self.seconds ?? 3_600, scale: self.scale, random: &random)
+            return scenario.series(seconds: self.seconds ?? scenario.defaultSeconds, scale: self.scale, random: &random)
         }
         let path = self.trace!
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {

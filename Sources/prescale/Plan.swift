@@ -13,7 +13,8 @@ struct Plan: ParsableCommand {
             "arrived"). Writes one JSON object per input line: value, target, active, desiredReplicas, \
             reactiveValue, valueFloor (the lowest value the planner may report) and, with prediction, forecastRate, upperRate, predictedBacklog, model, \
             leadTimeSeconds, capacity (learned messages per replica per second), capacityConfidence, \
-            plannedReplicas and burstRate. Each decision is written and flushed as soon as its line is \
+            plannedReplicas, burstRate and, once the capacity is learned, learnedFloor (the value of the \
+            replicas that drain the backlog within 1 s). Each decision is written and flushed as soon as its line is \
             read, so a harness can drive it in a closed loop (one observation, wait for the answer). A \
             bad line stops the replay with an error naming its line number. Give "replicas" (ready \
             consumers) and "consumed" so that the per-replica capacity can be learned.
@@ -90,6 +91,7 @@ struct Plan: ParsableCommand {
             out += ",\"capacityConfidence\":\(json(prediction.capacityConfidence))"
             if let replicas = prediction.plannedReplicas { out += ",\"plannedReplicas\":\(replicas)" }
             out += ",\"burstRate\":\(json(prediction.burstRate))"
+            if let floor = prediction.learnedFloor { out += ",\"learnedFloor\":\(json(floor))" }
         }
         out += "}"
     }

@@ -103,7 +103,10 @@ struct ScaledObjectMigration {
                     authentications: authentications, steps: &steps))
         }
         spec["triggers"] = .sequence(Node.Sequence(converted))
-        if kafkaTriggers > 0 { self.addBehavior(&spec, label: label, steps: &steps) }
+        if kafkaTriggers > 0 {
+            self.addBehavior(&spec, label: label, steps: &steps)
+            self.addCooldown(&spec, label: label, steps: &steps)
+        }
         root["spec"] = .mapping(spec)
         return .mapping(root)
     }
@@ -211,6 +214,18 @@ struct ScaledObjectMigration {
         hpa["behavior"] = try? Yams.compose(yaml: HPABehavior.prescale.yaml(indent: 0))
         advanced["horizontalPodAutoscalerConfig"] = .mapping(hpa)
         spec["advanced"] = .mapping(advanced)
+    }
+
+    /// Adds `cooldownPeriod: KEDACooldown.prescaleSeconds` where the ScaledObject sets none (KEDA's 300 s
+    /// would apply); keeps one it sets.
+    private func addCooldown(_ spec: inout Node.Mapping, label: String, steps: inout [String]) {
+        if let own = spec["cooldownPeriod"] {
+            steps.append(
+                "\(label): keeps its cooldownPeriod \(own.string ?? "?") s; Prescale's ScaledObjects ship \(KEDACooldown.prescaleSeconds) s (scale to zero a minute after the last activity)"
+            )
+            return
+        }
+        spec["cooldownPeriod"] = Node(String(KEDACooldown.prescaleSeconds), Tag(.int))
     }
 
     static let shippedBehaviorSummary =

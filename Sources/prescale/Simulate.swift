@@ -51,8 +51,10 @@ struct Simulate: AsyncParsableCommand {
     var prescaleStabilization: Int = HPABehavior.prescale.scaleDownStabilizationSeconds
     @Option(help: "HPA tolerance, 0 to 1.")
     var tolerance: Double = 0.1
-    @Option(help: "KEDA cooldownPeriod before scaling to zero, seconds.")
-    var cooldown: Double = 300
+    @Option(help: "KEDA cooldownPeriod of keda and keda-fast before scaling to zero, seconds (KEDA's default 300).")
+    var cooldown = Double(KEDACooldown.kedaDefaultSeconds)
+    @Option(help: "…of prescale and prescale-direct (what Prescale's ScaledObjects ship, 60).")
+    var prescaleCooldown = Double(KEDACooldown.prescaleSeconds)
     @Option(help: "KPA stable window, seconds.")
     var kpaStableWindow: Double = 60
     @Option(help: "KPA panic window, seconds.")
@@ -116,6 +118,7 @@ struct Simulate: AsyncParsableCommand {
                 "--kpa-target-utilization: \(self.kpaTargetUtilization) is not allowed; allowed: greater than 0 and at most 1")
         }
         try nonNegative(self.cooldown, "cooldown")
+        try nonNegative(self.prescaleCooldown, "prescale-cooldown")
         guard (0...1).contains(self.tolerance) else {
             throw ValidationError("--tolerance: \(self.tolerance) is not allowed; allowed: 0 to 1")
         }
@@ -181,6 +184,7 @@ struct Simulate: AsyncParsableCommand {
         settings.kpaTargetUtilization = self.kpaTargetUtilization
         settings.hpaTolerance = self.tolerance
         settings.cooldownSeconds = self.cooldown
+        settings.prescaleCooldownSeconds = self.prescaleCooldown
         settings.target = self.target
         settings.kpaStableWindow = self.kpaStableWindow
         settings.kpaPanicWindow = self.kpaPanicWindow

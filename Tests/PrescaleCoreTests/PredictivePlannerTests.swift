@@ -177,10 +177,10 @@ struct PredictivePlannerTests {
         #expect(explanation.leadTimeSeconds == 20)
     }
 
-    @Test("the partition cap bounds the prediction, never the reactive value")
+    @Test("the partition cap bounds the prediction and the learned floor, never the reactive value")
     func cap() {
-        // One replica consuming 10/s against a load growing by 5/s every second: the plan wants far more
-        // than the cap of 30 (3 partitions × target 10), while KEDA's own value stays at 10.
+        // One replica consuming 10/s against a load growing by 5/s every second: the plan and the floor
+        // at the learned capacity want far more than the cap of 30 (3 partitions × target 10).
         var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: Self.lag)
         var last: PlannerDecision?
         for var sample in Self.series(rates: (0..<60).map { Double($0) * 5 }, consumePerSecond: 10) {
@@ -190,13 +190,15 @@ struct PredictivePlannerTests {
             last = planner.decide(sample)
         }
         #expect((last?.prediction?.plannedReplicas ?? 0) > 3, "the plan must exceed the cap for the cap to matter")
+        #expect((last?.prediction?.learnedFloor ?? 0) == 30)
         #expect(last?.value == 30)
-        // A reactive value above the cap is reported as it is: the cap bounds only the prediction.
+        // A reactive value above the cap is reported as it is while it is the floor: the cap bounds
+        // only what Prescale adds.
+        var fresh = PredictivePlanner(target: 10, activationThreshold: 0, prediction: Self.lag)
         var above = Self.series(rates: [1, 1], consumePerSecond: 0)[1]
-        above.time = 1_000
         above.reactiveValue = 50
         above.valueCap = 30
-        #expect(planner.decide(above).value == 50)
+        #expect(fresh.decide(above).value == 50)
     }
 
     @Test("with a known capacity: replicas = ceil((upper rate + backlog at the lead / drainSeconds) / capacity)")
@@ -269,9 +271,54 @@ struct PredictivePlannerTests {
         #expect(abs(capacity - 10) < 1e-9)
         let expected = Int(((explanation.upperRate + explanation.predictedBacklog / 30) / 10).rounded(.up))
         #expect(explanation.plannedReplicas == expected)
-        // The value lands the HPA on that count (or more, if the reactive floor is higher).
-        #expect(decision!.desiredReplicas >= expected)
-        if decision!.reactiveValue <= Double(expected) * target { #expect(decision!.desiredReplicas <= expected + 1) }
+        // The floor at the learned capacity: the backlog drained within floorDrainSeconds, 10 per replica.
+        let backlog = arrived - consumed
+        let floor = Int((backlog / PredictionSpec.floorDrainSeconds / 10).rounded(.up))
+        #expect(explanation.learnedFloor == Double(floor) * target)
+        #expect(decision!.desiredReplicas == max(expected, floor))
+    }
+
+    @Test("once the capacity is learned, every decision's replicas are the same for lagThreshold 1 to 500")
+    func replicasIndependentOfLagThreshold() throws {
+        // Bursty load and replicas that change on their own (not fed back), so that bursts, holds, the
+        // backlog floor and the HPA tolerance all play; capacity 8 per replica.
+        let targets: [Double] = [1, 3, 10, 50, 500]
+        var planners = targets.map { PredictivePlanner(target: $0, activationThreshold: 0, prediction: PredictionSpec()) }
+        var replicas: [[Int]] = Array(repeating: [], count: targets.count)
+        var learnedAt: Double?
+        var arrived = 0.0
+        var consumed = 0.0
+        for second in 0..<1_200 {
+            let phase = second % 150
+            arrived += phase < 40 ? Double(20 + (second * 7) % 30) : Double((second * 3) % 4)
+            let ready = 2 + (second / 45) % 4
+            consumed = min(arrived, consumed + Double(ready) * 8)
+            let backlog = arrived - consumed
+            for index in targets.indices {
+                // KEDA's value: the lag, capped at 12 partitions × lagThreshold.
+                let cap = 12 * targets[index]
+                let sample = MetricSample(
+                    time: Double(second), reactiveValue: min(backlog, cap), backlog: backlog, arrived: arrived,
+                    consumed: consumed, replicas: ready, valueCap: cap)
+                let decision = planners[index].decide(sample)
+                if index == 0, learnedAt == nil, decision.prediction?.learnedFloor != nil { learnedAt = Double(second) }
+                replicas[index].append(decision.desiredReplicas)
+            }
+        }
+        let learned = try #require(learnedAt, "the capacity must be learned for the property to apply")
+        // Values held from before (KEDA's, which do depend on lagThreshold) are gone one hold later.
+        let from = Int(learned + ScaleDownHold.window)
+        #expect(from < 600)
+        for index in targets.indices.dropFirst() {
+            let differing = (from..<replicas[0].count).first { replicas[index][$0] != replicas[0][$0] }
+            #expect(
+                differing == nil,
+                "lagThreshold \(targets[index]) at \(differing ?? 0) s: \(replicas[index][differing ?? 0]) replicas, lagThreshold 1: \(replicas[0][differing ?? 0])"
+            )
+        }
+        // And the check can fail: before the capacity is learned, KEDA's value makes them differ.
+        #expect(Array(replicas[1][..<Int(learned)]) != Array(replicas[4][..<Int(learned)]))
+        #expect(Set(replicas[0][from...]).count > 3, "the replicas must move for the comparison to mean something")
     }
 
     @Test(
@@ -295,9 +342,10 @@ struct PredictivePlannerTests {
         #expect(same.value == 50)
         let next = planner.decide(MetricSample(time: 45, reactiveValue: 100, backlog: 100, arrived: 100, consumed: 0))
         #expect(next.value == 100 && next.desiredReplicas == 10)
-        // With direct scale-up, KEDA's value at once.
+        // With direct scale-up, the same bound: KEDA's value at once would keep every replica idle, and
+        // a capacity is only learned from replicas that are busy.
         var direct = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec(direct: true))
-        #expect(direct.decide(MetricSample(time: 0, reactiveValue: 100, backlog: 100, arrived: 100, consumed: 0)).value == 100)
+        #expect(direct.decide(MetricSample(time: 0, reactiveValue: 100, backlog: 100, arrived: 100, consumed: 0)).value == 50)
         #expect(decision?.prediction?.plannedReplicas == nil)
     }
 

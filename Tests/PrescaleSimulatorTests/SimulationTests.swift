@@ -30,6 +30,41 @@ struct SimulationTests {
         #expect(result.backlog.last ?? 1 < 1e-6)
     }
 
+    @Test(
+        "in every long silence every policy but peak goes back to zero, after its own cooldown",
+        arguments: [PolicyName.keda, .kedaFast, .kpa, .prescale, .prescaleDirect])
+    func backToZero(policy: PolicyName) throws {
+        var model = ConsumerModel()
+        model.ratePerReplica = 25
+        model.coldStartSeconds = 1
+        // Bursts of 10 messages a second against 2.5 per tick: the takes leave rounding behind unless the
+        // backlog is snapped to zero once everything is consumed.
+        var random = SimulationRandom(seed: 1)
+        let series = SyntheticScenario.sparse.series(seconds: 7_200, scale: 1, random: &random)
+        let result = Self.roster(model).run(policy, series: series, simulation: Simulation(model: model))
+        let cooldown: Double =
+            switch policy {
+            case .keda, .kedaFast: ControlPathSettings().cooldownSeconds
+            case .prescale, .prescaleDirect: ControlPathSettings().prescaleCooldownSeconds
+            default: 90  // KPA: the 60 s stable window, then 30 s of grace
+            }
+        // Within a poll (30 s) and a sync after the cooldown.
+        let settle = Int(cooldown) + 45
+        var checked = 0
+        var silence = 0
+        for second in series.perSecond.indices {
+            silence = series.perSecond[second] > 0 ? 0 : silence + 1
+            guard silence == settle else { continue }
+            #expect(
+                result.replicas[second] == 0, "\(policy): \(result.replicas[second]) replicas \(settle) s into a silence at \(second) s")
+            checked += 1
+        }
+        #expect(checked >= 3)
+        // And not before the cooldown has run.
+        let firstBurst = try #require(series.perSecond.firstIndex { $0 > 0 })
+        #expect(result.replicas[firstBurst + Int(cooldown) - 5] > 0)
+    }
+
     @Test("replica-seconds equal the integral of the replica curve", arguments: PolicyName.allCases)
     func replicaSeconds(policy: PolicyName) {
         var model = ConsumerModel()

@@ -121,7 +121,7 @@ def test_unknown_topic_is_invalid_argument(pb, shared_scaler, kafka):
     assert 'topic "nope" does not exist' in error.details()
 
 
-def test_prediction_is_on_by_default_and_never_below_reactive(pb, shared_scaler, kafka):
+def test_prediction_is_on_by_default_and_never_below_reactive_before_anything_is_learned(pb, shared_scaler, kafka):
     kafka.do("topic orders 1")
     kafka.do("commit workers orders 0 0")
     _, scaler = stub(pb, shared_scaler)

@@ -86,6 +86,9 @@ def test_a_kafka_trigger_moves_to_prescale_with_every_key_and_its_credentials(bi
     shipped = yaml.safe_load((ROOT / "deploy" / "keda" / "scaledobject-kafka.yaml").read_text())
     assert converted["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"] == \
         shipped["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]
+    # And its cooldownPeriod, where the ScaledObject sets none (KEDA's 300 s would apply).
+    assert "cooldownPeriod" not in yaml.safe_load(PRINTED.split("---")[0])["spec"]
+    assert converted["spec"]["cooldownPeriod"] == shipped["spec"]["cooldownPeriod"] == 60
     # Each credential, with what to mount or add and under which name.
     err = result.stderr
     assert "secretKeyRef: {name: kafka-user, key: password}" in err and "PRESCALE_KAFKA_PASSWORD" in err
@@ -98,6 +101,7 @@ def test_its_own_behaviour_is_kept_and_several_documents_and_lists_convert(binar
     with_behavior = yaml.safe_load(PRINTED.split("---")[0])
     behavior = {"scaleDown": {"stabilizationWindowSeconds": 120}}
     with_behavior["spec"]["advanced"] = {"horizontalPodAutoscalerConfig": {"behavior": behavior}}
+    with_behavior["spec"]["cooldownPeriod"] = 300
     del with_behavior["spec"]["triggers"][0]["authenticationRef"]
     del with_behavior["spec"]["triggers"][0]["metadata"]["sasl"]
     second = yaml.safe_load(yaml.safe_dump(with_behavior))
@@ -108,6 +112,8 @@ def test_its_own_behaviour_is_kept_and_several_documents_and_lists_convert(binar
     documents = list(yaml.safe_load_all(result.stdout))
     assert [d["metadata"]["name"] for d in documents] == ["orders-v1", "payments-v1"]
     assert all(d["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"] == behavior for d in documents)
+    assert all(d["spec"]["cooldownPeriod"] == 300 for d in documents)
+    assert "orders-v1: keeps its cooldownPeriod 300 s; Prescale's ScaledObjects ship 60 s" in result.stderr
     assert "keeps its own HPA behaviour" in result.stderr
 
 

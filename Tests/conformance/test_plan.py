@@ -18,15 +18,25 @@ def ramp(seconds=60):
         yield json.dumps({"t": t, "backlog": arrived - consumed, "arrived": arrived, "consumed": consumed, "replicas": 4})
 
 
-def test_one_decision_per_line_never_below_reactive(binary):
+def test_one_decision_per_line_never_below_its_floor(binary):
     lines = list(ramp())
     result = plan(binary, lines, "target=1000", "coldStartSeconds=5")
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(out) == len(lines)
+    learned = [d for d in out if "learnedFloor" in d]
+    assert learned and learned[0] is not out[0]
     for decision in out:
-        assert decision["value"] >= decision["reactiveValue"]
+        assert decision["value"] >= decision["valueFloor"]
         assert decision["target"] == 1000
+        if "learnedFloor" in decision:
+            # Once learned, the floor is the backlog drained within 1 s at the learned capacity, in place
+            # of KEDA's value (here far below it: lagThreshold 1000 is 40 s of a replica's work).
+            assert decision["valueFloor"] == decision["learnedFloor"]
+            floor = -(-decision["reactiveValue"] // decision["capacity"])
+            assert decision["learnedFloor"] == floor * 1000
+        else:
+            assert decision["value"] >= decision["reactiveValue"]
     last = out[-1]
     assert last["leadTimeSeconds"] == 20
     assert last["model"] in {"naive", "ewma-0.1", "ewma-0.3", "holt-damped"}
@@ -34,7 +44,7 @@ def test_one_decision_per_line_never_below_reactive(binary):
     assert abs(last["capacity"] - 25) < 1e-6
     assert 0.3 < last["capacityConfidence"] <= 1  # a minute of data: a third of the window, all agreeing
     assert last["value"] > last["reactiveValue"]  # a growing load: the prediction leads
-    assert last["desiredReplicas"] == last["plannedReplicas"] == -(-last["value"] // 1000)
+    assert last["desiredReplicas"] == max(last["plannedReplicas"], last["learnedFloor"] // 1000) == -(-last["value"] // 1000)
 
 
 def test_predict_false_reports_the_backlog(binary):
@@ -89,7 +99,7 @@ def test_closed_loop_one_answer_per_observation(binary):
         stderr=subprocess.PIPE, text=True, bufsize=1)
     try:
         arrived = consumed = 0
-        bounded = False
+        bounded = learned = False
         for t in range(30):
             arrived += 20
             consumed = min(arrived, consumed + 15)
@@ -100,12 +110,19 @@ def test_closed_loop_one_answer_per_observation(binary):
             decision = json.loads(process.stdout.readline())
             assert decision["t"] == t
             assert decision["reactiveValue"] == arrived - consumed
-            # Never below KEDA's value once the capacity is known; before, at most one default scale-up
-            # step per 15 s sync above the 3 ready replicas: max(3 + 4, 2 x 3) = 7.
-            bound = decision["reactiveValue"] if "capacity" in decision else min(decision["reactiveValue"], 70)
+            # Before the capacity is known, at most one default scale-up step per 15 s sync above the 3
+            # ready replicas: max(3 + 4, 2 x 3) = 7. Once it is learned (5 per replica), the replicas that
+            # drain the backlog within 1 s: ceil(backlog / 5) x target.
+            if "learnedFloor" in decision:
+                bound = -(-decision["reactiveValue"] // decision["capacity"]) * 10
+                learned = True
+            else:
+                assert "capacity" not in decision
+                bound = min(decision["reactiveValue"], 70)
             assert decision["value"] >= decision["valueFloor"] == bound, decision
             bounded = bounded or decision["valueFloor"] < decision["reactiveValue"]
         assert bounded  # the bound held the value below KEDA's before the capacity was learned
+        assert learned
     finally:
         process.stdin.close()
         assert process.wait(timeout=10) == 0, process.stderr.read()

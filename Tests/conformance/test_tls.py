@@ -3,6 +3,7 @@ from Python's grpcio with certificates made at test time by openssl."""
 import pathlib
 import shutil
 import subprocess
+import re
 import time
 
 import grpc
@@ -150,6 +151,9 @@ def test_a_certificate_file_that_fails_to_load_keeps_the_previous_pair(pb, pki):
         assert answers(pb, fresh) is True
         channel.close()
         assert scaler.proc.poll() is None
+        # On /metrics for the PrescaleTLSReloadFailing alert.
+        failures = re.search(r"^prescale_tls_reload_failures_total (\S+)$", scaler.http("/metrics")[1], re.M)
+        assert failures and float(failures.group(1)) >= 1
     finally:
         scaler.kill()
 
