@@ -66,9 +66,9 @@ public struct MosquittoSysStatistics: Sendable, Hashable {
         return true
     }
 
-    /// How long after the last heartbeat the values stop being current: three heartbeat intervals,
-    /// at least 5 s.
-    public var staleAfter: Double { max(3 * self.interval, 5) }
+    /// How long after the last heartbeat the values stop being current (``Staleness``: three heartbeat
+    /// intervals, at least 5 s).
+    public var staleAfter: Double { Staleness.bound(intervalSeconds: self.interval) }
 
     /// Whether the cache has been refreshed within the staleness bound.
     public func isCurrent(at now: Double) -> Bool {

@@ -12,6 +12,12 @@
 public struct PredictionSpec: Sendable, Hashable {
     /// The HPA's default sync period, the first part of the lead time through the HPA.
     public static let hpaSyncSeconds: Double = 15
+    /// `coldStartSeconds` when the metadata does not set it.
+    public static let defaultColdStartSeconds: Double = 5
+    /// `predictQuantile` when the metadata does not set it.
+    public static let defaultQuantile = 0.9
+    /// `drainSeconds` when the metadata does not set it.
+    public static let defaultDrainSeconds: Double = 30
     /// A source's sample interval, the first part of the lead time with direct actuation.
     public static let sampleSeconds: Double = 1
     /// Once the per-replica capacity is learned, the floor under the plan: the replicas that drain the
@@ -39,12 +45,12 @@ public struct PredictionSpec: Sendable, Hashable {
     /// Creates a spec; the lead time defaults to the control path's delay.
     public init(
         enabled: Bool = true,
-        coldStartSeconds: Double = 5,
+        coldStartSeconds: Double = PredictionSpec.defaultColdStartSeconds,
         leadTimeSeconds: Double? = nil,
         direct: Bool = false,
-        quantile: Double = 0.9,
+        quantile: Double = PredictionSpec.defaultQuantile,
         messagesPerReplicaPerSecond: Double? = nil,
-        drainSeconds: Double = 30
+        drainSeconds: Double = PredictionSpec.defaultDrainSeconds
     ) {
         self.enabled = enabled
         self.coldStartSeconds = coldStartSeconds
@@ -69,15 +75,15 @@ public struct PredictionSpec: Sendable, Hashable {
     public init(metadata reader: MetadataReader, direct: Bool = false) throws(MetadataError) {
         self.init(
             enabled: try reader.bool("predict", default: true),
-            coldStartSeconds: try reader.double("coldStartSeconds", default: 5, in: .between(0, 600)),
+            coldStartSeconds: try reader.double("coldStartSeconds", default: Self.defaultColdStartSeconds, in: .between(0, 600)),
             leadTimeSeconds: try reader.string("leadTimeSeconds") == nil
                 ? nil : reader.double("leadTimeSeconds", default: nil, in: .between(1, 3_600)),
             direct: direct,
             quantile: try reader.double(
-                "predictQuantile", default: 0.9, in: NumberRange(lowerBound: 0, lowerInclusive: false, upperBound: 0.999)),
+                "predictQuantile", default: Self.defaultQuantile, in: NumberRange(lowerBound: 0, lowerInclusive: false, upperBound: 0.999)),
             messagesPerReplicaPerSecond: try reader.string("messagesPerReplicaPerSecond") == nil
                 ? nil : reader.double("messagesPerReplicaPerSecond", default: nil, in: .positive),
-            drainSeconds: try reader.double("drainSeconds", default: 30, in: .between(1, 86_400))
+            drainSeconds: try reader.double("drainSeconds", default: Self.defaultDrainSeconds, in: .between(1, 86_400))
         )
     }
 }

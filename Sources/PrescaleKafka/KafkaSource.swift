@@ -16,8 +16,8 @@ public struct KafkaSource: MetricSource {
     /// The sample interval.
     var interval: Duration { .milliseconds(self.spec.sampleIntervalMilliseconds) }
 
-    /// 3× the interval, at least 5 s: a sample older than this is never served as current.
-    public var staleAfter: Duration? { max(self.interval * 3, .seconds(5)) }
+    /// ``Staleness``: a sample older than this is never served as current.
+    public var staleAfter: Duration? { Staleness.bound(interval: self.interval) }
 
     /// The sampler this trigger reads.
     public var samplerKey: KafkaSamplerKey {

@@ -22,11 +22,12 @@ public struct MQTTSource: MetricSource {
         self.tick = tick
     }
 
-    /// 5 s: a disconnection shorter than this keeps the last value; a longer one is reported.
-    public var staleAfter: Duration? { max(self.tick * 3, .seconds(5)) }
+    /// ``Staleness`` of the tick (5 s): a disconnection shorter than this keeps the last value; a longer
+    /// one is reported.
+    public var staleAfter: Duration? { Staleness.bound(interval: self.tick) }
 
     private var staleSeconds: Double {
-        (self.staleAfter ?? .seconds(5)).inSeconds
+        Staleness.bound(interval: self.tick).inSeconds
     }
 
     public func run(into sink: any SampleSink) async throws {

@@ -29,7 +29,7 @@ public struct ControlPathSettings: Sendable, Hashable {
     /// KEDA `pollingInterval` for `keda-fast`. Default: 1 s.
     public var fastPollingInterval: Double = 1
     /// HPA sync period. Default: 15 s.
-    public var hpaSyncSeconds: Double = 15
+    public var hpaSyncSeconds = PredictionSpec.hpaSyncSeconds
     /// The HPA behaviour of the reactive policies (`keda`, `keda-fast`). Default: Kubernetes' own,
     /// which KEDA leaves in place.
     public var kedaBehavior: HPABehavior = .kubernetesDefault
@@ -37,7 +37,7 @@ public struct ControlPathSettings: Sendable, Hashable {
     /// Default: ``HPABehavior/prescale``.
     public var prescaleBehavior: HPABehavior = .prescale
     /// HPA tolerance. Default: 0.1.
-    public var hpaTolerance: Double = 0.1
+    public var hpaTolerance = HPABehavior.tolerance
     /// KEDA `cooldownPeriod` before scaling to zero, for the reactive policies. Default: KEDA's, 300 s.
     public var cooldownSeconds = Double(KEDACooldown.kedaDefaultSeconds)
     /// KEDA `cooldownPeriod` for `prescale` and `prescale-direct`: what Prescale's ScaledObjects ship.

@@ -36,7 +36,7 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "KEDA pollingInterval for `keda-fast`, seconds.")
     var fastPollingInterval: Double = 1
     @Option(help: "HPA sync period, seconds.")
-    var hpaSync: Double = 15
+    var hpaSync = PredictionSpec.hpaSyncSeconds
     @Option(help: "HPA behaviour of keda and keda-fast, scale-up: pods added per sync at least (Kubernetes' default 4).")
     var hpaScaleUpPods: Int = HPABehavior.kubernetesDefault.scaleUpPods
     @Option(help: "…or this percentage of the current count, whichever is more (Kubernetes' default 100).")
@@ -50,7 +50,7 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "…scale-down stabilisation window, seconds.")
     var prescaleStabilization: Int = HPABehavior.prescale.scaleDownStabilizationSeconds
     @Option(help: "HPA tolerance, 0 to 1.")
-    var tolerance: Double = 0.1
+    var tolerance = HPABehavior.tolerance
     @Option(help: "KEDA cooldownPeriod of keda and keda-fast before scaling to zero, seconds (KEDA's default 300).")
     var cooldown = Double(KEDACooldown.kedaDefaultSeconds)
     @Option(help: "…of prescale and prescale-direct (what Prescale's ScaledObjects ship, 60).")
