@@ -16,10 +16,13 @@ public struct DefaultScaleUpBound: Sendable {
     public private(set) var replicas: Int
     private var asked = 0
     private var nextStep: Double?
+    private let syncSeconds: Double
 
-    /// Creates a bound for a trigger with no replicas yet: one default step above one replica.
-    public init() {
+    /// Creates a bound for a trigger with no replicas yet, one default step above one replica, for an
+    /// HPA that syncs every `syncSeconds`.
+    public init(syncSeconds: Double = PredictionSpec.hpaSyncSeconds) {
         self.replicas = HPABehavior.kubernetesDefault.scaleUpLimit(current: 1)
+        self.syncSeconds = syncSeconds
     }
 
     /// Folds in a sample's reactive value at `time` and returns the highest value the trigger may
@@ -28,7 +31,7 @@ public struct DefaultScaleUpBound: Sendable {
         if time >= self.nextStep ?? time {
             let base = max(self.asked, ready ?? 0, 1)
             self.replicas = HPABehavior.kubernetesDefault.scaleUpLimit(current: base)
-            self.nextStep = time + PredictionSpec.hpaSyncSeconds
+            self.nextStep = time + self.syncSeconds
             self.asked = min(PlannerDecision.replicas(value: reactiveValue, target: target), self.replicas)
         }
         return Double(self.replicas) * target

@@ -10,7 +10,7 @@
 /// | `messagesPerReplicaPerSecond` | a number > 0: a prior for the learned per-replica capacity |
 /// | `drainSeconds` | default 30, 1 to 86400: how fast the planned replicas drain the backlog |
 public struct PredictionSpec: Sendable, Hashable {
-    /// The HPA's default sync period, the first part of the lead time through the HPA.
+    /// The HPA controller's default sync period (`--horizontal-pod-autoscaler-sync-period`, 15 s).
     public static let hpaSyncSeconds: Double = 15
     /// `coldStartSeconds` when the metadata does not set it.
     public static let defaultColdStartSeconds: Double = 5
@@ -41,6 +41,11 @@ public struct PredictionSpec: Sendable, Hashable {
     public var messagesPerReplicaPerSecond: Double?
     /// `drainSeconds`.
     public var drainSeconds: Double
+    /// The HPA controller's sync period in the cluster: the first part of the lead time through the
+    /// HPA, the width of the scale-down hold's buckets and the step of the default scale-up bound. Not
+    /// metadata: the server's `--hpa-sync-seconds` (K3s as deploy/k3s configures it: 5 s). Default
+    /// ``hpaSyncSeconds``.
+    public var hpaSyncPeriod: Double = PredictionSpec.hpaSyncSeconds
 
     /// Creates a spec; the lead time defaults to the control path's delay.
     public init(
@@ -63,7 +68,7 @@ public struct PredictionSpec: Sendable, Hashable {
 
     /// How far ahead to look: the time from a decision to ready replicas on this trigger's path.
     public var leadTimeSeconds: Double {
-        self.leadTimeOverride ?? ((self.direct ? Self.sampleSeconds : Self.hpaSyncSeconds) + self.coldStartSeconds)
+        self.leadTimeOverride ?? ((self.direct ? Self.sampleSeconds : self.hpaSyncPeriod) + self.coldStartSeconds)
     }
 
     /// Every key read.

@@ -73,7 +73,10 @@ public struct PredictivePlanner: Planner {
         self.scratch = []
         self.scratch.reserveCapacity(Self.lossWindow)
         self.capacity = CapacityEstimator(prior: prediction.messagesPerReplicaPerSecond)
-        self.hold = ScaleDownHold(seconds: prediction.direct ? ScaleDownHold.directWindow : ScaleDownHold.window)
+        self.hold = ScaleDownHold(
+            seconds: prediction.direct ? ScaleDownHold.directSyncs * prediction.hpaSyncPeriod : ScaleDownHold.window,
+            syncSeconds: prediction.hpaSyncPeriod)
+        self.scaleUpBound = DefaultScaleUpBound(syncSeconds: prediction.hpaSyncPeriod)
     }
 
     /// Creates the planner a parsed trigger asks for.
@@ -107,7 +110,7 @@ public struct PredictivePlanner: Planner {
         guard self.capacity.estimate != nil, (sample.backlog ?? 0) <= 0,
             let next = self.bursts.secondsToNextRise(at: sample.time)
         else { return false }
-        return next > self.prediction.leadTimeSeconds + PredictionSpec.hpaSyncSeconds
+        return next > self.prediction.leadTimeSeconds + self.prediction.hpaSyncPeriod
     }
 
     /// The decision before the scale-down hold.

@@ -19,15 +19,19 @@ public struct ScaleDownHold: Sendable, Hashable {
     /// sample and a cold start after it is asked for: one sync for the HPA to read a rise and one more
     /// before it may act on a fall. (Simulated on the shared traces: up to 30% fewer replica-seconds than
     /// ``window``; a hold of one sync lets the HPA undo 4-6 direct scale-ups per trace.)
-    public static let directWindow = 2 * bucketSeconds
-    /// Width of one bucket of the sliding maximum: one HPA sync period. A value is held until ``window``
-    /// after its bucket began, so for 45 to 60 s (measured on the shared traces, 5 s buckets held to a
-    /// full minute cost 1-9% more replica-seconds for no better p99).
+    public static let directWindow = directSyncs * bucketSeconds
+    /// ``directWindow`` in HPA syncs, for a cluster whose HPA syncs at another period.
+    public static let directSyncs = 2.0
+    /// Width of one bucket of the sliding maximum with the HPA's default sync: one HPA sync period. A
+    /// value is held until ``window`` after its bucket began, so for 45 to 60 s (measured on the shared
+    /// traces, 5 s buckets held to a full minute cost 1-9% more replica-seconds for no better p99).
     public static let bucketSeconds = PredictionSpec.hpaSyncSeconds
-    static let bucketCount = Int((window / bucketSeconds).rounded(.up)) + 1
 
-    /// The seconds this hold keeps a value: ``window`` or ``directWindow``.
+    /// The seconds this hold keeps a value: ``window``, or with direct scale-up ``directSyncs`` syncs.
     public let seconds: Double
+    /// The HPA's sync period: the width of a bucket, and how long a risen value is kept.
+    public let syncSeconds: Double
+    private let bucketCount: Int
 
     private var maxima: [Double]
     private var starts: [Double]
@@ -35,20 +39,23 @@ public struct ScaleDownHold: Sendable, Hashable {
     private var riseValue = 0.0
     private var riseUntil = -Double.infinity
 
-    /// Creates an empty hold that keeps values `seconds` (at most ``window``).
-    public init(seconds: Double = ScaleDownHold.window) {
+    /// Creates an empty hold that keeps values `seconds` (at most ``window``) for an HPA that syncs every
+    /// `syncSeconds` (1 to ``window``).
+    public init(seconds: Double = ScaleDownHold.window, syncSeconds: Double = PredictionSpec.hpaSyncSeconds) {
         self.seconds = min(seconds, Self.window)
-        self.maxima = Array(repeating: 0, count: Self.bucketCount)
-        self.starts = Array(repeating: -Double.infinity, count: Self.bucketCount)
+        self.syncSeconds = min(max(syncSeconds, 1), Self.window)
+        self.bucketCount = Int((Self.window / self.syncSeconds).rounded(.up)) + 1
+        self.maxima = Array(repeating: 0, count: self.bucketCount)
+        self.starts = Array(repeating: -Double.infinity, count: self.bucketCount)
     }
 
     /// Folds in the value at `time` and returns the value to report: this one, or the highest that
     /// lasted two samples in a bucket that began within the last ``seconds``, if that is higher.
     public mutating func apply(time: Double, value: Double) -> Double {
-        let bucket = (time / Self.bucketSeconds).rounded(.down)
-        let count = Double(Self.bucketCount)
+        let bucket = (time / self.syncSeconds).rounded(.down)
+        let count = Double(self.bucketCount)
         let index = Int((bucket.truncatingRemainder(dividingBy: count) + count).truncatingRemainder(dividingBy: count))
-        let start = bucket * Self.bucketSeconds
+        let start = bucket * self.syncSeconds
         let lasting = min(value, self.previous)
         self.previous = value
         if self.starts[index] != start {
@@ -58,7 +65,7 @@ public struct ScaleDownHold: Sendable, Hashable {
             self.maxima[index] = max(self.maxima[index], lasting)
         }
         var held = value
-        for slot in 0..<Self.bucketCount where self.starts[slot] > time - self.seconds {
+        for slot in 0..<self.bucketCount where self.starts[slot] > time - self.seconds {
             held = max(held, self.maxima[slot])
         }
         return held
@@ -70,14 +77,14 @@ public struct ScaleDownHold: Sendable, Hashable {
         if held > decision.value { decision.report(held) }
     }
 
-    /// A risen value kept for one HPA sync (``PredictionSpec/hpaSyncSeconds``, its last sample included),
+    /// A risen value kept for one HPA sync (``syncSeconds``, its last sample included),
     /// so that the HPA reads it at least once: a direct scale-up (`actuate: "true"`) is not an HPA recommendation, and were the
     /// value to drop before the HPA's next sync, that sync would scale the target back down. Returns
     /// `value`, or the value risen to within the last sync when that is higher.
     public mutating func keepRise(time: Double, value: Double) -> Double {
         guard value < self.riseValue, time <= self.riseUntil else {
             self.riseValue = value
-            self.riseUntil = time + PredictionSpec.hpaSyncSeconds
+            self.riseUntil = time + self.syncSeconds
             return value
         }
         return self.riseValue
@@ -85,7 +92,7 @@ public struct ScaleDownHold: Sendable, Hashable {
 
     /// Forgets every value held: the next ``apply(time:value:)`` reports its own value.
     public mutating func release() {
-        for slot in 0..<Self.bucketCount { self.starts[slot] = -Double.infinity }
+        for slot in 0..<self.bucketCount { self.starts[slot] = -Double.infinity }
         self.previous = 0
     }
 }

@@ -58,7 +58,8 @@ public struct ScalerServer: Sendable {
                 tenantPolicy: TenantPolicy(
                     credentialFiles: self.configuration.credentialFiles,
                     allowedBrokers: self.configuration.allowedBrokers
-                )
+                ),
+                hpaSyncSeconds: self.configuration.hpaSyncSeconds
             ),
             sources: self.sources,
             observers: metrics,

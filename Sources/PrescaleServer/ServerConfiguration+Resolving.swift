@@ -198,6 +198,15 @@ extension ServerConfiguration {
             return true
         },
         Setting(
+            name: "hpa-sync-seconds", allowed: "whole seconds from 1 to 60",
+            help:
+                "The HPA controller's sync period in this cluster (--horizontal-pod-autoscaler-sync-period), 1 to 60: part of the lead time predicting triggers plan for (default 15, Kubernetes'; deploy/k3s sets 5)."
+        ) { config, text in
+            guard let seconds = Int(text), (1...60).contains(seconds) else { return false }
+            config.hpaSyncSeconds = Double(seconds)
+            return true
+        },
+        Setting(
             name: "tls-reload-interval", allowed: "whole seconds from 1 to 86400",
             help: "Seconds between re-reads of the certificate and key files, 1 to 86400 (default 30)."
         ) { config, text in

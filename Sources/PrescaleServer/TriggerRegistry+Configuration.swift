@@ -21,6 +21,9 @@ extension TriggerRegistry {
         public var maximumMetadataBytes: Int
         /// Which credential files and brokers a ScaledObject may use. Default: no restriction.
         public var tenantPolicy: TenantPolicy
+        /// The HPA controller's sync period in the cluster, given to every predicting trigger
+        /// (``PredictionSpec/hpaSyncPeriod``). Default: Kubernetes' 15 s.
+        public var hpaSyncSeconds: Double
 
         /// Creates a configuration; every argument has the default documented on its property.
         public init(
@@ -30,8 +33,10 @@ extension TriggerRegistry {
             maximumTriggersPerNamespace: Int = 1_000,
             maximumMetadataKeys: Int = 128,
             maximumMetadataBytes: Int = 65_536,
-            tenantPolicy: TenantPolicy = TenantPolicy()
+            tenantPolicy: TenantPolicy = TenantPolicy(),
+            hpaSyncSeconds: Double = PredictionSpec.hpaSyncSeconds
         ) {
+            self.hpaSyncSeconds = hpaSyncSeconds
             self.idleTimeout = idleTimeout
             self.sweepInterval = sweepInterval
             self.maximumTriggers = maximumTriggers

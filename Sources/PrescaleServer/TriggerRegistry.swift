@@ -106,12 +106,13 @@ public final class TriggerRegistry: Service, Sendable {
                 "the trigger's metadata is \(bytes) bytes; the limit is \(self.configuration.maximumMetadataBytes) (--max-metadata-bytes)"
             )
         }
-        let spec: TriggerSpec
+        var spec: TriggerSpec
         do {
             spec = try self.configuration.tenantPolicy.apply(to: try TriggerSpec(metadata: key.metadata), namespace: key.namespace)
         } catch {
             throw .invalidMetadata(error)
         }
+        spec.prediction?.hpaSyncPeriod = self.configuration.hpaSyncSeconds
         if spec.actuate && self.actuator == nil {
             throw .invalidMetadata(
                 MetadataError(

@@ -35,10 +35,12 @@ public struct PolicyRoster: Sendable {
     /// Runs `policy` over `series` in `simulation`.
     public func run(_ policy: PolicyName, series: ArrivalSeries, simulation: Simulation) -> SimulationResult {
         let target = self.settings.target ?? self.model.ratePerReplica
-        var direct = self.prediction
+        var prediction = self.prediction
+        prediction.hpaSyncPeriod = self.settings.hpaSyncSeconds
+        var direct = prediction
         direct.direct = true
         let planner = PredictivePlanner(
-            target: target, activationThreshold: 0, prediction: policy == .prescaleDirect ? direct : self.prediction)
+            target: target, activationThreshold: 0, prediction: policy == .prescaleDirect ? direct : prediction)
         switch policy {
         case .keda:
             var p = KEDAPolicy(

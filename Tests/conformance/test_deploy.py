@@ -296,3 +296,17 @@ def test_dockerfile_runtime_stage_provides_every_shared_library_of_the_binary():
             missing.append(f"{parts[0]} ({package})")
     assert not unresolved, f"ldd cannot resolve: {unresolved}"
     assert not missing, f"libraries whose packages the runtime stage does not install: {missing}"
+
+
+def test_the_k3s_overlay_plans_for_the_hpa_sync_period_k3s_is_configured_with():
+    """deploy/k3s makes the HPA sync every 5 s; Prescale's k3s overlay must tell the planner the same."""
+    import re
+
+    config = yaml.safe_load((DEPLOY / "k3s" / "config.yaml").read_text())
+    periods = [re.fullmatch(r"horizontal-pod-autoscaler-sync-period=(\d+)s", arg) for arg in config["kube-controller-manager-arg"]]
+    period = next(int(match.group(1)) for match in periods if match)
+    deployment = next(d for d in render(DEPLOY / "prescale" / "overlays" / "k3s") if d["kind"] == "Deployment")
+    env = {e["name"]: e.get("value") for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["PRESCALE_HPA_SYNC_SECONDS"] == str(period)
+    # And the walkthrough installs that overlay.
+    assert "kubectl apply -k deploy/prescale/overlays/k3s" in (DEPLOY / "README.md").read_text()

@@ -162,3 +162,28 @@ def test_the_first_calls_on_a_new_group_answer_the_lag_not_unavailable(pb, share
         values = list(pool.map(lambda _: scaler.GetMetrics(request, timeout=10).metricValues[0].metricValueFloat, range(4)))
     assert values == [7.0] * 4
     assert scaler.IsActive(ref(pb, metadata), timeout=10).result is True
+
+
+def test_the_hpa_sync_period_of_the_cluster_sets_the_lead_time(pb, kafka):
+    """`--hpa-sync-seconds` (K3s of deploy/k3s: 5) is what a predicting trigger plans for through the HPA:
+    its lead time is that sync plus coldStartSeconds; a bad value is refused naming the flag."""
+    from conftest import ScalerProcess
+
+    kafka.do("topic orders 1")
+    kafka.do("commit workers orders 0 0")
+    lead = {}
+    for flag, expected in [(None, 15 + 3), ("--hpa-sync-seconds=5", 5 + 3)]:
+        scaler = ScalerProcess(*([flag] if flag else []))
+        try:
+            _, client = stub(pb, scaler)
+            metadata = kafka_metadata(kafka, predict="true", coldStartSeconds="3")
+            client.GetMetricSpec(ref(pb, metadata), timeout=5)
+            pattern = r'prescale_trigger_lead_time_seconds\{[^}]*scaledobject="[^"]*"[^}]*\} (\S+)'
+            wait_for(f"the lead time with {flag}", lambda: re.search(pattern, scaler.http("/metrics")[1]))
+            lead[flag] = float(re.search(pattern, scaler.http("/metrics")[1]).group(1))
+            assert lead[flag] == expected, (flag, lead[flag])
+        finally:
+            scaler.kill()
+    bad = subprocess.run([str(_binary()), "serve", "--hpa-sync-seconds=0"], capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 1
+    assert "--hpa-sync-seconds" in bad.stderr and "whole seconds from 1 to 60" in bad.stderr, bad.stderr
