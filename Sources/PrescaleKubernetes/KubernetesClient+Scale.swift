@@ -33,7 +33,8 @@ extension KubernetesClient: ScaleAPI {
                 name: name
             ),
             bounds: ReplicaBounds(minimum: minimum, maximum: maximum),
-            scaleDownWindowSeconds: window
+            scaleDownWindowSeconds: window,
+            cooldownSeconds: (spec["cooldownPeriod"] as? NSNumber)?.intValue ?? KEDACooldown.kedaDefaultSeconds
         )
     }
 

@@ -15,6 +15,8 @@ public protocol ReplicaCounts: Sendable {
     func problem(of key: ScaledObjectKey) -> String?
     /// The scale-down stabilisation window of the HPA the ScaledObject makes, as last read, if known.
     func scaleDownWindow(of key: ScaledObjectKey) -> Int?
+    /// The ScaledObject's `cooldownPeriod`, as last read, if known.
+    func cooldown(of key: ScaledObjectKey) -> Int?
 }
 
 extension ReplicaCounts {
@@ -22,6 +24,8 @@ extension ReplicaCounts {
     public func problem(of key: ScaledObjectKey) -> String? { nil }
     /// Not known: a source that does not read ScaledObjects.
     public func scaleDownWindow(of key: ScaledObjectKey) -> Int? { nil }
+    /// Not known: a source that does not read ScaledObjects.
+    public func cooldown(of key: ScaledObjectKey) -> Int? { nil }
 }
 
 /// Reads the ready replicas of the targets whose triggers have a backlog, in the background.
@@ -84,6 +88,10 @@ public final class ReplicaWatcher: Service, ReplicaCounts {
         self.entries.withLock { $0[key]?.info?.0.scaleDownWindowSeconds }
     }
 
+    public func cooldown(of key: ScaledObjectKey) -> Int? {
+        self.entries.withLock { $0[key]?.info?.0.cooldownSeconds }
+    }
+
     public func wanted(_ key: ScaledObjectKey) {
         let now = ContinuousClock.now
         self.entries.withLock { entries in
@@ -107,7 +115,7 @@ public final class ReplicaWatcher: Service, ReplicaCounts {
                 var info = cached
                 if info == nil || now - info!.1 >= self.configuration.scaledObjectRefresh {
                     let read = try await self.api.scaledObject(key)
-                    self.noteScaleDownWindow(read.scaleDownWindowSeconds, key: key, before: cached?.0.scaleDownWindowSeconds)
+                    self.noteSettings(read, key: key, before: cached?.0)
                     info = (read, now)
                 }
                 let replicas = try await self.api.readyReplicas(of: info!.0.target, namespace: key.namespace)
@@ -142,12 +150,19 @@ public final class ReplicaWatcher: Service, ReplicaCounts {
         }
     }
 
-    /// Says once per ScaledObject (and again if it changes) when its HPA keeps replicas longer than the
-    /// behaviour Prescale plans for: its value already carries the scale-down hold, so a window on top of
-    /// it keeps replicas for both.
-    private func noteScaleDownWindow(_ window: Int, key: ScaledObjectKey, before: Int?) {
+    /// Says once per ScaledObject (and again if it changes) when it keeps replicas longer than what
+    /// Prescale's ScaledObjects ship: an HPA scale-down window on top of the value's own hold keeps
+    /// replicas for both, and a cooldown longer than a minute keeps an idle target off zero.
+    private func noteSettings(_ read: ScaledObjectInfo, key: ScaledObjectKey, before: ScaledObjectInfo?) {
+        let cooldown = read.cooldownSeconds
+        if cooldown > KEDACooldown.prescaleSeconds, cooldown != before?.cooldownSeconds {
+            self.logger.notice(
+                "\(key) has a \(cooldown) s cooldownPeriod: an idle target keeps a replica that long; Prescale's ScaledObjects ship \(KEDACooldown.prescaleSeconds) s (deploy/keda/scaledobject-kafka.yaml; prescale migrate adds it)",
+                metadata: ["scaledObject": "\(key)", "cooldownSeconds": "\(cooldown)"])
+        }
+        let window = read.scaleDownWindowSeconds
         let shipped = HPABehavior.prescale.scaleDownStabilizationSeconds
-        guard window > shipped, window != before else { return }
+        guard window > shipped, window != before?.scaleDownWindowSeconds else { return }
         self.logger.notice(
             "\(key)'s HPA has a \(window) s scale-down window; Prescale's value already holds replicas up to \(Int(ScaleDownHold.window)) s (less once a recurring burst has ended), so they stay up to \(window + Int(ScaleDownHold.window)) s: set spec.advanced.horizontalPodAutoscalerConfig.behavior as deploy/keda/scaledobject-kafka.yaml does (prescale migrate adds it)",
             metadata: ["scaledObject": "\(key)", "scaleDownWindowSeconds": "\(window)"])

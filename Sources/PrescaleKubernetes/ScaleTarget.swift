@@ -64,15 +64,19 @@ public struct ScaledObjectInfo: Sendable, Hashable {
     /// `spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds`:
     /// Kubernetes' default (300) when the ScaledObject sets none.
     public var scaleDownWindowSeconds: Int
+    /// `spec.cooldownPeriod`: KEDA's default (300) when the ScaledObject sets none.
+    public var cooldownSeconds: Int
 
     /// Creates an info.
     public init(
         target: ScaleTarget, bounds: ReplicaBounds,
-        scaleDownWindowSeconds: Int = HPABehavior.kubernetesDefault.scaleDownStabilizationSeconds
+        scaleDownWindowSeconds: Int = HPABehavior.kubernetesDefault.scaleDownStabilizationSeconds,
+        cooldownSeconds: Int = KEDACooldown.kedaDefaultSeconds
     ) {
         self.target = target
         self.bounds = bounds
         self.scaleDownWindowSeconds = scaleDownWindowSeconds
+        self.cooldownSeconds = cooldownSeconds
     }
 }
 

@@ -33,6 +33,7 @@ final class TriggerSeries: Sendable {
     let replicaSource = Mutex<Gauge?>(nil)
     let scaleDownWindow = Mutex<Gauge?>(nil)
     let readyReplicas = Mutex<Gauge?>(nil)
+    let cooldown = Mutex<Gauge?>(nil)
     /// The monotonic time of the latest sample, for the age gauge set at scrape time.
     let lastSampleTime = Mutex<Double?>(nil)
     /// Created with the first decision that carries a prediction: triggers that share these labels
@@ -107,6 +108,7 @@ final class TriggerSeries: Sendable {
         registry.unregisterCounter(self.errors)
         let lazy = [
             self.replicaSource.withLock { $0 }, self.scaleDownWindow.withLock { $0 }, self.readyReplicas.withLock { $0 },
+            self.cooldown.withLock { $0 },
         ]
         for gauge in lazy.compactMap({ $0 }) { registry.unregisterGauge(gauge) }
         self.prediction.withLock { $0 }?.unregister(from: registry)
@@ -162,12 +164,17 @@ struct TriggerSeriesObserver: TriggerObserver {
         )
     }
 
-    func hpaScaleDownWindow(seconds: Int) {
+    func scaledObjectSettings(scaleDownWindow: Int, cooldown: Int) {
         guard let series = self.series else { return }
         series.set(
-            series.scaleDownWindow, "prescale_trigger_hpa_scale_down_window_seconds", to: Int64(seconds),
+            series.scaleDownWindow, "prescale_trigger_hpa_scale_down_window_seconds", to: Int64(scaleDownWindow),
             help:
                 "The scale-down stabilisation window of the HPA this trigger's ScaledObject makes, as read with its replicas (300, Kubernetes' default, when it sets none). Prescale's value already holds replicas for up to 60 s; its ScaledObjects ship 0."
+        )
+        series.set(
+            series.cooldown, "prescale_trigger_keda_cooldown_seconds", to: Int64(cooldown),
+            help:
+                "The cooldownPeriod of this trigger's ScaledObject, as read with its replicas (300, KEDA's default, when it sets none): how long an idle target keeps a replica. Prescale's ScaledObjects ship 60."
         )
     }
 

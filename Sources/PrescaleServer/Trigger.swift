@@ -42,6 +42,7 @@ public final class Trigger: SampleSink, Sendable {
     private let replicaSourceReported = Atomic<Int8>(-1)
     private let readyReplicasReported = Atomic<Int>(-1)
     private let scaleDownWindowReported = Atomic<Int>(-1)
+    private let cooldownReported = Atomic<Int>(-1)
     private let lastAccess: Atomic<Int64>
     private let stopStream: AsyncStream<Void>
     private let stopContinuation: AsyncStream<Void>.Continuation
@@ -164,9 +165,13 @@ public final class Trigger: SampleSink, Sendable {
                 self.observer?.replicaSource(available: available)
             }
             if let window = self.replicaCounts?.scaleDownWindow(of: self.scaledObjectKey),
-                self.scaleDownWindowReported.exchange(window, ordering: .relaxed) != window
+                let cooldown = self.replicaCounts?.cooldown(of: self.scaledObjectKey)
             {
-                self.observer?.hpaScaleDownWindow(seconds: window)
+                let windowChanged = self.scaleDownWindowReported.exchange(window, ordering: .relaxed) != window
+                let cooldownChanged = self.cooldownReported.exchange(cooldown, ordering: .relaxed) != cooldown
+                if windowChanged || cooldownChanged {
+                    self.observer?.scaledObjectSettings(scaleDownWindow: window, cooldown: cooldown)
+                }
             }
         }
         let status = self.update { state in

@@ -38,9 +38,9 @@ public protocol TriggerObserver: Sendable {
     /// A predicting trigger found (or lost) a source of its target's ready replicas, the way it learns
     /// the capacity of one replica. Called when it changes.
     func replicaSource(available: Bool)
-    /// The scale-down window of the HPA its ScaledObject makes, as read with its replicas. Called when
-    /// it changes.
-    func hpaScaleDownWindow(seconds: Int)
+    /// The scale-down window of the HPA its ScaledObject makes and its `cooldownPeriod`, as read with its
+    /// replicas, in seconds. Called when either changes.
+    func scaledObjectSettings(scaleDownWindow: Int, cooldown: Int)
     /// The ready replicas of a predicting trigger's target, as read from the cluster. Called when the
     /// count changes.
     func readyReplicas(_ count: Int)
@@ -49,6 +49,6 @@ public protocol TriggerObserver: Sendable {
 extension TriggerObserver {
     public func requested() {}
     public func replicaSource(available: Bool) {}
-    public func hpaScaleDownWindow(seconds: Int) {}
+    public func scaledObjectSettings(scaleDownWindow: Int, cooldown: Int) {}
     public func readyReplicas(_ count: Int) {}
 }

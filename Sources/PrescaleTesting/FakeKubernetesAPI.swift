@@ -149,10 +149,11 @@ public final class FakeKubernetesAPI: Sendable {
     // MARK: Setup
 
     /// Adds a ScaledObject targeting `target` (a Deployment by default) and its `scale` with `replicas`;
-    /// with `scaleDownWindow`, its HPA behaviour sets that scale-down stabilisation window.
+    /// with `scaleDownWindow`, its HPA behaviour sets that scale-down stabilisation window; with `cooldown`,
+    /// its `cooldownPeriod`.
     public func addScaledObject(
         namespace: String, name: String, target: String, kind: String = "Deployment",
-        minReplicas: Int? = nil, maxReplicas: Int? = nil, replicas: Int = 1, scaleDownWindow: Int? = nil
+        minReplicas: Int? = nil, maxReplicas: Int? = nil, replicas: Int = 1, scaleDownWindow: Int? = nil, cooldown: Int? = nil
     ) {
         var spec: [String: Any] = [
             "scaleTargetRef": ["apiVersion": "apps/v1", "kind": kind, "name": target],
@@ -161,6 +162,7 @@ public final class FakeKubernetesAPI: Sendable {
         ]
         if let minReplicas { spec["minReplicaCount"] = minReplicas }
         if let maxReplicas { spec["maxReplicaCount"] = maxReplicas }
+        if let cooldown { spec["cooldownPeriod"] = cooldown }
         if let scaleDownWindow {
             spec["advanced"] = [
                 "horizontalPodAutoscalerConfig": ["behavior": ["scaleDown": ["stabilizationWindowSeconds": scaleDownWindow]]]

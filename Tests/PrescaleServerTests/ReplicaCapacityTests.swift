@@ -80,12 +80,14 @@ struct ReplicaCapacityTests {
         }
     }
 
-    @Test("the HPA scale-down window of each ScaledObject is read with its target (the shipped one has none)")
+    @Test(
+        "the HPA scale-down window and the cooldown of each ScaledObject are read with its target (the shipped one has no window and a minute)"
+    )
     func scaleDownWindow() async throws {
         let api = try await FakeKubernetesAPI()
         try await api.start()
         defer { Task { await api.stop() } }
-        api.addScaledObject(namespace: "shop", name: "shipped", target: "a", scaleDownWindow: 0)
+        api.addScaledObject(namespace: "shop", name: "shipped", target: "a", scaleDownWindow: 0, cooldown: 60)
         api.addScaledObject(namespace: "shop", name: "old", target: "b", scaleDownWindow: 60)
         let client = try fakeAPIClient(api)
         defer { Task { await client.shutdown() } }
@@ -99,6 +101,8 @@ struct ReplicaCapacityTests {
         await watcher.refresh()
         #expect(watcher.scaleDownWindow(of: shipped) == 0)
         #expect(watcher.scaleDownWindow(of: old) == 60)
+        #expect(watcher.cooldown(of: shipped) == 60)
+        #expect(watcher.cooldown(of: old) == 300)  // KEDA's default: none set
     }
 
     @Test("without a replica count or a prior, a predicting trigger reports KEDA's value")

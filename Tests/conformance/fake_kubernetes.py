@@ -115,11 +115,13 @@ users:
         return path
 
     def add_scaled_object(self, namespace, name, target, replicas=1, min_replicas=None, max_replicas=None, triggers=None,
-                          advanced=None):
+                          advanced=None, cooldown=None):
         spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target},
                 "triggers": triggers or [{"type": "external-push", "metadata": {"scalerAddress": "prescale:6000"}}]}
         if advanced is not None:
             spec["advanced"] = advanced
+        if cooldown is not None:
+            spec["cooldownPeriod"] = cooldown
         if min_replicas is not None:
             spec["minReplicaCount"] = min_replicas
         if max_replicas is not None:

@@ -105,7 +105,7 @@ def gauge(body, name, scaled_object):
 
 
 class Run:
-    def __init__(self, name, kafka, fake, metadata, advanced=None):
+    def __init__(self, name, kafka, fake, metadata, advanced=None, cooldown=None):
         self.name = name
         self.topic, self.group, self.target = f"orders-{name}", f"fn-{name}", f"fn-{name}-deployment"
         kafka.do(f"topic {self.topic} {PARTITIONS}")
@@ -114,7 +114,7 @@ class Run:
         self.metadata = {"scalerAddress": "prescale.prescale.svc:6000", "source": "kafka",
                          "bootstrapServers": kafka.bootstrap, "consumerGroup": self.group, "topic": self.topic,
                          "lagThreshold": LAG_THRESHOLD, **metadata}
-        fake.add_scaled_object(NAMESPACE, f"{name}-run", self.target, replicas=0, advanced=advanced)
+        fake.add_scaled_object(NAMESPACE, f"{name}-run", self.target, replicas=0, advanced=advanced, cooldown=cooldown)
         self.workload = Workload(fake, NAMESPACE, self.target, COLD_START)
         self.pool = ConsumerPool(kafka, self.topic, self.group, PARTITIONS, RATE_PER_CONSUMER)
         self.owed = 0.0
@@ -148,17 +148,19 @@ def test_a_default_install_predicts_end_to_end(pb, tmp_path, capsys):
     try:
         args, env = chart_serve(fake, tmp_path)
         server = ScalerProcess(*args, env=env)
-        # The ScaledObjects the server reads carry the behaviour their KEDA model scales with: none for
-        # KEDA's run (Kubernetes' default), the shipped one for Prescale's.
-        shipped_advanced = yaml.safe_load((ROOT / "deploy" / "keda" / "scaledobject-kafka.yaml").read_text())["spec"]["advanced"]
-        runs = [Run("keda", kafka, fake, {"predict": "false"}), Run("reactive", kafka, fake, {"predict": "false"}, shipped_advanced),
-                Run("prescale", kafka, fake, {}, shipped_advanced)]
+        # The ScaledObjects the server reads carry the behaviour and cooldown their KEDA model scales with:
+        # none for KEDA's run (Kubernetes' and KEDA's defaults), the shipped ones for Prescale's.
+        shipped_spec = yaml.safe_load((ROOT / "deploy" / "keda" / "scaledobject-kafka.yaml").read_text())["spec"]
+        shipped_advanced, shipped_cooldown = shipped_spec["advanced"], shipped_spec["cooldownPeriod"]
+        runs = [Run("keda", kafka, fake, {"predict": "false"}),
+                Run("reactive", kafka, fake, {"predict": "false"}, shipped_advanced, shipped_cooldown),
+                Run("prescale", kafka, fake, {}, shipped_advanced, shipped_cooldown)]
         channel = grpc.insecure_channel(server.target)
         grpc.channel_ready_future(channel).result(timeout=10)
         shipped = shipped_behavior()
         models = [KEDA(pb, channel, runs[0].ref(pb), runs[0].workload, DEFAULT_BEHAVIOR, push=False, phase=0.0),
-                  KEDA(pb, channel, runs[1].ref(pb), runs[1].workload, shipped, push=True, phase=5.0),
-                  KEDA(pb, channel, runs[2].ref(pb), runs[2].workload, shipped, push=True, phase=10.0)]
+                  KEDA(pb, channel, runs[1].ref(pb), runs[1].workload, shipped, push=True, phase=5.0, cooldown=shipped_cooldown),
+                  KEDA(pb, channel, runs[2].ref(pb), runs[2].workload, shipped, push=True, phase=10.0, cooldown=shipped_cooldown)]
         # Model time is real time since the start, so that consumers consume at their rate in the
         # server's clock too, however long a tick's commands take.
         start = time.monotonic()
@@ -186,6 +188,7 @@ def test_a_default_install_predicts_end_to_end(pb, tmp_path, capsys):
         confidence = gauge(body, "prescale_trigger_capacity_confidence", "prescale-run")
         source = gauge(body, "prescale_trigger_replica_source", "prescale-run")
         windows = {run.name: gauge(body, "prescale_trigger_hpa_scale_down_window_seconds", f"{run.name}-run") for run in runs}
+        cooldowns = {run.name: gauge(body, "prescale_trigger_keda_cooldown_seconds", f"{run.name}-run") for run in runs}
         for model in models:
             model.close()
         keda, reactive, prescale = results["keda"], results["reactive"], results["prescale"]
@@ -217,6 +220,7 @@ def test_a_default_install_predicts_end_to_end(pb, tmp_path, capsys):
         # The server read each ScaledObject's HPA scale-down window: the shipped one has none (the value
         # carries it). KEDA's run predicts nothing, so its replicas (and window) are never read.
         assert windows["prescale"] == 0.0 and windows["reactive"] is None, windows
+        assert cooldowns["prescale"] == shipped_cooldown == 60 and cooldowns["reactive"] is None, cooldowns
         assert any(r[1].endswith(f"/deployments/{runs[2].target}") and r[3] == 200 for r in fake.requests)
         # It learns what one consumer consumes, counting only ready replicas.
         assert capacity is not None and abs(capacity - RATE_PER_CONSUMER) <= 0.25 * RATE_PER_CONSUMER, capacity
