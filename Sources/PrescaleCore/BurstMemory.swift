@@ -11,6 +11,13 @@
 /// that idles at a low rate before it rises gets its peak's capacity a lead time before the rise, not
 /// from its first arrival.
 ///
+/// Bursts that recur at regular silences are also planned for before they start, in the spirit of the
+/// hybrid histogram policy of "Serverless in the Wild" (USENIX ATC '20): ``prewarmRate(at:lead:)`` is the
+/// median peak from a lead time before the earliest expected rise (a low quantile of the silences seen,
+/// plus the early rise) to the latest (a high quantile), and nothing while the silences are too spread
+/// out for that window to be narrow (``regularGapSpread``): a sparse function with silences of 1 to 30
+/// minutes is not pre-warmed, it would pay for replicas most of the time.
+///
 /// A steady or seasonal workload has no silences, so it never forms bursts and this adds nothing.
 public struct BurstMemory: Sendable, Hashable {
     /// Seconds without arrivals that end a burst (and must precede a new one).
@@ -22,12 +29,20 @@ public struct BurstMemory: Sendable, Hashable {
     /// The quantile of past rises planned for: an early one, so that a burst rising sooner than the
     /// median still finds its capacity.
     public static let riseQuantile = 0.25
+    /// The quantiles of past silences that open and close the pre-warm window: with the
+    /// ``capacity`` silences remembered, the second shortest and the second longest.
+    public static let prewarmGapQuantiles = (open: 0.1, close: 0.9)
+    /// The widest spread between those quantiles, as a share of the median silence, at which silences
+    /// are regular enough to pre-warm for: beyond it the window is wide and replicas wait in it.
+    public static let regularGapSpread = 0.25
 
     private var peaks = FixedRing(capacity: BurstMemory.capacity)
     private var durations = FixedRing(capacity: BurstMemory.capacity)
     private var rises = FixedRing(capacity: BurstMemory.capacity)
     private var gaps = FixedRing(capacity: BurstMemory.capacity)
     private var expectedGap: Double?
+    private var prewarmOpen: Double?
+    private var prewarmClose: Double?
     private var lastEnd: Double?
     private var scratch: [Double] = []
     private var expectedPeak: Double?
@@ -57,6 +72,21 @@ public struct BurstMemory: Sendable, Hashable {
     public func secondsToNextRise(at time: Double) -> Double? {
         guard !self.inBurst(at: time), let lastEnd, let expectedGap, let expectedRise else { return nil }
         return max(expectedGap - (time - lastEnd), 0) + expectedRise
+    }
+
+    /// The rate to have capacity for at `time`, in a silence, so that capacity asked for now is ready
+    /// `lead` seconds later when the next burst is due: the median peak of past bursts from `lead`
+    /// seconds before the earliest expected rise (the silence's ``prewarmGapQuantiles`` open quantile
+    /// plus the early rise) until the latest (its close quantile plus the early rise); otherwise 0. Also
+    /// 0 during a burst (``plannedRate(at:lead:)`` plans it) and while the silences are irregular (their
+    /// spread above ``regularGapSpread`` of the median). What it costs per burst is bounded: the peak's
+    /// replicas for the lead time plus that spread.
+    public func prewarmRate(at time: Double, lead: Double) -> Double {
+        guard !self.inBurst(at: time), let lastEnd, let open = self.prewarmOpen, let close = self.prewarmClose,
+            let expectedPeak, let expectedRise
+        else { return 0 }
+        let silence = time - lastEnd
+        return silence >= open + expectedRise - lead && silence <= close + expectedRise ? expectedPeak : 0
     }
 
     /// The peaks, durations and rises of the bursts remembered, oldest first (for ``LearnedState``).
@@ -142,11 +172,19 @@ public struct BurstMemory: Sendable, Hashable {
     private mutating func updateExpectations() {
         guard self.peaks.count >= Self.minimumBursts else {
             (self.expectedPeak, self.expectedDuration, self.expectedRise, self.expectedGap) = (nil, nil, nil, nil)
+            (self.prewarmOpen, self.prewarmClose) = (nil, nil)
             return
         }
         self.expectedPeak = self.peaks.quantile(0.5, scratch: &self.scratch)
         self.expectedDuration = self.durations.quantile(0.5, scratch: &self.scratch)
         self.expectedRise = self.rises.quantile(Self.riseQuantile, scratch: &self.scratch)
         self.expectedGap = self.gaps.count > 0 ? self.gaps.quantile(Self.riseQuantile, scratch: &self.scratch) : nil
+        (self.prewarmOpen, self.prewarmClose) = (nil, nil)
+        if let open = self.gaps.quantile(Self.prewarmGapQuantiles.open, scratch: &self.scratch),
+            let close = self.gaps.quantile(Self.prewarmGapQuantiles.close, scratch: &self.scratch),
+            let median = self.gaps.quantile(0.5, scratch: &self.scratch), close - open <= Self.regularGapSpread * median
+        {
+            (self.prewarmOpen, self.prewarmClose) = (open, close)
+        }
     }
 }

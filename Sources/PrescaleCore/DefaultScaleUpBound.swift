@@ -20,7 +20,7 @@ public struct DefaultScaleUpBound: Sendable {
 
     /// Creates a bound for a trigger with no replicas yet, one default step above one replica, for an
     /// HPA that syncs every `syncSeconds`.
-    public init(syncSeconds: Double = PredictionSpec.hpaSyncSeconds) {
+    public init(syncSeconds: Double = PredictionSpec.defaultHPASyncSeconds) {
         self.replicas = HPABehavior.kubernetesDefault.scaleUpLimit(current: 1)
         self.syncSeconds = syncSeconds
     }

@@ -21,7 +21,8 @@ public struct HPAModel: Sendable {
 
     /// Creates a model; the sync period and tolerance default to the controller's (15 s, 10%).
     public init(
-        syncSeconds: Double = PredictionSpec.hpaSyncSeconds, tolerance: Double = HPABehavior.tolerance, behavior: HPABehavior, maximum: Int
+        syncSeconds: Double = PredictionSpec.defaultHPASyncSeconds, tolerance: Double = HPABehavior.tolerance, behavior: HPABehavior,
+        maximum: Int
     ) {
         self.syncSeconds = syncSeconds
         self.tolerance = tolerance

@@ -14,7 +14,9 @@ extension PlannerDecision {
             return base
         }
         var text = "planned \(planned) replicas: forecast \(number(prediction.forecastRate))/s (upper \(number(prediction.upperRate))/s)"
-        if prediction.burstRate > 0 { text += ", a burst like the last ones at \(number(prediction.burstRate))/s" }
+        if prediction.burstRate > 0 {
+            text += ", a burst like the last ones \(prediction.burstDue ? "due " : "")at \(number(prediction.burstRate))/s"
+        }
         text +=
             ", \(number(capacity))/s per replica, backlog \(number(prediction.predictedBacklog)) in \(number(prediction.leadTimeSeconds)) s"
         return text + "; " + base

@@ -17,8 +17,12 @@ public struct PredictionExplanation: Sendable, Hashable {
     public var capacity: Double?
     /// How much the learned capacity can be trusted, 0 to 1 (0 for a prior alone).
     public var capacityConfidence: Double
-    /// The rate planned for because a burst began (the median peak of past bursts), else 0.
+    /// The rate planned for because a burst began or, in a silence, is due (the median peak of past
+    /// bursts, ``BurstMemory``), else 0.
     public var burstRate: Double
+    /// Whether ``burstRate`` is for a burst that has not begun: pre-warmed because bursts recur at
+    /// regular silences (``BurstMemory/prewarmRate(at:lead:)``).
+    public var burstDue: Bool = false
     /// While no capacity is known: the highest value the trigger may report, one step of Kubernetes'
     /// default scale-up per sync above what it asked for before (``DefaultScaleUpBound``);
     /// the value is never below min(reactive value, this). `nil` once a capacity is known and for

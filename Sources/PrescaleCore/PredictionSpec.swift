@@ -11,7 +11,7 @@
 /// | `drainSeconds` | default 30, 1 to 86400: how fast the planned replicas drain the backlog |
 public struct PredictionSpec: Sendable, Hashable {
     /// The HPA controller's default sync period (`--horizontal-pod-autoscaler-sync-period`, 15 s).
-    public static let hpaSyncSeconds: Double = 15
+    public static let defaultHPASyncSeconds: Double = 15
     /// `coldStartSeconds` when the metadata does not set it.
     public static let defaultColdStartSeconds: Double = 5
     /// `predictQuantile` when the metadata does not set it.
@@ -44,8 +44,8 @@ public struct PredictionSpec: Sendable, Hashable {
     /// The HPA controller's sync period in the cluster: the first part of the lead time through the
     /// HPA, the width of the scale-down hold's buckets and the step of the default scale-up bound. Not
     /// metadata: the server's `--hpa-sync-seconds` (K3s as deploy/k3s configures it: 5 s). Default
-    /// ``hpaSyncSeconds``.
-    public var hpaSyncPeriod: Double = PredictionSpec.hpaSyncSeconds
+    /// ``defaultHPASyncSeconds``.
+    public var hpaSyncPeriod: Double = PredictionSpec.defaultHPASyncSeconds
 
     /// Creates a spec; the lead time defaults to the control path's delay.
     public init(

@@ -11,7 +11,8 @@
 ///    followed, and the model with the lowest absolute loss over the last ``lossWindow`` scores is used;
 /// 3. headroom is the `predictQuantile` of that model's recent residuals (actual − forecast), a
 ///    conformal bound rather than a fixed multiplier; through the HPA, within a remembered burst
-///    (``BurstMemory``) the rate planned for is max(forecast, the bursts' median peak) instead;
+///    (``BurstMemory``) the rate planned for is max(forecast, the bursts' median peak) instead, and
+///    bursts that recur at regular silences get that peak from a lead time before they are due;
 /// 4. **no capacity known** (a backlog source): KEDA's value, growing by at most one step of Kubernetes'
 ///    default scale-up per sync (``DefaultScaleUpBound``), with direct scale-up too: the replicas then
 ///    saturate often enough for the capacity to be learned (KEDA's value at a small `lagThreshold`
@@ -56,8 +57,8 @@ public struct PredictivePlanner: Planner {
     private var scratch: [Double]
     private var capacity: CapacityEstimator
     private var bursts = BurstMemory()
-    private var scaleUpBound = DefaultScaleUpBound()
-    private var hold = ScaleDownHold()
+    private var scaleUpBound: DefaultScaleUpBound
+    private var hold: ScaleDownHold
     private var current: (Double, Double, Double, Double) = (0, 0, 0, 0)
 
     /// Creates a planner for a trigger's target, activation threshold and prediction settings.
@@ -98,7 +99,7 @@ public struct PredictivePlanner: Planner {
         // The scale-down stabilisation is in the value (the shipped HPA behaviour has no window): held
         // for ``ScaleDownHold/window`` unless the plan knows the load has ended. Activation follows the
         // plan itself, so KEDA's cooldown starts when the load ends.
-        if self.releasesHold(sample) { self.hold.release() }
+        if self.loadHasEnded(sample) { self.hold.release() }
         self.hold.hold(&decision)
         return decision
     }
@@ -106,7 +107,7 @@ public struct PredictivePlanner: Planner {
     /// Whether the plan knows the load has ended for long enough that replicas can go and come back in
     /// time: a capacity is known, the backlog is drained, and the next burst is expected to rise (burst
     /// memory, early) later than a lead time and one HPA sync from now.
-    private func releasesHold(_ sample: MetricSample) -> Bool {
+    private func loadHasEnded(_ sample: MetricSample) -> Bool {
         guard self.capacity.estimate != nil, (sample.backlog ?? 0) <= 0,
             let next = self.bursts.secondsToNextRise(at: sample.time)
         else { return false }
@@ -182,7 +183,10 @@ public struct PredictivePlanner: Planner {
             self.capacity.observe(time: sample.time, consumed: consumed, backlog: backlog, replicas: consuming)
         }
         self.bursts.observe(time: sample.time, rate: rate)
-        let burstRate = self.bursts.plannedRate(at: sample.time, lead: lead)
+        // A burst under way is planned at the median peak of past ones; in a silence, so is a burst that
+        // recurs at regular silences, from a lead time before it is due.
+        let prewarmRate = self.bursts.prewarmRate(at: sample.time, lead: lead)
+        let burstRate = max(self.bursts.plannedRate(at: sample.time, lead: lead), prewarmRate)
         let perReplica = self.capacity.estimate
 
         var predicted: Double
@@ -215,7 +219,10 @@ public struct PredictivePlanner: Planner {
                 // Past the remembered duration (the burst is ending) the same holds: the headroom, added
                 // when the burst memory stops planning its peak, would ask for more than the peak did.
                 let withinBurst = !self.prediction.direct && (burstRate > 0 || self.bursts.inRememberedBurst(at: sample.time))
-                let rate = withinBurst ? max(forecast, burstRate) : max(upper, burstRate)
+                // Once the plan knows the load has ended, the forecast decaying from the burst plans nothing:
+                // only a burst due (pre-warm) does, and the target goes inactive for KEDA's cooldown.
+                let rate =
+                    self.loadHasEnded(sample) ? burstRate : withinBurst ? max(forecast, burstRate) : max(upper, burstRate)
                 // Less than one message expected before new capacity could be ready: nothing to plan
                 // for, so a decaying forecast never keeps the target active (and off zero) for ever.
                 let replicas =
@@ -249,6 +256,7 @@ public struct PredictivePlanner: Planner {
             forecastRate: forecast, upperRate: upper, predictedBacklog: predicted, model: model,
             leadTimeSeconds: lead, plannedReplicas: planned, capacity: perReplica,
             capacityConfidence: self.capacity.confidence, burstRate: burstRate, learnedFloor: learnedFloor)
+        decision.prediction?.burstDue = prewarmRate > 0
         return decision
     }
 

@@ -15,17 +15,16 @@ public struct ScaleDownHold: Sendable, Hashable {
     /// Seconds a value is held after it was last reached through the HPA: the scale-down window
     /// Prescale's ScaledObjects shipped in the HPA before the value carried it.
     public static let window = 60.0
-    /// Seconds a value is held with direct scale-up (`actuate: "true"`), where capacity comes back one
+    /// HPA syncs a value is held with direct scale-up (`actuate: "true"`), where capacity comes back one
     /// sample and a cold start after it is asked for: one sync for the HPA to read a rise and one more
-    /// before it may act on a fall. (Simulated on the shared traces: up to 30% fewer replica-seconds than
-    /// ``window``; a hold of one sync lets the HPA undo 4-6 direct scale-ups per trace.)
-    public static let directWindow = directSyncs * bucketSeconds
-    /// ``directWindow`` in HPA syncs, for a cluster whose HPA syncs at another period.
+    /// before it may act on a fall (30 s with the default sync). Simulated on the shared traces: up to
+    /// 30% fewer replica-seconds than ``window``; a hold of one sync lets the HPA undo 4-6 direct
+    /// scale-ups per trace.
     public static let directSyncs = 2.0
     /// Width of one bucket of the sliding maximum with the HPA's default sync: one HPA sync period. A
     /// value is held until ``window`` after its bucket began, so for 45 to 60 s (measured on the shared
     /// traces, 5 s buckets held to a full minute cost 1-9% more replica-seconds for no better p99).
-    public static let bucketSeconds = PredictionSpec.hpaSyncSeconds
+    public static let bucketSeconds = PredictionSpec.defaultHPASyncSeconds
 
     /// The seconds this hold keeps a value: ``window``, or with direct scale-up ``directSyncs`` syncs.
     public let seconds: Double
@@ -37,11 +36,12 @@ public struct ScaleDownHold: Sendable, Hashable {
     private var starts: [Double]
     private var previous = 0.0
     private var riseValue = 0.0
+    private var riseStart = -Double.infinity
     private var riseUntil = -Double.infinity
 
     /// Creates an empty hold that keeps values `seconds` (at most ``window``) for an HPA that syncs every
     /// `syncSeconds` (1 to ``window``).
-    public init(seconds: Double = ScaleDownHold.window, syncSeconds: Double = PredictionSpec.hpaSyncSeconds) {
+    public init(seconds: Double = ScaleDownHold.window, syncSeconds: Double = PredictionSpec.defaultHPASyncSeconds) {
         self.seconds = min(seconds, Self.window)
         self.syncSeconds = min(max(syncSeconds, 1), Self.window)
         self.bucketCount = Int((Self.window / self.syncSeconds).rounded(.up)) + 1
@@ -83,6 +83,7 @@ public struct ScaleDownHold: Sendable, Hashable {
     /// `value`, or the value risen to within the last sync when that is higher.
     public mutating func keepRise(time: Double, value: Double) -> Double {
         guard value < self.riseValue, time <= self.riseUntil else {
+            if value > self.riseValue || time > self.riseUntil { self.riseStart = time }
             self.riseValue = value
             self.riseUntil = time + self.syncSeconds
             return value
@@ -90,9 +91,12 @@ public struct ScaleDownHold: Sendable, Hashable {
         return self.riseValue
     }
 
-    /// Forgets every value held: the next ``apply(time:value:)`` reports its own value.
+    /// Forgets every value held: the next ``apply(time:value:)`` reports its own value, and a kept
+    /// rise is kept only until one sync after it rose (the HPA has read it by then; a value that stayed
+    /// no longer renews it).
     public mutating func release() {
         for slot in 0..<self.bucketCount { self.starts[slot] = -Double.infinity }
         self.previous = 0
+        self.riseUntil = min(self.riseUntil, self.riseStart + self.syncSeconds)
     }
 }

@@ -24,7 +24,7 @@ public struct DemoRun: Sendable {
         /// Messages one replica consumes per simulated second. Default 25.
         public var messagesPerReplicaPerSecond: Double = 25
         /// Simulated seconds between control-loop syncs (the HPA's 15 s by default).
-        public var syncSeconds = PredictionSpec.hpaSyncSeconds
+        public var syncSeconds = PredictionSpec.defaultHPASyncSeconds
         /// Simulated seconds from a scale decision to a ready replica. Default 2.
         public var coldStartSeconds: Double = 2
         /// Partitions of the demo topic, and the replica maximum. Default 12.

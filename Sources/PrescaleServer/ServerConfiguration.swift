@@ -63,7 +63,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// `--hpa-sync-seconds`: the HPA controller's sync period in the cluster
     /// (`--horizontal-pod-autoscaler-sync-period`), part of the lead time predicting triggers plan for.
     /// Default: Kubernetes' 15 s.
-    public var hpaSyncSeconds: Double = PredictionSpec.hpaSyncSeconds
+    public var hpaSyncSeconds: Double = PredictionSpec.defaultHPASyncSeconds
     /// `--tls-reload-interval`: how often the certificate and key files are re-read (cert-manager
     /// rotates them). Default: 30 s.
     public var tlsReloadInterval: Duration = .seconds(30)

@@ -34,7 +34,7 @@ extension TriggerRegistry {
             maximumMetadataKeys: Int = 128,
             maximumMetadataBytes: Int = 65_536,
             tenantPolicy: TenantPolicy = TenantPolicy(),
-            hpaSyncSeconds: Double = PredictionSpec.hpaSyncSeconds
+            hpaSyncSeconds: Double = PredictionSpec.defaultHPASyncSeconds
         ) {
             self.hpaSyncSeconds = hpaSyncSeconds
             self.idleTimeout = idleTimeout

@@ -29,7 +29,7 @@ public struct ControlPathSettings: Sendable, Hashable {
     /// KEDA `pollingInterval` for `keda-fast`. Default: 1 s.
     public var fastPollingInterval: Double = 1
     /// HPA sync period. Default: 15 s.
-    public var hpaSyncSeconds = PredictionSpec.hpaSyncSeconds
+    public var hpaSyncSeconds = PredictionSpec.defaultHPASyncSeconds
     /// The HPA behaviour of the reactive policies (`keda`, `keda-fast`). Default: Kubernetes' own,
     /// which KEDA leaves in place.
     public var kedaBehavior: HPABehavior = .kubernetesDefault

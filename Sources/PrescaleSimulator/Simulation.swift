@@ -12,6 +12,10 @@ public struct Simulation: Sendable {
     public static let defaultSLO: Double = 2
     /// The message-wait SLO, seconds. Default: ``defaultSLO``.
     public var slo: Double = Simulation.defaultSLO
+    /// Seconds at the start whose messages are left out of the wait percentiles and the SLO share (a
+    /// learning period: the first burst of a recurring load, before anything about it is known). The
+    /// cost and every other column still cover the whole run. Default: 0.
+    public var warmUpSeconds: Double = 0
 
     /// Creates a simulation of `model`.
     public init(model: ConsumerModel) {
@@ -73,7 +77,9 @@ public struct Simulation: Sendable {
                     var allowed = backlog
                     while capacity > 1e-12 && allowed > 1e-12 && head < cohorts.count {
                         let take = min(cohorts[head].remaining, allowed, cohorts[head].work > 0 ? capacity / cohorts[head].work : .infinity)
-                        waits.record(wait: max(now + Self.tick - cohorts[head].arrival, 0), count: take)
+                        if cohorts[head].arrival >= self.warmUpSeconds {
+                            waits.record(wait: max(now + Self.tick - cohorts[head].arrival, 0), count: take)
+                        }
                         cohorts[head].remaining -= take
                         capacity -= take * cohorts[head].work
                         allowed -= take

@@ -137,7 +137,7 @@ public struct Tuner: Sendable {
     }
 
     /// Simulates one candidate over `series`.
-    public func evaluate(_ candidate: TuningCandidate, series: ArrivalSeries, slo: Double) -> TuningPoint {
+    public func evaluate(_ candidate: TuningCandidate, series: ArrivalSeries, slo: Double, warmUpSeconds: Double = 0) -> TuningPoint {
         var settings = self.settings
         settings.target = candidate.lagThreshold
         settings.pollingInterval = candidate.pollingInterval
@@ -146,6 +146,7 @@ public struct Tuner: Sendable {
         let roster = PolicyRoster(settings: settings, model: self.model, prediction: candidate.prediction(base: self.prediction))
         var simulation = Simulation(model: self.model)
         simulation.slo = slo
+        simulation.warmUpSeconds = warmUpSeconds
         let policy: PolicyName = candidate.predictive ? (self.direct ? .prescaleDirect : .prescale) : .keda
         return TuningPoint(candidate: candidate, result: roster.run(policy, series: series, simulation: simulation))
     }

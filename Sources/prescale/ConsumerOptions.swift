@@ -12,6 +12,8 @@ struct ConsumerOptions: ParsableArguments {
     var maxReplicas: Int = ConsumerModel().maximumReplicas
     @Option(help: "Message-wait SLO in seconds (tune: for the p99 wait), > 0.")
     var slo: Double = Simulation.defaultSLO
+    @Option(help: "Seconds at the start whose messages the wait columns leave out (a learning period), >= 0.")
+    var warmUp: Double = Simulation(model: ConsumerModel()).warmUpSeconds
 
     func validate() throws {
         guard self.coldStart >= 0, self.coldStart.isFinite else {
@@ -22,6 +24,15 @@ struct ConsumerOptions: ParsableArguments {
             throw ValidationError("--max-replicas: \(self.maxReplicas) is not allowed; allowed: 1 or more")
         }
         guard self.slo > 0, self.slo.isFinite else { throw ValidationError("--slo: \(self.slo) is not allowed; allowed: a number > 0") }
+        guard self.warmUp >= 0, self.warmUp.isFinite else {
+            throw ValidationError("--warm-up: \(self.warmUp) is not allowed; allowed: a number >= 0")
+        }
+    }
+
+    /// `simulation` with this SLO and learning period.
+    func apply(to simulation: inout Simulation) {
+        simulation.slo = self.slo
+        simulation.warmUpSeconds = self.warmUp
     }
 
     /// `model` with these consumers.

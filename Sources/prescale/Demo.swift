@@ -36,7 +36,7 @@ struct Demo: AsyncParsableCommand {
     var scale: Double = 1
 
     @Option(help: "Simulated seconds between control-loop syncs (the HPA's sync period), 1 to 300.")
-    var syncSeconds = PredictionSpec.hpaSyncSeconds
+    var syncSeconds = PredictionSpec.defaultHPASyncSeconds
 
     @Option(help: "Messages one consumer replica handles per second, > 0.")
     var ratePerReplica: Double = 25

@@ -13,7 +13,7 @@ struct Plan: ParsableCommand {
             "arrived"). Writes one JSON object per input line: value, target, active, desiredReplicas, \
             reactiveValue, valueFloor (the lowest value the planner may report) and, with prediction, forecastRate, upperRate, predictedBacklog, model, \
             leadTimeSeconds, capacity (learned messages per replica per second), capacityConfidence, \
-            plannedReplicas, burstRate and, once the capacity is learned, learnedFloor (the value of the \
+            plannedReplicas, burstRate, burstDue (true when that rate is for a burst not yet begun) and, once the capacity is learned, learnedFloor (the value of the \
             replicas that drain the backlog within 1 s). Each decision is written and flushed as soon as its line is \
             read, so a harness can drive it in a closed loop (one observation, wait for the answer). A \
             bad line stops the replay with an error naming its line number. Give "replicas" (ready \
@@ -90,7 +90,7 @@ struct Plan: ParsableCommand {
             if let capacity = prediction.capacity { out += ",\"capacity\":\(json(capacity))" }
             out += ",\"capacityConfidence\":\(json(prediction.capacityConfidence))"
             if let replicas = prediction.plannedReplicas { out += ",\"plannedReplicas\":\(replicas)" }
-            out += ",\"burstRate\":\(json(prediction.burstRate))"
+            out += ",\"burstRate\":\(json(prediction.burstRate)),\"burstDue\":\(prediction.burstDue)"
             if let floor = prediction.learnedFloor { out += ",\"learnedFloor\":\(json(floor))" }
         }
         out += "}"

@@ -36,7 +36,7 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "KEDA pollingInterval for `keda-fast`, seconds.")
     var fastPollingInterval: Double = 1
     @Option(help: "HPA sync period, seconds.")
-    var hpaSync = PredictionSpec.hpaSyncSeconds
+    var hpaSync = PredictionSpec.defaultHPASyncSeconds
     @Option(help: "HPA behaviour of keda and keda-fast, scale-up: pods added per sync at least (Kubernetes' default 4).")
     var hpaScaleUpPods: Int = HPABehavior.kubernetesDefault.scaleUpPods
     @Option(help: "…or this percentage of the current count, whichever is more (Kubernetes' default 100).")
@@ -193,7 +193,7 @@ struct Simulate: AsyncParsableCommand {
         settings.replicaSource = self.replicaSource
         let roster = PolicyRoster(settings: settings, model: model, prediction: try self.prediction())
         var simulation = Simulation(model: model)
-        simulation.slo = self.consumers.slo
+        self.consumers.apply(to: &simulation)
         let names = try self.policyNames()
         let progress = Progress(total: names.count, label: "\(series.name), \(series.perSecond.count) s")
         let started = ContinuousClock.now
@@ -213,7 +213,7 @@ struct Simulate: AsyncParsableCommand {
             SimulationTable.render(
                 results, slo: self.consumers.slo,
                 title:
-                    "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.arrivals.seed) (\(started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))))"
+                    "\(series.name): \(series.perSecond.count) s, \(Int(series.total)) messages, seed \(self.arrivals.seed)\(self.consumers.warmUp > 0 ? ", waits from \(Int(self.consumers.warmUp)) s" : "") (\(started.duration(to: .now).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))))"
             ))
         if let json {
             try SimulationTable.json(results, series: series).write(toFile: json, atomically: true, encoding: .utf8)

@@ -79,7 +79,12 @@ struct Tune: AsyncParsableCommand {
             // Two at a time: one per core, so memory stays flat whatever the grid size.
             for _ in 0..<min(2, candidates.count) {
                 let index = next
-                group.addTask { (index, tuner.evaluate(candidates[index], series: series, slo: self.consumers.slo)) }
+                group.addTask {
+                    (
+                        index,
+                        tuner.evaluate(candidates[index], series: series, slo: self.consumers.slo, warmUpSeconds: self.consumers.warmUp)
+                    )
+                }
                 next += 1
             }
             for await (index, point) in group {
@@ -87,7 +92,12 @@ struct Tune: AsyncParsableCommand {
                 progress.step()
                 if next < candidates.count {
                     let index = next
-                    group.addTask { (index, tuner.evaluate(candidates[index], series: series, slo: self.consumers.slo)) }
+                    group.addTask {
+                        (
+                            index,
+                            tuner.evaluate(candidates[index], series: series, slo: self.consumers.slo, warmUpSeconds: self.consumers.warmUp)
+                        )
+                    }
                     next += 1
                 }
             }

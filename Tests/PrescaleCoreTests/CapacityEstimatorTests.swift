@@ -180,6 +180,46 @@ struct BurstMemoryTests {
         #expect(timed.plannedRate(at: 1, lead: 8) == 30)
     }
 
+    @Test("bursts at regular silences are pre-warmed a lead time before they are due, until the latest is due")
+    func prewarmRegular() {
+        var memory = BurstMemory()
+        // Bursts of 12 s at 30/s with 40 s of silence (each gap 41 s, see nextRise): 40 s have passed.
+        let time = Self.bursts(&memory, count: 3, height: 30, length: 12, gap: 40)
+        #expect(memory.prewarmRate(at: time - 10, lead: 10) == 0)  // 30 s of silence: due in 11
+        #expect(memory.prewarmRate(at: time - 9, lead: 10) == 30)  // due within the lead time
+        #expect(memory.prewarmRate(at: time + 1, lead: 10) == 30)  // the latest silence seen
+        #expect(memory.prewarmRate(at: time + 2, lead: 10) == 0)  // later than any: not pre-warmed
+        #expect(memory.prewarmRate(at: time - 9, lead: 1) == 0)  // a shorter lead opens later
+        // A burst under way is burst memory's own plan, not a pre-warm.
+        var running = memory
+        running.observe(time: time + 1, rate: 30)
+        #expect(running.prewarmRate(at: time + 1, lead: 10) == 0)
+        // One burst alone says nothing about when the next comes.
+        var one = BurstMemory()
+        let end = Self.bursts(&one, count: 1, height: 30, length: 12, gap: 40)
+        #expect(one.prewarmRate(at: end, lead: 10) == 0)
+    }
+
+    @Test("bursts at irregular silences (spread over a quarter of the median) are never pre-warmed")
+    func prewarmIrregular() {
+        var memory = BurstMemory()
+        var time = 0.0
+        for gap in [40, 100, 60, 200, 45] {
+            time = Self.bursts(&memory, count: 1, height: 30, length: 12, gap: gap, from: time)
+        }
+        #expect(memory.rememberedGaps.count == 4)
+        for silence in stride(from: 5.0, through: 300, by: 1) {
+            #expect(memory.prewarmRate(at: time - 45 + silence, lead: 20) == 0, "silence \(silence)")
+        }
+        // The same bursts at silences within 10% of each other are.
+        var regular = BurstMemory()
+        time = 0
+        for gap in [100, 104, 96, 101, 99] {
+            time = Self.bursts(&regular, count: 1, height: 30, length: 12, gap: gap, from: time)
+        }
+        #expect(regular.prewarmRate(at: time - 99 + 90, lead: 20) == 30)
+    }
+
     @Test("the next rise is expected an early gap after the last burst ended, plus the early rise")
     func nextRise() {
         var memory = BurstMemory()
