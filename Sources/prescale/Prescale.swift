@@ -9,7 +9,7 @@ struct Prescale: AsyncParsableCommand {
         abstract:
             "An event-driven autoscaler for serverless functions: a KEDA external scaler (gRPC) for Kafka lag, MQTT message rate and broker backlog, and smoke-test values, with load prediction. Try `prescale demo`.",
         version: PrescaleVersion.current,
-        subcommands: [Serve.self, Demo.self, Plan.self, Simulate.self, Tune.self, Migrate.self, MockKafka.self],
+        subcommands: [Serve.self, Check.self, Demo.self, Plan.self, Simulate.self, Tune.self, Migrate.self, MockKafka.self],
         defaultSubcommand: nil
     )
 }

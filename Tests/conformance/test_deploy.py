@@ -260,10 +260,14 @@ def test_the_consistency_check_catches_a_renamed_metric():
 
 
 def dockerfile_runtime_packages():
+    """The Dockerfile's runtime stage, and the packages it installs: deploy/image/packages.txt (which
+    scripts/build-image extracts too) and what its apt-get line adds."""
     text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
     stages = re.split(r"^FROM ", text, flags=re.M)
     runtime = stages[-1]
-    packages = set()
+    assert "COPY deploy/image/packages.txt /tmp/packages.txt" in runtime
+    packages = {line.strip() for line in (DEPLOY / "image" / "packages.txt").read_text().splitlines()
+                if line.strip() and not line.startswith("#")}
     for match in re.finditer(r"apt-get install ([^&\n]+)", runtime):
         packages |= {word for word in match.group(1).split() if not word.startswith("-")}
     return runtime, packages

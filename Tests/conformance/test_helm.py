@@ -261,3 +261,175 @@ def test_the_defaults_keep_the_hardened_pod():
     assert container["securityContext"] == {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
     assert "podAntiAffinity" in spec["affinity"]
     assert container["image"].endswith(":" + yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"])
+
+
+# --- `helm test` and the chart's README ---------------------------------------------------------------
+
+def helm_test_objects(values, name="prescale", namespace="prescale"):
+    return [o for o in render_chart(values, name=name, namespace=namespace)
+            if o["metadata"].get("annotations", {}).get("helm.sh/hook") == "test"]
+
+
+def admitted_on_grpc(objects, pod):
+    """Whether the chart's NetworkPolicy admits `pod` (in the release's namespace) to port 6000."""
+    policy = next(o for o in objects if o["kind"] == "NetworkPolicy")
+    labels = pod["metadata"]["labels"]
+    for rule in policy["spec"]["ingress"]:
+        if {"port": 6000, "protocol": "TCP"} not in rule["ports"]:
+            continue
+        for peer in rule["from"]:
+            wanted = peer.get("podSelector", {}).get("matchLabels")
+            if "namespaceSelector" not in peer and wanted and wanted.items() <= labels.items():
+                return True
+    return False
+
+
+def test_helm_test_calls_the_releases_grpc_port_from_the_image_and_is_admitted():
+    objects = render_chart({}, name="scaler", namespace="autoscaling")
+    tests = helm_test_objects({}, name="scaler", namespace="autoscaling")
+    assert [o["kind"] for o in tests] == ["Pod"]
+    pod = tests[0]
+    deployment = next(o for o in objects if o["kind"] == "Deployment")
+    container = pod["spec"]["containers"][0]
+    assert container["image"] == deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert container["args"] == ["check", "--address=scaler.autoscaling.svc:6000"]
+    assert pod["spec"]["restartPolicy"] == "Never"
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert admitted_on_grpc(objects, pod)
+    # A copy whose pod lost the label the policy admits is caught.
+    broken = copy.deepcopy(pod)
+    del broken["metadata"]["labels"]["app.kubernetes.io/component"]
+    assert not admitted_on_grpc(objects, broken)
+    # The command the pod runs exists in the binary, with those flags.
+    help_text = subprocess.run([str(_binary()), "check", "--help"], capture_output=True, text=True, timeout=30).stdout
+    for flag in ("--address", "--tls-ca", "--tls-cert", "--tls-key"):
+        assert flag in help_text
+
+
+def test_helm_test_presents_a_client_certificate_from_the_servers_issuer_under_tls():
+    values = {"tls": {"enabled": True, "issuer": "corp-ca"}}
+    tests = helm_test_objects(values)
+    certificate = next(o for o in tests if o["kind"] == "Certificate")
+    server = next(o for o in render_chart(values) if o["kind"] == "Certificate" and o not in tests)
+    assert certificate["spec"]["issuerRef"] == server["spec"]["issuerRef"] == {"name": "corp-ca", "kind": "ClusterIssuer"}
+    assert "client auth" in certificate["spec"]["usages"]
+    # Issued before the pod starts: a lower hook weight.
+    assert int(certificate["metadata"]["annotations"]["helm.sh/hook-weight"]) < 0
+    pod = next(o for o in tests if o["kind"] == "Pod")
+    args = pod["spec"]["containers"][0]["args"]
+    mount = pod["spec"]["containers"][0]["volumeMounts"][0]["mountPath"]
+    assert {f"--tls-ca={mount}/ca.crt", f"--tls-cert={mount}/tls.crt", f"--tls-key={mount}/tls.key"} <= set(args)
+    assert pod["spec"]["volumes"][0]["secret"]["secretName"] == certificate["spec"]["secretName"]
+
+
+def copy_chart_readme_tooling(tmp_path):
+    shutil.copytree(CHART, tmp_path / "deploy" / "helm" / "prescale")
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts" / "chart-readme", tmp_path / "scripts" / "chart-readme")
+    return tmp_path
+
+
+def test_the_chart_readme_values_table_is_generated_from_values_yaml(tmp_path):
+    run = subprocess.run(["python3", str(ROOT / "scripts" / "chart-readme"), "--check"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    # A default changed in values.yaml and not in the README is caught, naming the line.
+    copy = copy_chart_readme_tooling(tmp_path)
+    values = copy / "deploy" / "helm" / "prescale" / "values.yaml"
+    values.write_text(values.read_text().replace("replicaCount: 2", "replicaCount: 3"))
+    run = subprocess.run(["python3", str(copy / "scripts" / "chart-readme"), "--check"], capture_output=True, text=True)
+    assert run.returncode == 1 and "`replicaCount` | `2`" in run.stderr and "`replicaCount` | `3`" in run.stderr, run.stderr
+
+
+def test_every_value_is_documented_in_values_yaml():
+    """Each key has a comment, or is under one that has (the README's table is made from them)."""
+    import importlib.machinery
+    import importlib.util
+
+    loader = importlib.machinery.SourceFileLoader("chart_readme", str(ROOT / "scripts" / "chart-readme"))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("chart_readme", loader))
+    loader.exec_module(module)
+    rows = module.rows((CHART / "values.yaml").read_text().splitlines())
+    described = {path for path, _, description in rows if description}
+    undocumented = [path for path, _, _ in rows
+                    if not any(path == d or path.startswith(d + ".") for d in described)]
+    assert undocumented == [], undocumented
+
+
+# --- One source: the chart and the kustomize overlays render the same objects ---------------------------
+
+SERVICE_MONITOR = {"monitoring": {"serviceMonitor": {"enabled": True}}}
+# Each kustomize overlay (and the base) and the chart values that install the same thing.
+KUSTOMIZE_EQUIVALENTS = {
+    "base": {},
+    "overlays/actuation": merge(OPTIONS["actuation"], SERVICE_MONITOR),
+    "overlays/actuation-namespaced": merge(OPTIONS["actuation-namespaced"], SERVICE_MONITOR),
+    "overlays/tls": merge(OPTIONS["tls"], SERVICE_MONITOR),
+    "overlays/tls-actuation": merge(OPTIONS["tls"], OPTIONS["actuation"], SERVICE_MONITOR),
+    "overlays/k3s": merge(OPTIONS["actuation"], SERVICE_MONITOR,
+                          {"extraEnv": [{"name": "PRESCALE_HPA_SYNC_SECONDS", "value": "5"}]}),
+}
+
+
+def comparable(objects):
+    """Objects keyed by (kind, namespace, name), without what differs by convention alone: labels and
+    annotations (Helm's and the chart's release labels), the release's instance label in selectors (the
+    chart can be installed twice; the kustomize base once), the Namespace (the chart leaves it to
+    `--create-namespace`) and `helm test`'s hooks. Lists of named things are compared as sets; the config
+    file as the settings it holds."""
+    def normal(node):
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if key in ("labels", "annotations") and isinstance(value, dict) and "metadata" not in node:
+                    continue
+                if key in ("matchLabels", "selector") and isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+                    value = {k: v for k, v in value.items() if k != "app.kubernetes.io/instance"}
+                if key == "config.yaml" and isinstance(value, str):
+                    value = yaml.safe_load(value)
+                out[key] = normal(value)
+            if "metadata" in out:
+                out["metadata"] = {k: v for k, v in out["metadata"].items() if k not in ("labels", "annotations")}
+            if "template" in out and "metadata" in out["template"]:
+                out["template"]["metadata"] = {k: v for k, v in out["template"]["metadata"].items()
+                                               if k not in ("labels", "annotations")}
+            return out
+        if isinstance(node, list):
+            items = [normal(item) for item in node]
+            if items and all(isinstance(item, dict) and "name" in item for item in items):
+                items.sort(key=lambda item: str(item["name"]))
+            return items
+        return node
+
+    return {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): normal(o) for o in objects
+            if o["kind"] != "Namespace" and o["metadata"].get("annotations", {}).get("helm.sh/hook") != "test"}
+
+
+def one_source_differences(chart, kustomize):
+    differences = [f"only in the chart: {key}" for key in sorted(set(chart) - set(kustomize))]
+    differences += [f"only in kustomize: {key}" for key in sorted(set(kustomize) - set(chart))]
+    for key in sorted(set(chart) & set(kustomize)):
+        if chart[key] != kustomize[key]:
+            a = yaml.safe_dump(kustomize[key], sort_keys=True).splitlines()
+            b = yaml.safe_dump(chart[key], sort_keys=True).splitlines()
+            import difflib
+            differences.append(f"{key}:\n" + "\n".join(difflib.unified_diff(a, b, "kustomize", "chart", lineterm="", n=1)))
+    return differences
+
+
+@pytest.mark.parametrize("overlay", sorted(KUSTOMIZE_EQUIVALENTS))
+def test_the_chart_and_each_kustomize_overlay_install_the_same_objects(overlay):
+    chart = comparable(render_chart(merge(values_for([]), KUSTOMIZE_EQUIVALENTS[overlay])))
+    kustomize = comparable(render(DEPLOY / "prescale" / overlay))
+    assert one_source_differences(chart, kustomize) == []
+
+
+def test_a_copy_that_drifts_from_the_other_is_caught():
+    chart = comparable(render_chart(values_for([])))
+    kustomize = comparable(render(DEPLOY / "prescale" / "base"))
+    drifted = copy.deepcopy(kustomize)
+    deployment = next(key for key in drifted if key[0] == "Deployment")
+    drifted[deployment]["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["memory"] = "64Mi"
+    assert any("64Mi" in line for line in one_source_differences(chart, drifted))
+    service = next(key for key in drifted if key[0] == "Service")
+    del drifted[service]
+    assert f"only in the chart: {service}" in one_source_differences(chart, drifted)
