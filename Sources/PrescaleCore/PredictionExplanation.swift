@@ -28,6 +28,13 @@ public struct PredictionExplanation: Sendable, Hashable {
     /// the value is never below min(reactive value, this). `nil` once a capacity is known and for
     /// windowed sources.
     public var scaleUpBound: Double?
+    /// For a backlog source (Kafka), scored one lead time after the prediction: |the backlog predicted
+    /// for now, a lead time ago − the backlog now| (``predictedBacklogError``) next to |the backlog then
+    /// − the backlog now| (``reactiveBacklogError``), the error of KEDA's own value, which takes today's
+    /// backlog for the one to come. `nil` before the first lead time has passed and for windowed sources.
+    public var predictedBacklogError: Double?
+    /// See ``predictedBacklogError``.
+    public var reactiveBacklogError: Double?
     /// Once the capacity is learned from data, the floor in place of the reactive value: the value whose
     /// replicas drain today's backlog within ``PredictionSpec/floorDrainSeconds`` at that capacity (the
     /// same replicas for any `lagThreshold`); `nil` before.

@@ -52,6 +52,8 @@ public struct PredictivePlanner: Planner {
     private var arrivals: FixedRing
     private var times: FixedRing
     private var pastForecasts: [FixedRing]
+    private var pastBacklogs: FixedRing
+    private var pastPredictedBacklogs: FixedRing
     private var losses: [FixedRing]
     private var residuals: [FixedRing]
     private var scratch: [Double]
@@ -69,6 +71,8 @@ public struct PredictivePlanner: Planner {
         self.arrivals = FixedRing(capacity: history)
         self.times = FixedRing(capacity: history)
         self.pastForecasts = Array(repeating: FixedRing(capacity: history), count: 4)
+        self.pastBacklogs = FixedRing(capacity: history)
+        self.pastPredictedBacklogs = FixedRing(capacity: history)
         self.losses = Array(repeating: FixedRing(capacity: Self.lossWindow), count: 4)
         self.residuals = Array(repeating: FixedRing(capacity: Self.lossWindow), count: 4)
         self.scratch = []
@@ -243,6 +247,7 @@ public struct PredictivePlanner: Planner {
                 value = decision.value
             }
         }
+        let errors = self.scoreBacklog(predicted: sample.windowSeconds == nil ? predicted : .nan, backlog: backlog, steps: steps)
         if let cap = sample.valueCap { value = min(value, cap) }
         // The floor: KEDA's value, or once the capacity is learned the backlog drained at that capacity.
         let floor = learnedFloor ?? decision.value
@@ -257,6 +262,8 @@ public struct PredictivePlanner: Planner {
             leadTimeSeconds: lead, plannedReplicas: planned, capacity: perReplica,
             capacityConfidence: self.capacity.confidence, burstRate: burstRate, learnedFloor: learnedFloor)
         decision.prediction?.burstDue = prewarmRate > 0
+        decision.prediction?.predictedBacklogError = errors?.predicted
+        decision.prediction?.reactiveBacklogError = errors?.reactive
         return decision
     }
 
@@ -315,6 +322,21 @@ public struct PredictivePlanner: Planner {
             self.arrivals.push(arrived)
             self.times.push(sample.time)
         }
+    }
+
+    /// Scores the backlog predicted `steps` samples ago for now, and KEDA's implicit prediction (the
+    /// backlog then), against the backlog now; remembers this sample's. `nil` until a prediction is
+    /// `steps` samples old, and for windowed sources (`predicted` NaN).
+    private mutating func scoreBacklog(predicted: Double, backlog: Double, steps: Int) -> (predicted: Double, reactive: Double)? {
+        var errors: (predicted: Double, reactive: Double)?
+        if let then = self.pastPredictedBacklogs.value(ago: steps - 1), let backlogThen = self.pastBacklogs.value(ago: steps - 1),
+            then.isFinite, predicted.isFinite
+        {
+            errors = (abs(then - backlog), abs(backlogThen - backlog))
+        }
+        self.pastPredictedBacklogs.push(predicted)
+        self.pastBacklogs.push(backlog)
+        return errors
     }
 
     /// Scores the forecasts made `steps` samples ago against the mean rate that followed.

@@ -15,6 +15,8 @@ final class PredictionSeries: Sendable {
     let burstRate: Gauge
     let leadTime: Gauge
     let models: [ForecastModel: Gauge]
+    let forecastError: Counter
+    let reactiveError: Counter
 
     init(registry: PrometheusCollectorRegistry, labels: [(String, String)]) {
         self.observed = registry.makeGauge(
@@ -64,6 +66,18 @@ final class PredictionSeries: Sendable {
             descriptor: .named(
                 "prescale_trigger_lead_time_seconds",
                 help: "How far ahead the planner looks: the control path's delay from a decision to ready replicas."), labels: labels)
+        self.forecastError = registry.makeCounter(
+            descriptor: .named(
+                "prescale_trigger_forecast_error_messages_total",
+                help:
+                    "Kafka triggers: the sum over samples of |backlog predicted a lead time earlier for now - backlog now|; compare its rate with prescale_trigger_reactive_error_messages_total's."
+            ), labels: labels)
+        self.reactiveError = registry.makeCounter(
+            descriptor: .named(
+                "prescale_trigger_reactive_error_messages_total",
+                help:
+                    "Kafka triggers: the sum over samples of |backlog a lead time earlier - backlog now|, the error of KEDA's own value, which takes today's backlog for the one to come."
+            ), labels: labels)
         var models: [ForecastModel: Gauge] = [:]
         for model in ForecastModel.allCases {
             models[model] = registry.makeGauge(
@@ -87,6 +101,10 @@ final class PredictionSeries: Sendable {
         self.burstRate.set(prediction.burstRate)
         self.leadTime.set(prediction.leadTimeSeconds)
         for (model, gauge) in self.models { gauge.set(Int64(model == prediction.model ? 1 : 0)) }
+        if let predicted = prediction.predictedBacklogError, let reactive = prediction.reactiveBacklogError {
+            self.forecastError.increment(by: predicted)
+            self.reactiveError.increment(by: reactive)
+        }
     }
 
     func unregister(from registry: PrometheusCollectorRegistry) {
@@ -96,5 +114,7 @@ final class PredictionSeries: Sendable {
         ] + Array(self.models.values) {
             registry.unregisterGauge(gauge)
         }
+        registry.unregisterCounter(self.forecastError)
+        registry.unregisterCounter(self.reactiveError)
     }
 }

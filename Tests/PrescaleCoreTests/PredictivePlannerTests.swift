@@ -381,6 +381,44 @@ struct PredictivePlannerTests {
         // Once the forecast has decayed and the scale-down hold (a minute) has passed, the window count.
         #expect(values.last! == 12, "\(values)")
     }
+
+    @Test("the backlog predicted a lead time ahead is scored against the backlog then, next to KEDA's own value")
+    func backlogForecastError() {
+        // Arrivals rise steadily from 10 to 60/s against a fixed 20/s of consumption: the backlog grows ever
+        // faster, so today's backlog (KEDA's value) understates the one a lead time on; the forecast does not.
+        var planner = PredictivePlanner(
+            target: 10, activationThreshold: 0, prediction: PredictionSpec(coldStartSeconds: 5, leadTimeSeconds: 10))
+        var arrived = 0.0
+        var consumed = 0.0
+        var sums = (predicted: 0.0, reactive: 0.0)
+        var scored = 0
+        for second in 1...300 {
+            arrived += 10 + Double(second) / 6
+            consumed = min(consumed + 20, arrived)
+            let backlog = arrived - consumed
+            let decision = planner.decide(
+                MetricSample(time: Double(second), reactiveValue: backlog, backlog: backlog, arrived: arrived, consumed: consumed))
+            let errors = decision.prediction.flatMap { p in p.predictedBacklogError.map { ($0, p.reactiveBacklogError!) } }
+            // Samples start at second 1; the first prediction (second 2) is a lead time (10 samples) old at 12.
+            #expect((errors == nil) == (second < 12), "second \(second)")
+            if let errors, second > 60 {
+                sums.predicted += errors.0
+                sums.reactive += errors.1
+                scored += 1
+            }
+        }
+        #expect(scored == 240)
+        #expect(sums.predicted < 0.5 * sums.reactive, "\(sums)")
+        // A windowed source (MQTT) predicts a window count, not a backlog: nothing is scored.
+        var windowed = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec(leadTimeSeconds: 5))
+        arrived = 0
+        for second in 1...60 {
+            arrived += 20
+            let decision = windowed.decide(
+                MetricSample(time: Double(second), reactiveValue: 200, arrived: arrived, windowSeconds: 10))
+            #expect(decision.prediction?.predictedBacklogError == nil)
+        }
+    }
 }
 
 @Suite("Prediction metadata")
