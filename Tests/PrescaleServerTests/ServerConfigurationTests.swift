@@ -8,49 +8,26 @@ import Testing
 
 @Suite("Server configuration")
 struct ServerConfigurationTests {
-    @Test("defaults are the README's values")
-    func defaults() throws {
-        // Each literal is the README configuration table's default column.
-        let config = try ServerConfiguration.resolve(flags: [:], environment: [:], fileContents: nil)
-        #expect(config.grpcAddress == HostAndPort(host: "0.0.0.0", port: 6000))
-        #expect(config.httpAddress == HostAndPort(host: "0.0.0.0", port: 8080))
-        #expect(config.logLevel == .info)
-        #expect(config.logFormat == .text)
-        #expect(config.triggerIdleTimeout == .seconds(600))
-        #expect(config.maxTriggers == 10_000)
-        #expect(config.maxTriggerSeries == 1_000)
-        #expect(config.shutdownTimeout == .seconds(10))
-        #expect(config.actuation == .auto)
-        #expect(config.kubeconfig == nil)
-        #expect(config.serviceAccountDirectory == "/var/run/secrets/kubernetes.io/serviceaccount")
-        #expect(config.learnedState == "prescale-learned")
-        #expect(config.kubeContext == nil)
-        #expect(config.actuationMinInterval == .seconds(1))
-        #expect(config.actuationMaxStep == 0)
-        #expect(config.leaderElection == true)
-        #expect(config.leaseName == "prescale-actuator")
-        #expect(config.leaseNamespace == nil)
-        #expect(config.identity == nil)
-        #expect(config.tlsCertificate == nil)
-        #expect(config.tlsKey == nil)
-        #expect(config.tlsClientCA == nil)
-        #expect(config.credentialsDirectory == nil)
-        #expect(config.allowCredentialPaths == false)
-        #expect(config.credentialFiles == .refused)
-        #expect(config.allowedBrokers == nil)
-        #expect(config.maxTriggersPerNamespace == 1_000)
-        #expect(config.maxMetadataKeys == 128)
-        #expect(config.maxMetadataBytes == 65_536)
-        #expect(config.maxStreamsPerConnection == 20_000)
-        #expect(config.maxMessageBytes == 1_048_576)
-        #expect(config.firstSampleWait == .seconds(5))
-        #expect(config.handshakeTimeout == .seconds(5))
-        #expect(config.maxConnectionsPerAddress == 64)
-        #expect(config.connectionIdleTimeout == .seconds(600))
-        #expect(config.keepaliveInterval == .seconds(60))
-        #expect(config.tlsReloadInterval == .seconds(30))
-        // The resolved defaults and the type's own agree.
-        #expect(config == ServerConfiguration())
+    @Test("each setting's help names its real default: giving that value changes nothing")
+    func helpNamesTheDefaults() throws {
+        // `serve --help` is written from these lines, and the README's default column is checked against
+        // `serve --help` (Tests/conformance/test_configuration.py): so the README says what the code does.
+        let defaults = try ServerConfiguration.resolve(flags: [:], environment: [:], fileContents: nil)
+        #expect(defaults == ServerConfiguration())
+        var checked = 0
+        for setting in ServerConfiguration.settings {
+            guard let range = setting.help.range(of: #"\(default [^\s;)]+?(?=[;)]|, |: )"#, options: .regularExpression) else { continue }
+            let literal = String(setting.help[range].dropFirst("(default ".count))
+            var config = ServerConfiguration()
+            #expect(setting.apply(&config, literal), "\(setting.flag): its default \(literal) is refused")
+            #expect(config == defaults, "\(setting.flag): its help says the default is \(literal), the code has another")
+            checked += 1
+        }
+        #expect(checked >= 25)
+        // A help line naming a wrong default is caught: max-triggers at 9999 differs from the default.
+        var wrong = ServerConfiguration()
+        let maxTriggers = try #require(ServerConfiguration.settings.first { $0.name == "max-triggers" })
+        #expect(maxTriggers.apply(&wrong, "9999") && wrong != defaults)
     }
 
     @Test("flags override the environment, which overrides the file")

@@ -92,6 +92,52 @@ def test_the_readme_table_and_serve_help_list_exactly_the_settings(tmp_path):
     assert offered == known, f"--help only: {sorted(offered - known)}; settings only: {sorted(known - offered)}"
 
 
+HELP_DEFAULT = r"\(default ([^\s;)]+?)(?=[;)]|, |: )"
+
+
+def readme_defaults(readme):
+    """{flag: the README table's default cell} for rows of one flag."""
+    import re
+
+    out = {}
+    for line in readme.splitlines():
+        if line.startswith("| `--"):
+            cells = [cell.strip() for cell in line.split("|")[1:-1]]
+            flags = re.findall(r"`--([a-z0-9-]+)`", cells[0])
+            if len(flags) == 1:
+                out[flags[0]] = cells[2]
+    return out
+
+
+def help_defaults(help_text):
+    """{flag: the literal default its `serve --help` line names} (settings whose default is prose are left out)."""
+    import re
+
+    out = {}
+    for match in re.finditer(r"^  --([a-z0-9-]+) <value>\n((?:        .*\n?)+)", help_text, re.MULTILINE):
+        text = " ".join(line.strip() for line in match.group(2).splitlines())
+        literal = re.search(HELP_DEFAULT, text)
+        if literal:
+            out[match.group(1)] = literal.group(1)
+    return out
+
+
+def test_the_readme_table_gives_each_setting_the_default_the_binary_has():
+    """The README's default column, cell by cell, against `serve --help`, whose defaults the Swift tests check
+    against the code's (ServerConfigurationTests: giving the named default changes nothing)."""
+    import pathlib
+
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    help_text = subprocess.run([str(_binary()), "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+    documented, binary = readme_defaults(readme), help_defaults(help_text)
+    assert len(binary) >= 25, binary
+    wrong = {flag: (documented.get(flag), f"`{default}`") for flag, default in binary.items() if documented.get(flag) != f"`{default}`"}
+    assert wrong == {}, f"README default vs the binary's: {wrong}"
+    # A README whose default drifted is caught.
+    drifted = readme.replace("| `PRESCALE_MAX_TRIGGERS` | `10000` |", "| `PRESCALE_MAX_TRIGGERS` | `20000` |")
+    assert readme_defaults(drifted)["max-triggers"] != f"`{binary['max-triggers']}`"
+
+
 def test_malloc_arenas_are_capped_unless_the_environment_says_otherwise_and_the_heap_is_trimmed():
     """glibc's arenas are capped at start-up (RSS under ScaledObject churn, docs/reliability.md); the cap is
     applied (mallopt accepted it) and logged, and MALLOC_ARENA_MAX still decides when it is set."""
