@@ -35,6 +35,9 @@ public struct BurstMemory: Sendable, Hashable {
     /// The widest spread between those quantiles, as a share of the median silence, at which silences
     /// are regular enough to pre-warm for: beyond it the window is wide and replicas wait in it.
     public static let regularGapSpread = 0.25
+    /// The weight of a new sample's rate in a burst's smoothed rate, whose highest value is the peak: a
+    /// one-sample spike counts half.
+    static let peakSmoothing = 0.5
 
     private var peaks = FixedRing(capacity: BurstMemory.capacity)
     private var durations = FixedRing(capacity: BurstMemory.capacity)
@@ -138,7 +141,7 @@ public struct BurstMemory: Sendable, Hashable {
             self.riseLevel = rate
         }
         self.lastArrival = time
-        self.smoothed += 0.5 * (rate - self.smoothed)
+        self.smoothed += Self.peakSmoothing * (rate - self.smoothed)
         if self.smoothed > self.peak {
             self.peak = self.smoothed
             // The rise is where the rate last doubled on its way up: a step is dated at its first sample,

@@ -20,11 +20,18 @@ public enum ForecastModel: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    static let byIndex: [ForecastModel] = [.naive, .ewmaSlow, .ewmaFast, .dampedHolt]
+    /// The models in ``index`` order (their declaration order).
+    static let byIndex: [ForecastModel] = Array(ForecastModel.allCases)
+    /// How many models there are: the size of every per-model array of the planner.
+    public static let count = ForecastModel.allCases.count
 }
 
 /// The state of all four forecasters: plain numbers, updated in O(1) with no allocation.
 public struct ForecasterBank: Sendable, Hashable {
+    /// The smooth EWMA's weight of a new rate (``ForecastModel/ewmaSlow``): about the last ten samples.
+    static let slowAlpha = 0.1
+    /// The responsive EWMA's weight of a new rate (``ForecastModel/ewmaFast``): about the last three.
+    static let fastAlpha = 0.3
     static let holtAlpha = 0.3
     static let holtBeta = 0.1
     static let holtPhi = 0.9
@@ -66,8 +73,8 @@ public struct ForecasterBank: Sendable, Hashable {
             return
         }
         self.last = rate
-        self.slow += 0.1 * (rate - self.slow)
-        self.fast += 0.3 * (rate - self.fast)
+        self.slow += Self.slowAlpha * (rate - self.slow)
+        self.fast += Self.fastAlpha * (rate - self.fast)
         let phi = Self.holtPhi
         let previousLevel = self.level
         self.level = Self.holtAlpha * rate + (1 - Self.holtAlpha) * (previousLevel + phi * self.trend)

@@ -37,6 +37,12 @@ public struct PredictivePlanner: Planner {
     public static let maximumSteps = 256
     /// Residuals needed before headroom is added.
     public static let minimumResiduals = 5
+    /// The weight of a new sample's consumption rate in its moving average, as the responsive
+    /// forecaster's (``ForecasterBank/fastAlpha``): what was consumed, used while no capacity is known.
+    static let consumptionSmoothing = ForecasterBank.fastAlpha
+    /// The weight of a new sample interval in its moving average: an irregular sample moves the lead
+    /// time's step count a fifth of the way.
+    static let intervalSmoothing = 0.2
 
     /// The reactive part (and the whole planner when prediction is off).
     public var reactive: ReactivePlanner
@@ -70,11 +76,11 @@ public struct PredictivePlanner: Planner {
         let history = Self.maximumSteps + 1
         self.arrivals = FixedRing(capacity: history)
         self.times = FixedRing(capacity: history)
-        self.pastForecasts = Array(repeating: FixedRing(capacity: history), count: 4)
+        self.pastForecasts = Array(repeating: FixedRing(capacity: history), count: ForecastModel.count)
         self.pastBacklogs = FixedRing(capacity: history)
         self.pastPredictedBacklogs = FixedRing(capacity: history)
-        self.losses = Array(repeating: FixedRing(capacity: Self.lossWindow), count: 4)
-        self.residuals = Array(repeating: FixedRing(capacity: Self.lossWindow), count: 4)
+        self.losses = Array(repeating: FixedRing(capacity: Self.lossWindow), count: ForecastModel.count)
+        self.residuals = Array(repeating: FixedRing(capacity: Self.lossWindow), count: ForecastModel.count)
         self.scratch = []
         self.scratch.reserveCapacity(Self.lossWindow)
         self.capacity = CapacityEstimator(prior: prediction.messagesPerReplicaPerSecond)
@@ -93,7 +99,7 @@ public struct PredictivePlanner: Planner {
     public var chosenModel: ForecastModel {
         guard self.losses[0].count > 0 else { return .ewmaFast }
         var best = 0
-        for index in 1..<4 where self.losses[index].sum < self.losses[best].sum { best = index }
+        for index in 1..<ForecastModel.count where self.losses[index].sum < self.losses[best].sum { best = index }
         return ForecastModel.byIndex[best]
     }
 
@@ -153,33 +159,8 @@ public struct PredictivePlanner: Planner {
             }
             return decision
         }
-        let elapsed = sample.time - lastTime
-        let rate = max(arrived - self.lastArrived, 0) / elapsed
-        if let consumed = sample.consumed, let lastConsumed = self.lastConsumed {
-            let consumption = max(consumed - lastConsumed, 0) / elapsed
-            self.consumeRate = self.consumeRate.map { $0 + 0.3 * (consumption - $0) } ?? consumption
-        }
-        self.interval = self.interval.map { $0 + 0.2 * (elapsed - $0) } ?? elapsed
-        self.remember(sample, arrived: arrived)
-        self.bank.observe(rate)
-        self.arrivals.push(arrived)
-        self.times.push(sample.time)
-
         let lead = self.prediction.leadTimeSeconds
-        let steps = min(max(Int((lead / self.interval!).rounded()), 1), Self.maximumSteps)
-        self.score(arrived: arrived, time: sample.time, steps: steps)
-        self.bank.forecast(steps: steps, into: &self.current)
-        for index in 0..<4 { self.pastForecasts[index].push(self.currentForecast(index)) }
-
-        let model = self.chosenModel
-        let forecast = self.currentForecast(model.index)
-        var headroom = 0.0
-        if self.residuals[model.index].count >= Self.minimumResiduals,
-            let quantile = self.residuals[model.index].quantile(self.prediction.quantile, scratch: &self.scratch)
-        {
-            headroom = min(max(quantile, 0), forecast)
-        }
-        let upper = forecast + headroom
+        let (rate, steps, model, forecast, upper) = self.forecastAhead(sample, arrived: arrived, since: lastTime)
         let backlog = max(sample.backlog ?? 0, 0)
         // Replicas that can consume: at most one per Kafka partition.
         let consuming = sample.replicas.map { min($0, sample.maximumConsumers ?? $0) }
@@ -216,32 +197,9 @@ public struct PredictivePlanner: Planner {
             predicted = sample.windowSeconds != nil ? backlog : max(backlog + (forecast - consumption) * lead, 0)
             value = predicted
             if let perReplica {
-                // Through the HPA, within a remembered burst its median peak is the bound planned for:
-                // the residual headroom (widened by the bursts themselves) would plan for more than they
-                // reach, and what it adds is held for the scale-down window. A direct scale-up
-                // keeps the headroom: it is there at the next sample, where the HPA path needs a sync.
-                // Past the remembered duration (the burst is ending) the same holds: the headroom, added
-                // when the burst memory stops planning its peak, would ask for more than the peak did.
-                let withinBurst = !self.prediction.direct && (burstRate > 0 || self.bursts.inRememberedBurst(at: sample.time))
-                // Once the plan knows the load has ended, the forecast decaying from the burst plans nothing:
-                // only a burst due (pre-warm) does, and the target goes inactive for KEDA's cooldown.
-                let rate =
-                    self.loadHasEnded(sample) ? burstRate : withinBurst ? max(forecast, burstRate) : max(upper, burstRate)
-                // Less than one message expected before new capacity could be ready: nothing to plan
-                // for, so a decaying forecast never keeps the target active (and off zero) for ever.
-                let replicas =
-                    rate * lead + predicted < 1
-                    ? 0 : PlannerDecision.replicas(value: rate + predicted / self.prediction.drainSeconds, target: perReplica)
-                planned = replicas
-                var floor = 0
-                if self.capacity.isLearned {
-                    // The floor at the learned capacity replaces KEDA's value (a replica per `lagThreshold`
-                    // messages): the same replicas whatever `lagThreshold` is, within the source's cap.
-                    floor = PlannerDecision.replicas(value: backlog / PredictionSpec.floorDrainSeconds, target: perReplica)
-                    learnedFloor = min(Double(floor) * self.reactive.target, sample.valueCap ?? .infinity)
-                }
-                let landing = max(replicas, floor)
-                value = landing == 0 ? 0 : self.valueLanding(on: landing, current: sample.replicas)
+                (value, planned, learnedFloor) = self.queueingPlan(
+                    sample, forecast: forecast, upper: upper, predictedBacklog: predicted, burstRate: burstRate,
+                    perReplica: perReplica, lead: lead)
             } else {
                 // No capacity known yet: KEDA's own value until a saturated stretch teaches one.
                 value = decision.value
@@ -265,6 +223,76 @@ public struct PredictivePlanner: Planner {
         decision.prediction?.predictedBacklogError = errors?.predicted
         decision.prediction?.reactiveBacklogError = errors?.reactive
         return decision
+    }
+
+    /// Folds one sample's arrival rate into the forecasters, scores the forecasts made a lead time ago and
+    /// makes this sample's: the rate since the previous sample, the lead time in samples, the model with
+    /// the lowest recent loss, its forecast and that forecast plus the conformal headroom.
+    private mutating func forecastAhead(
+        _ sample: MetricSample, arrived: Double, since lastTime: Double
+    ) -> (rate: Double, steps: Int, model: ForecastModel, forecast: Double, upper: Double) {
+        let lead = self.prediction.leadTimeSeconds
+        let elapsed = sample.time - lastTime
+        let rate = max(arrived - self.lastArrived, 0) / elapsed
+        if let consumed = sample.consumed, let lastConsumed = self.lastConsumed {
+            let consumption = max(consumed - lastConsumed, 0) / elapsed
+            self.consumeRate = self.consumeRate.map { $0 + Self.consumptionSmoothing * (consumption - $0) } ?? consumption
+        }
+        self.interval = self.interval.map { $0 + Self.intervalSmoothing * (elapsed - $0) } ?? elapsed
+        self.remember(sample, arrived: arrived)
+        self.bank.observe(rate)
+        self.arrivals.push(arrived)
+        self.times.push(sample.time)
+
+        let steps = min(max(Int((lead / self.interval!).rounded()), 1), Self.maximumSteps)
+        self.score(arrived: arrived, time: sample.time, steps: steps)
+        self.bank.forecast(steps: steps, into: &self.current)
+        for index in 0..<ForecastModel.count { self.pastForecasts[index].push(self.currentForecast(index)) }
+
+        let model = self.chosenModel
+        let forecast = self.currentForecast(model.index)
+        var headroom = 0.0
+        if self.residuals[model.index].count >= Self.minimumResiduals,
+            let quantile = self.residuals[model.index].quantile(self.prediction.quantile, scratch: &self.scratch)
+        {
+            headroom = min(max(quantile, 0), forecast)
+        }
+        return (rate, steps, model, forecast, forecast + headroom)
+    }
+
+    /// Rate mode, once a per-replica capacity is known: the replicas that serve the rate planned for and
+    /// drain the predicted backlog within `drainSeconds`, never fewer than the learned floor, as the value
+    /// the HPA lands on. Returns that value, the planned replicas and the learned floor's value.
+    private func queueingPlan(
+        _ sample: MetricSample, forecast: Double, upper: Double, predictedBacklog predicted: Double, burstRate: Double,
+        perReplica: Double, lead: Double
+    ) -> (value: Double, planned: Int, learnedFloor: Double?) {
+        let backlog = max(sample.backlog ?? 0, 0)
+        // Through the HPA, within a remembered burst its median peak is the bound planned for: the
+        // residual headroom (widened by the bursts themselves) would plan for more than they reach, and
+        // what it adds is held for the scale-down window. A direct scale-up keeps the headroom: it is there
+        // at the next sample, where the HPA path needs a sync. Past the remembered duration (the burst is
+        // ending) the same holds: the headroom, added when the burst memory stops planning its peak, would
+        // ask for more than the peak did.
+        let withinBurst = !self.prediction.direct && (burstRate > 0 || self.bursts.inRememberedBurst(at: sample.time))
+        // Once the plan knows the load has ended, the forecast decaying from the burst plans nothing: only
+        // a burst due (pre-warm) does, and the target goes inactive for KEDA's cooldown.
+        let rate = self.loadHasEnded(sample) ? burstRate : withinBurst ? max(forecast, burstRate) : max(upper, burstRate)
+        // Less than one message expected before new capacity could be ready: nothing to plan for, so a
+        // decaying forecast never keeps the target active (and off zero) for ever.
+        let replicas =
+            rate * lead + predicted < 1
+            ? 0 : PlannerDecision.replicas(value: rate + predicted / self.prediction.drainSeconds, target: perReplica)
+        var floor = 0
+        var learnedFloor: Double?
+        if self.capacity.isLearned {
+            // The floor at the learned capacity replaces KEDA's value (a replica per `lagThreshold`
+            // messages): the same replicas whatever `lagThreshold` is, within the source's cap.
+            floor = PlannerDecision.replicas(value: backlog / PredictionSpec.floorDrainSeconds, target: perReplica)
+            learnedFloor = min(Double(floor) * self.reactive.target, sample.valueCap ?? .infinity)
+        }
+        let landing = max(replicas, floor)
+        return (landing == 0 ? 0 : self.valueLanding(on: landing, current: sample.replicas), replicas, learnedFloor)
     }
 
     /// The capacity segments, bursts and forecaster levels learned so far; `nil` with prediction off.
@@ -345,7 +373,7 @@ public struct PredictivePlanner: Planner {
             time > timeThen
         else { return }
         let actual = max(arrived - arrivedThen, 0) / (time - timeThen)
-        for index in 0..<4 {
+        for index in 0..<ForecastModel.count {
             guard let forecast = self.pastForecasts[index].value(ago: steps - 1) else { continue }
             self.losses[index].push(abs(actual - forecast))
             self.residuals[index].push(actual - forecast)
