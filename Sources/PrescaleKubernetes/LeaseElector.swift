@@ -56,18 +56,24 @@ public final class LeaseElector: Service, ActuationLeadership {
     private let api: any LeaseAPI
     private let logger: Logger
     private let onChange: (@Sendable (Bool) -> Void)?
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let leading = Atomic<Bool>(false)
     private let state = Mutex(State())
     /// Gains and losses of the lease, for the actuator.
     public let changes: AsyncStream<Bool>
     private let changeContinuation: AsyncStream<Bool>.Continuation
 
-    /// Creates an elector; `onChange` hears every gain and loss of leadership (metrics).
-    public init(configuration: Configuration, api: any LeaseAPI, logger: Logger, onChange: (@Sendable (Bool) -> Void)? = nil) {
+    /// Creates an elector; `onChange` hears every gain and loss of leadership (metrics). `now` is the
+    /// clock expiry and the renew deadline are judged on (tests advance it instead of sleeping).
+    public init(
+        configuration: Configuration, api: any LeaseAPI, logger: Logger, onChange: (@Sendable (Bool) -> Void)? = nil,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.configuration = configuration
         self.api = api
         self.logger = logger
         self.onChange = onChange
+        self.now = now
         (self.changes, self.changeContinuation) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -100,7 +106,7 @@ public final class LeaseElector: Service, ActuationLeadership {
     /// One round: create, renew or take over the lease.
     func attempt() async {
         let config = self.configuration
-        let now = ContinuousClock.now
+        let now = self.now()
         do {
             guard let record = try await self.api.lease(namespace: config.namespace, name: config.name) else {
                 let acquired = Date()
@@ -108,7 +114,7 @@ public final class LeaseElector: Service, ActuationLeadership {
                     LeaseRecord(holder: config.identity, durationSeconds: Self.seconds(config.leaseDuration)),
                     namespace: config.namespace, name: config.name, acquired: acquired
                 )
-                self.state.withLock { $0 = State(observed: created, observedAt: .now, lastRenewal: .now, acquiredAt: acquired) }
+                self.state.withLock { $0 = State(observed: created, observedAt: now, lastRenewal: now, acquiredAt: acquired) }
                 self.setLeading(true)
                 return
             }
@@ -126,10 +132,11 @@ public final class LeaseElector: Service, ActuationLeadership {
                 renewed.durationSeconds = Self.seconds(config.leaseDuration)
                 let stored = try await self.api.updateLease(
                     renewed, namespace: config.namespace, name: config.name, acquired: acquiredAt ?? Date())
+                let renewedAt = self.now()
                 self.state.withLock {
                     $0.observed = stored
-                    $0.observedAt = .now
-                    $0.lastRenewal = .now
+                    $0.observedAt = renewedAt
+                    $0.lastRenewal = renewedAt
                 }
                 self.setLeading(true)
                 return
@@ -147,13 +154,13 @@ public final class LeaseElector: Service, ActuationLeadership {
                 ),
                 namespace: config.namespace, name: config.name, acquired: acquired
             )
-            self.state.withLock { $0 = State(observed: taken, observedAt: .now, lastRenewal: .now, acquiredAt: acquired) }
+            self.state.withLock { $0 = State(observed: taken, observedAt: now, lastRenewal: now, acquiredAt: acquired) }
             self.setLeading(true)
         } catch {
             // A conflict means another replica won this round; anything else is an API problem. A holder
             // keeps acting until its renew deadline, then stops, before anyone else can take over.
             let lastRenewal = self.state.withLock { $0.lastRenewal }
-            if self.isLeader, let lastRenewal, ContinuousClock.now - lastRenewal > config.renewDeadline {
+            if self.isLeader, let lastRenewal, self.now() - lastRenewal > config.renewDeadline {
                 self.setLeading(false)
             }
             if error.code != .conflict {

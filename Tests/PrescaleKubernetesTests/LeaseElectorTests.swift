@@ -1,21 +1,36 @@
 import Foundation
 import Logging
 import PrescaleTesting
+import Synchronization
 import Testing
 
 @testable import PrescaleKubernetes
 
+/// A clock the test advances: electors judge expiry on it, so a test need not sleep a lease duration.
+final class ManualClock: Sendable {
+    private let start = ContinuousClock.now
+    private let offset = Mutex<Duration>(.zero)
+
+    var now: ContinuousClock.Instant { self.start.advanced(by: self.offset.withLock { $0 }) }
+
+    func advance(by duration: Duration) { self.offset.withLock { $0 += duration } }
+}
+
 @Suite("Leader election on a Lease, against the fake API server")
 struct LeaseElectorTests {
+    let clock = ManualClock()
+
     func elector(_ identity: String, client: KubernetesClient, duration: Duration = .seconds(1)) -> LeaseElector {
         var logger = Logger(label: "lease-test")
         logger.logLevel = .critical
+        let clock = self.clock
         return LeaseElector(
             configuration: .init(
                 namespace: "prescale", identity: identity, leaseDuration: duration, renewDeadline: duration, retryPeriod: .milliseconds(100)
             ),
             api: client,
-            logger: logger
+            logger: logger,
+            now: { clock.now }
         )
     }
 
@@ -35,8 +50,12 @@ struct LeaseElectorTests {
             await a.attempt()
             await b.attempt()
             #expect(!b.isLeader)
-            // A stops (crashed): once the record has not changed for the lease duration, B takes over.
-            try await Task.sleep(for: .seconds(1.2))
+            // A stops (crashed): just short of the lease duration B still waits; once the record has not
+            // changed for the lease duration, B takes over.
+            self.clock.advance(by: .seconds(0.9))
+            await b.attempt()
+            #expect(!b.isLeader)
+            self.clock.advance(by: .seconds(0.2))
             await b.attempt()
             #expect(b.isLeader)
             #expect(api.leaseHolder(namespace: "prescale", name: "prescale-actuator") == "prescale-b")
@@ -101,7 +120,11 @@ struct LeaseElectorTests {
             await a.attempt()
             #expect(a.isLeader)
             await api.stop()
-            try await Task.sleep(for: .seconds(1.2))
+            // Within the renew deadline a failed round keeps it acting; past it, it stops.
+            self.clock.advance(by: .seconds(0.5))
+            await a.attempt()
+            #expect(a.isLeader)
+            self.clock.advance(by: .seconds(0.7))
             await a.attempt()
             #expect(!a.isLeader)
         }

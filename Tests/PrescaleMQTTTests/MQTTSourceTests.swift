@@ -21,7 +21,7 @@ struct MQTTSourceTests {
                 // 30 matching messages in two batches, plus 10 that do not match the filter.
                 try publisher.publish(count: 10, topic: "sensors/a/readings", qos: 1)
                 try publisher.publish(count: 10, topic: "sensors/a/status", qos: 1)
-                try await Task.sleep(for: .milliseconds(300))
+                try await eventually("the first batch counted", sink: sink) { sink.value == 10 }
                 try publisher.publish(count: 20, topic: "sensors/b/readings", qos: 1)
                 #expect(await publisher.flush())
                 try await eventually("30 messages in the window", sink: sink) { sink.value == 30 }
@@ -51,8 +51,12 @@ struct MQTTSourceTests {
                     #expect(await publisher.flush())
                     try await eventually("wide filter sees 12", sink: wide) { wide.value == 12 }
                     try await eventually("narrow filter sees 7", sink: narrow) { narrow.value == 7 }
-                    try await Task.sleep(for: .milliseconds(300))
-                    #expect(wide.value == 12 && narrow.value == 7)
+                    // Nothing is counted twice: one more message on a topic both match arrives after every
+                    // earlier one (one connection, QoS 1, in order) and moves each count by exactly one.
+                    try publisher.publish(count: 1, topic: "plant/line1/pressure", qos: 1)
+                    #expect(await publisher.flush())
+                    try await eventually("both see the last message") { (wide.value ?? 0) >= 13 && (narrow.value ?? 0) >= 8 }
+                    #expect(wide.value == 13 && narrow.value == 8)
                 }
             }
             try await eventually("the connection closes with its last trigger") { pool.liveConnections.isEmpty }
