@@ -13,10 +13,12 @@ public struct PlanReplay: Sendable {
     /// The target per replica.
     public let target: Double
 
-    /// Builds the planner from trigger metadata.
-    public init(metadata: [String: String]) throws(MetadataError) {
+    /// Builds the planner from trigger metadata, for a cluster whose HPA syncs every `hpaSyncSeconds` (the
+    /// server's `--hpa-sync-seconds`).
+    public init(metadata: [String: String], hpaSyncSeconds: Double = PredictionSpec.defaultHPASyncSeconds) throws(MetadataError) {
         if metadata["source"] != nil {
-            let spec = try TriggerSpec(metadata: metadata)
+            var spec = try TriggerSpec(metadata: metadata)
+            spec.prediction?.hpaSyncPeriod = hpaSyncSeconds
             self.planner = spec.makePlanner()
             self.target = spec.target
             if case .mqtt(let mqtt) = spec.source {
@@ -38,7 +40,8 @@ public struct PlanReplay: Sendable {
         let target = try reader.double("target", default: nil, in: .positive)
         let activation = try reader.double("activationValue", default: 0, in: .nonNegative)
         let window = try reader.string("windowSeconds") == nil ? nil : Double(reader.integer("windowSeconds", default: nil, in: 1...3_600))
-        let prediction = try PredictionSpec(metadata: reader)
+        var prediction = try PredictionSpec(metadata: reader)
+        prediction.hpaSyncPeriod = hpaSyncSeconds
         self.target = target
         self.windowSeconds = window
         self.planner =

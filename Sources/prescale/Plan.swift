@@ -35,6 +35,14 @@ struct Plan: ParsableCommand {
     @Option(
         help: "With --scaledobject: the 0-based index of the trigger in spec.triggers (default: the first external or external-push one).")
     var trigger: Int?
+    @Option(help: "The cluster's HPA sync period in whole seconds, 1 to 60, as the server's --hpa-sync-seconds (default 15).")
+    var hpaSyncSeconds: Int = Int(PredictionSpec.defaultHPASyncSeconds)
+
+    func validate() throws {
+        guard (1...60).contains(self.hpaSyncSeconds) else {
+            throw ValidationError("--hpa-sync-seconds: \(self.hpaSyncSeconds) is not allowed; allowed: whole seconds from 1 to 60")
+        }
+    }
 
     func run() throws {
         var map: [String: String] = [:]
@@ -55,7 +63,7 @@ struct Plan: ParsableCommand {
         }
         var replay: PlanReplay
         do {
-            replay = try PlanReplay(metadata: map)
+            replay = try PlanReplay(metadata: map, hpaSyncSeconds: Double(self.hpaSyncSeconds))
         } catch {
             Self.fail("--metadata: \(error)")
         }

@@ -61,6 +61,22 @@ def test_whole_trigger_metadata_is_accepted(binary):
     assert json.loads(result.stdout.splitlines()[0])["target"] == 50
 
 
+def test_the_hpa_sync_period_feeds_the_lead_time_as_the_servers_flag_does(binary):
+    """--hpa-sync-seconds, as `serve`'s: the lead time through the HPA is the sync plus coldStartSeconds, for
+    bare prediction keys and for a whole trigger's metadata; a value out of range is refused naming the flag."""
+    lines = list(ramp(5))
+    for extra, sync in (([], 15), (["--hpa-sync-seconds=5"], 5)):
+        for metadata in (["target=50", "coldStartSeconds=3"],
+                         ["source=kafka", "bootstrapServers=k:9092", "consumerGroup=g", "topic=t", "coldStartSeconds=3"]):
+            args = [str(binary), "plan", *extra] + [f"--metadata={m}" for m in metadata]
+            result = subprocess.run(args, input="".join(line + "\n" for line in lines), capture_output=True, text=True, timeout=30)
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout.splitlines()[-1])["leadTimeSeconds"] == sync + 3, (extra, metadata)
+    refused = subprocess.run([str(binary), "plan", "--metadata=target=50", "--hpa-sync-seconds=61"], input="",
+                             capture_output=True, text=True, timeout=30)
+    assert refused.returncode != 0 and "--hpa-sync-seconds" in refused.stderr and "1 to 60" in refused.stderr
+
+
 def test_bad_line_names_its_number(binary):
     lines = list(ramp(3)) + ['{"t": 3, "backlog": "lots"}']
     result = plan(binary, lines, "target=10")
