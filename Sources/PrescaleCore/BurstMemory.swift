@@ -83,7 +83,8 @@ public struct BurstMemory: Sendable, Hashable {
     /// plus the early rise) until the latest (its close quantile plus the early rise); otherwise 0. Also
     /// 0 during a burst (``plannedRate(at:lead:)`` plans it) and while the silences are irregular (their
     /// spread above ``regularGapSpread`` of the median). What it costs per burst is bounded: the peak's
-    /// replicas for the lead time plus that spread.
+    /// replicas for the lead time plus that spread, and when the burst does not come, the scale-down
+    /// hold after the window closes.
     public func prewarmRate(at time: Double, lead: Double) -> Double {
         guard !self.inBurst(at: time), let lastEnd, let open = self.prewarmOpen, let close = self.prewarmClose,
             let expectedPeak, let expectedRise
