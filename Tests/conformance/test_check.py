@@ -50,6 +50,26 @@ def test_check_speaks_mutual_tls_and_fails_without_the_client_certificate(binary
         scaler.kill()
 
 
+def test_check_verifies_the_server_name_it_is_given(binary, tmp_path):
+    """A server certificate for one DNS name only (no IP address, which TLS libraries also accept): the
+    address alone does not match it, --tls-server-name with that name does, and another name does not."""
+    pki = PKI(tmp_path)
+    pki.ca("ca")
+    key, csr, cert = tmp_path / "named.key", tmp_path / "named.csr", tmp_path / "named.pem"
+    (tmp_path / "named.ext").write_text("subjectAltName=DNS:scaler.example\n")
+    pki.run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=scaler.example")
+    pki.run("x509", "-req", "-in", csr, "-CA", tmp_path / "ca.pem", "-CAkey", tmp_path / "ca.key", "-CAcreateserial",
+            "-out", cert, "-days", "2", "-extfile", tmp_path / "named.ext")
+    scaler = ScalerProcess(f"--tls-cert={cert}", f"--tls-key={key}")
+    try:
+        base = [f"--address={scaler.target}", f"--tls-ca={tmp_path / 'ca.pem'}", "--timeout=5"]
+        assert check(binary, *base, "--tls-server-name=scaler.example").returncode == 0
+        assert check(binary, *base).returncode == 1
+        assert check(binary, *base, "--tls-server-name=elsewhere.example").returncode == 1
+    finally:
+        scaler.kill()
+
+
 def test_bad_check_flags_are_refused_naming_them(binary, tmp_path):
     for args, flag in [
         (["--address=nohost"], "--address"),
