@@ -254,6 +254,18 @@ def test_the_values_operators_expect_land_where_kubernetes_reads_them():
     assert all(s["name"] == "existing" for o in objects if o["kind"] in ("RoleBinding", "ClusterRoleBinding") for s in o["subjects"])
 
 
+def operator_objects(objects):
+    return {o["kind"] for o in objects if o["apiVersion"].startswith("monitoring.coreos.com/")}
+
+
+def test_a_default_install_needs_no_prometheus_operator_crds():
+    """With the chart's defaults nothing needs the Prometheus Operator's CRDs (an install on a cluster
+    without them would fail); turning monitoring on renders both objects, which the check would catch."""
+    assert operator_objects(render_chart({})) == set()
+    on = {"monitoring": {"serviceMonitor": {"enabled": True}, "prometheusRule": {"enabled": True}}}
+    assert operator_objects(render_chart(on)) == {"ServiceMonitor", "PrometheusRule"}
+
+
 def test_the_defaults_keep_the_hardened_pod():
     spec = next(o for o in render_chart({}) if o["kind"] == "Deployment")["spec"]["template"]["spec"]
     assert spec["securityContext"]["runAsNonRoot"] is True and spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
