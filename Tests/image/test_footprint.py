@@ -3,7 +3,6 @@ root filesystem as scripts/test-image sets up): resident memory and threads with
 after KEDA's calls, and threads per Kafka consumer group read (librdkafka's mock cluster, 3 brokers). The
 thresholds are the figures measured when they were set (docs/benchmarks.md, "Footprint guard") plus a
 margin, so that a regression fails CI. PRESCALE_FOOTPRINT_REPORT=1 prints the figures."""
-import importlib.util
 import os
 import pathlib
 import re
@@ -14,9 +13,7 @@ import time
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-IMAGE = pathlib.Path(os.environ.get("PRESCALE_IMAGE", ROOT / ".build" / "image"))
-WRAPPER = IMAGE / "prescale-in-image"
+from image_paths import IMAGE, ROOT, WRAPPER, conformance
 
 # Measured on the stripped release binary in the image (2 cores, Debian 12), then a margin.
 STATIC_TRIGGERS = 1_000
@@ -25,12 +22,6 @@ MAX_THREADS_STATIC = 16  # measured 7
 KAFKA_GROUPS = 10
 MAX_THREADS_PER_GROUP = 8  # measured 6.8: a librdkafka handle per group (its main thread, one per broker, internal ones), and the cluster's shared one
 
-
-def _conformance():
-    spec = importlib.util.spec_from_file_location("conformance_conftest", ROOT / "Tests" / "conformance" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +43,7 @@ def scaler(monkeypatch):
     if not WRAPPER.exists():
         pytest.fail(f"no image at {IMAGE}: run scripts/test-image")
     monkeypatch.setenv("PRESCALE_BIN", str(WRAPPER))
-    process = _conformance().ScalerProcess("--log-level=warning")
+    process = conformance().ScalerProcess("--log-level=warning")
     yield process
     process.kill()
 

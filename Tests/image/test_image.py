@@ -2,7 +2,6 @@
 filesystem (scripts/test-image unpacks it and writes the `prescale-in-image` wrapper: a mount namespace
 with the root filesystem read-only, chroot, user 65532). PRESCALE_IMAGE names the build's directory."""
 import hashlib
-import importlib.util
 import json
 import os
 import pathlib
@@ -12,18 +11,8 @@ import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-IMAGE = pathlib.Path(os.environ.get("PRESCALE_IMAGE", ROOT / ".build" / "image"))
-WRAPPER = IMAGE / "prescale-in-image"
-ROOTFS = IMAGE / "unpacked" / "rootfs"
+from image_paths import IMAGE, ROOT, WRAPPER, ROOTFS, conformance
 
-
-def _conformance():
-    """Tests/conformance/conftest.py, under its own name (its ScalerProcess starts PRESCALE_BIN)."""
-    spec = importlib.util.spec_from_file_location("conformance_conftest", ROOT / "Tests" / "conformance" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -106,8 +95,7 @@ def test_the_ca_bundle_and_the_nonroot_user_are_in_the_root_filesystem():
 
 def test_started_from_the_image_it_runs_read_only_as_nonroot_and_answers_http_and_check(monkeypatch):
     monkeypatch.setenv("PRESCALE_BIN", str(WRAPPER))
-    conformance = _conformance()
-    process = conformance.ScalerProcess()
+    process = conformance().ScalerProcess()
     try:
         pid = process.proc.pid
         status = pathlib.Path(f"/proc/{pid}/status").read_text()
