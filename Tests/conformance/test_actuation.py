@@ -1,7 +1,7 @@
 """Direct actuation by the real binary: `prescale serve --actuation …` against a fake Kubernetes API over
 HTTPS (Python, independent of Prescale's Swift test server), a Kafka trigger on `prescale mock-kafka`,
 and KEDA's calls from grpcio."""
-import time
+import re
 
 import grpc
 import pytest
@@ -50,7 +50,10 @@ def test_kafka_lag_is_patched_onto_the_target_after_a_single_keda_call(pb, kube,
         kafka.do("commit workers orders 0 160")
         kafka.do("commit workers orders 1 160")
         kafka.do("commit workers orders 2 160")
-        time.sleep(1.5)
+        # Wait until the actuator has seen the drained lag (no demand left: skipped as inactive); no patch followed.
+        wait_for("the drained lag seen by the actuator", lambda: re.search(
+            r'^prescale_actuation_skipped_total\{namespace="shop",scaledobject="orders",reason="inactive"\} [1-9]',
+            scaler.http("/metrics")[1], re.M))
         patched = len([r for r in kube.requests if r[0] == "PATCH"])
         assert kube.replicas_of("shop", "orders-consumer") == 10
         _, scrape = scaler.http("/metrics")

@@ -1,6 +1,7 @@
 """Multi-tenant safety and bounds through the real binary: the broker allowlist, namespaced credential files,
 metadata and message limits, and a scan of every log line, error message and /metrics scrape for secrets
 after scenarios that use them (right and wrong MQTT passwords, a Kafka SASL password, a Kubernetes token)."""
+import re
 import subprocess
 import time
 
@@ -11,7 +12,7 @@ from conftest import ScalerProcess, _binary
 from fake_kubernetes import FakeKubernetes
 from test_externalscaler import ref, stub
 from test_kafka import MockKafka, kafka_metadata
-from test_mqtt import MOSQUITTO, Broker
+from test_mqtt import MOSQUITTO, Broker, wait_for
 
 PASSWORD = "S3cr3t-Pa55word-4242"
 WRONG_PASSWORD = "Wr0ng-Pa55word-9191"
@@ -191,7 +192,14 @@ def test_no_secret_appears_in_any_log_line_error_message_or_scrape(pb, tmp_path)
                     messages.append(error.details() or "")
         subprocess.run(["mosquitto_pub", "-p", str(broker.port), "-u", "reader", "-P", PASSWORD, "-t", "a/b", "-m", "x"],
                        check=True, timeout=10)
-        time.sleep(3)  # samples, reconnect attempts, actuation and their log lines
+        # Every path that could log a secret has run: the good trigger sampled and actuated, the wrong
+        # password and the SASL trigger failed at least once.
+        wait_for("samples, failures and actuation of every scenario", lambda: all(re.search(pattern, scaler.http("/metrics")[1], re.M) for pattern in (
+            r'^prescale_trigger_source_available\{[^}]*scaledobject="orders"[^}]*\} 1',
+            r'^prescale_trigger_errors_total\{[^}]*scaledobject="wrong"[^}]*\} [1-9]',
+            r'^prescale_trigger_errors_total\{[^}]*scaledobject="sasl"[^}]*\} [1-9]',
+            r'^prescale_actuation_(patches|skipped)_total\{[^}]*scaledobject="orders"',
+        )))
         for name, metadata in scenarios:
             metric = "kafka-orders" if metadata["source"] == "kafka" else "mqtt-a"
             try:
