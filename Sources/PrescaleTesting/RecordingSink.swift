@@ -44,7 +44,7 @@ public struct NotReached: Error, CustomStringConvertible {
     }
 }
 
-/// Polls every 10 ms until `condition` holds; throws ``NotReached`` (naming `what` and the sink's last
+/// Polls every 10 ms until `condition` holds (the one polling helper of the test suites); throws ``NotReached`` (naming `what` and the sink's last
 /// event) after a generous bound instead of hanging. A liveness bound, not a timing assertion: on two
 /// cores the suites' parallel start-up keeps the cooperative pool busy for 20–30 s (measured: the first
 /// tests to start, trivial ones included, all finish after 22–29 s, none takes over 9 s alone), so the
@@ -53,13 +53,13 @@ public func eventually(
     _ what: String,
     sink: RecordingSink? = nil,
     within bound: Duration = .seconds(120),
-    _ condition: @Sendable () -> Bool
+    _ condition: @Sendable () async -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + bound
     while ContinuousClock.now < deadline {
-        if condition() { return }
+        if await condition() { return }
         try await Task.sleep(for: .milliseconds(10))
     }
-    if condition() { return }
+    if await condition() { return }
     throw NotReached(description: "not reached within \(bound): \(what); last event: \(String(describing: sink?.latest))")
 }

@@ -115,7 +115,7 @@ struct ExternalScalerServiceTests {
                 let target = try await scaler.getMetricSpec(ref).metricSpecs.first?.targetSizeFloat
                 #expect(target == 10)
 
-                try await waitUntil { registry.count == 1 && source.attached }
+                try await eventually("one trigger, its source attached") { registry.count == 1 && source.attached }
                 source.fail(SourceFailure(.unreachable, "broker 127.0.0.1:9 refused the connection"))
                 error = await #expect(throws: RPCError.self) { _ = try await scaler.isActive(ref) }
                 #expect(error?.code == .unavailable)
@@ -145,9 +145,4 @@ struct ExternalScalerServiceTests {
 extension InMemorySource {
     /// Whether a trigger's source task is attached (so pushes reach it).
     var attached: Bool { self.attachedCount > 0 }
-}
-
-/// Polls `condition` until it holds; fails the test after ``eventually``'s generous bound instead of hanging.
-func waitUntil(_ condition: @Sendable () -> Bool) async throws {
-    try await eventually("condition", condition)
 }

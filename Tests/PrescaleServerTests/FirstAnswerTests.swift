@@ -32,7 +32,9 @@ struct FirstAnswerTests {
                         group.addTask { try await scaler.getMetrics(Self.request("memory-first")).metricValues.first?.metricValueFloat }
                     }
                     // Every call is parked on the trigger before the sample exists.
-                    try await waitUntil { Self.waiters(registry, "memory-first") == 20 && source.attached }
+                    try await eventually("20 waiters on the source, attached") {
+                        Self.waiters(registry, "memory-first") == 20 && source.attached
+                    }
                     source.push(MetricSample(time: MonotonicTime.now(), reactiveValue: 42))
                     var values: [Double?] = []
                     for try await value in group { values.append(value) }
@@ -55,7 +57,9 @@ struct FirstAnswerTests {
             try await withScaler(registry: registry, firstSampleWait: .seconds(60)) { scaler in
                 let ref = scaledObject(staticMetadata, namespace: "memory-failing")
                 let answer = Task { try await scaler.isActive(ref).result }
-                try await waitUntil { Self.waiters(registry, "memory-failing") == 1 && source.attached }
+                try await eventually("one waiter on the failing source, attached") {
+                    Self.waiters(registry, "memory-failing") == 1 && source.attached
+                }
                 source.fail(SourceFailure(.unreachable, "broker 127.0.0.1:9 refused the connection"))
                 let error = await #expect(throws: RPCError.self) { _ = try await answer.value }
                 #expect(error?.code == .unavailable)

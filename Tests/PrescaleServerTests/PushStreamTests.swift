@@ -19,7 +19,7 @@ struct PushStreamTests {
                     var messages = response.messages.makeAsyncIterator()
                     let opening = try await messages.next()?.result
                     #expect(opening == false)
-                    try await waitUntil { source.attached }
+                    try await eventually("the source attached") { source.attached }
                     // A change of value that keeps the trigger inactive is not pushed…
                     source.push(MetricSample(time: MonotonicTime.now(), reactiveValue: 2))
                     // …but crossing the activation threshold is, without waiting for a poll.

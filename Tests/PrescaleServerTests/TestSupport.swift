@@ -5,6 +5,7 @@ import PrescaleCore
 import PrescaleKubernetes
 import PrescaleProtocol
 import PrescaleTesting
+import Synchronization
 
 @testable import PrescaleServer
 
@@ -92,34 +93,36 @@ func withRunningRegistry<Result: Sendable>(
     }
 }
 
-/// Polls `GetMetrics` every 10 ms until it answers `expected` (or 30 s pass) and returns the last value.
+/// Polls `GetMetrics` (``eventually``) until it answers `expected` and returns the last value, so that
+/// a caller's expectation shows what was answered instead.
 func pollMetricValue(
     _ scaler: Externalscaler_ExternalScaler.Client<InProcessTransport.Client>,
     _ request: Externalscaler_GetMetricsRequest,
     until expected: Double
 ) async throws -> Double? {
-    var value: Double? = nil
-    for _ in 0..<3_000 where value != expected {
-        value = try? await scaler.getMetrics(request).metricValues.first?.metricValueFloat
-        if value != expected { try await Task.sleep(for: .milliseconds(10)) }
+    let last = Mutex<Double?>(nil)
+    try? await eventually("GetMetrics answers \(expected)") {
+        let value = try? await scaler.getMetrics(request).metricValues.first?.metricValueFloat
+        last.withLock { $0 = value }
+        return value == expected
     }
-    return value
+    return last.withLock { $0 }
 }
 
-/// Polls `GetMetrics` every 10 ms until it fails with `code` (or 30 s pass) and returns the last error.
+/// Polls `GetMetrics` (``eventually``) until it fails with `code` and returns the last error.
 func pollMetricError(
     _ scaler: Externalscaler_ExternalScaler.Client<InProcessTransport.Client>,
     _ request: Externalscaler_GetMetricsRequest,
     until code: RPCError.Code
 ) async throws -> RPCError? {
-    var failure: RPCError? = nil
-    for _ in 0..<3_000 where failure?.code != code {
+    let last = Mutex<RPCError?>(nil)
+    try? await eventually("GetMetrics fails with \(code)") {
         do {
             _ = try await scaler.getMetrics(request)
         } catch let error as RPCError {
-            failure = error
-        }
-        if failure?.code != code { try await Task.sleep(for: .milliseconds(10)) }
+            last.withLock { $0 = error }
+        } catch {}
+        return last.withLock { $0?.code == code }
     }
-    return failure
+    return last.withLock { $0 }
 }
