@@ -104,7 +104,7 @@ public struct DemoRun: Sendable {
             }
             let client = GRPCClient(
                 transport: try HTTP2ClientTransport.Posix(
-                    target: .ipv4(host: address.host, port: address.port),
+                    target: .ipv4(address: address.host, port: address.port),
                     transportSecurity: .plaintext
                 )
             )

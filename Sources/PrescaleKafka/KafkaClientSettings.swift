@@ -23,6 +23,12 @@ public struct KafkaClientSettings: Sendable, Hashable {
         return 1_000
     }()
 
+    /// The timeout librdkafka itself applies to an Admin request (committed offsets): the longest it
+    /// allows, one hour. It must never fire while a request waits for its group coordinator
+    /// (``KafkaCommittedFetch``); the client is replaced at three quarters of it. Callers wait only
+    /// ``requestTimeoutMilliseconds``. Tests shorten it.
+    package var adminRequestTimeoutMilliseconds: Int = 3_600_000
+
     /// Creates settings.
     public init(bootstrapServers: [String], security: [String: String] = [:], requestTimeoutMilliseconds: Int32 = 3000) {
         self.bootstrapServers = bootstrapServers

@@ -1,9 +1,10 @@
 import CRdKafka
 import PrescaleCore
 
-/// The blocking reads behind one lag sample. Each is one request per broker involved, never one per
-/// partition: metadata (one broker, cached 30 s), committed offsets (the group coordinator) and end
-/// offsets (`rd_kafka_offsets_for_times`, batched per partition leader).
+/// The blocking reads behind lag samples, run on the handle's queue. Each is one request per broker
+/// involved, never one per partition: metadata (one broker) and end offsets
+/// (`rd_kafka_offsets_for_times`, batched per partition leader). Committed offsets are read
+/// asynchronously (``KafkaCommittedFetch``).
 extension KafkaHandle {
     var timeout: Int32 { self.settings.requestTimeoutMilliseconds }
 
@@ -24,42 +25,6 @@ extension KafkaHandle {
             result[name] = (0..<Int(topic.partition_cnt)).map { topic.partitions[$0].id }.sorted()
         }
         return result
-    }
-
-    /// The committed offsets of this handle's consumer group (`group.id`) for `partitions`, in one
-    /// OffsetFetch to the group coordinator. Partitions without a committed offset map to `-1`.
-    ///
-    /// `rd_kafka_committed` is used rather than the Admin API's ListConsumerGroupOffsets: on
-    /// librdkafka 2.0.2 the latter can trip an internal assertion (`eonce->refcnt > 0`) and abort the
-    /// process when brokers go down mid-request.
-    func committedOffsets(group: String, partitions: [TopicPartition]) throws(KafkaError) -> [TopicPartition: Int64] {
-        guard !partitions.isEmpty else { return [:] }
-        let chunk = self.settings.partitionsPerRequest
-        if partitions.count > chunk {
-            var merged: [TopicPartition: Int64] = [:]
-            merged.reserveCapacity(partitions.count)
-            for start in stride(from: 0, to: partitions.count, by: chunk) {
-                let part = try self.committedOffsets(
-                    group: group, partitions: Array(partitions[start..<min(start + chunk, partitions.count)]))
-                merged.merge(part) { $1 }
-            }
-            return merged
-        }
-        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        for partition in partitions { _ = rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
-        let err = rd_kafka_committed(self.pointer, list, self.timeout)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(err, while: "reading committed offsets of group \"\(group)\"")
-        }
-        var offsets: [TopicPartition: Int64] = [:]
-        offsets.reserveCapacity(partitions.count)
-        for index in 0..<Int(list.pointee.cnt) {
-            let element = list.pointee.elems[index]
-            let key = TopicPartition(String(cString: element.topic), element.partition)
-            offsets[key] = element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0 ? element.offset : KafkaOffsets.invalidOffset
-        }
-        return offsets
     }
 
     /// The end offsets (high watermarks) of `partitions`, in one `ListOffsets` request per leader.

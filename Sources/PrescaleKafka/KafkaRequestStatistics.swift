@@ -39,26 +39,22 @@ public enum KafkaRequestStatistics {
     static func configure(_ conf: OpaquePointer, properties: inout [String: String]) {
         guard let interval = self.state.withLock({ $0.intervalMilliseconds }) else { return }
         properties["statistics.interval.ms"] = String(interval)
-        // Prescale never calls rd_kafka_poll, so statistics are served on librdkafka's background thread.
+        // Prescale never calls rd_kafka_poll: statistics go to the background thread (``attach``).
         rd_kafka_conf_set_events(conf, RD_KAFKA_EVENT_STATS)
-        rd_kafka_conf_set_background_event_cb(conf) { _, event, _ in
-            guard let event else { return }
-            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_STATS, let json = rd_kafka_event_stats(event) {
-                KafkaRequestStatistics.record(Data(bytes: json, count: strlen(json)))
-            }
-            rd_kafka_event_destroy(event)
-        }
     }
 
     /// Sends a new client's main queue (where statistics arrive) to its background thread, when enabled.
-    static func attach(_ handle: OpaquePointer) {
+    static func attach(_ handle: OpaquePointer, background: OpaquePointer) {
         guard self.state.withLock({ $0.intervalMilliseconds }) != nil else { return }
         guard let main = rd_kafka_queue_get_main(handle) else { return }
-        if let background = rd_kafka_queue_get_background(handle) {
-            rd_kafka_queue_forward(main, background)
-            rd_kafka_queue_destroy(background)
-        }
+        rd_kafka_queue_forward(main, background)
         rd_kafka_queue_destroy(main)
+    }
+
+    /// Records one statistics event.
+    static func record(_ event: OpaquePointer) {
+        guard let json = rd_kafka_event_stats(event) else { return }
+        self.record(Data(bytes: json, count: strlen(json)))
     }
 
     static func record(_ data: Data) {

@@ -7,15 +7,15 @@ import Synchronization
 
 /// Owns every Kafka client and lag sampler of the process.
 ///
-/// - One ``KafkaHandle`` per ``KafkaClientSettings`` (cluster and security), shared by every sampler
-///   on that cluster and closed when the last one stops.
+/// - One ``KafkaCluster`` (one librdkafka client) per ``KafkaClientSettings`` (cluster and security),
+///   shared by every sampler on that cluster and closed when the last one stops.
 /// - One ``KafkaSampler`` per ``KafkaSamplerKey`` (cluster, group, topic), shared by every trigger
 ///   reading it, stopped when the last trigger leaves (eviction).
 ///
 /// Samplers run as child tasks of ``run()``; the pool is a lifecycle `Service`.
 public final class KafkaSamplerPool: Service, Sendable {
     private struct Client {
-        var handle: KafkaHandle
+        var cluster: KafkaCluster
         var samplers: Int
     }
 
@@ -51,6 +51,12 @@ public final class KafkaSamplerPool: Service, Sendable {
         self.state.withLock { ($0.samplers.count, $0.clients.count) }
     }
 
+    /// How many times a cluster's client was replaced because a committed-offsets request waited too
+    /// long (``KafkaCluster/replaceIfStuck(now:)``), over the clients live now.
+    package var clientReplacements: Int {
+        self.state.withLock { $0.clients.values.map(\.cluster.replacements).reduce(0, +) }
+    }
+
     /// Finds or creates the sampler for `key` and subscribes to it under one lock, so a new sampler
     /// never starts without its first subscriber (it would see none and stop at once).
     private func subscribe(
@@ -63,28 +69,20 @@ public final class KafkaSamplerPool: Service, Sendable {
                 // Stopped (its last subscriber just left) but not yet released: replace it.
                 state.samplers.removeValue(forKey: key)
             }
-            let handle: KafkaHandle
+            let cluster: KafkaCluster
             if var client = state.clients[key.settings] {
                 client.samplers += 1
                 state.clients[key.settings] = client
-                handle = client.handle
+                cluster = client.cluster
             } else {
                 do throws(KafkaError) {
-                    handle = try KafkaHandle(type: RD_KAFKA_CONSUMER, settings: key.settings)
+                    cluster = try KafkaCluster(settings: key.settings, logger: self.logger)
                 } catch {
                     return .failure(error)
                 }
-                state.clients[key.settings] = Client(handle: handle, samplers: 1)
+                state.clients[key.settings] = Client(cluster: cluster, samplers: 1)
             }
-            let reader: KafkaLagReader
-            do throws(KafkaError) {
-                reader = try KafkaLagReader(handle: handle, group: key.group, topic: key.topic)
-            } catch {
-                // Undo this sampler's share of the client.
-                state.clients[key.settings]!.samplers -= 1
-                if state.clients[key.settings]!.samplers == 0 { state.clients.removeValue(forKey: key.settings) }
-                return .failure(error)
-            }
+            let reader = KafkaLagReader(cluster: cluster, group: key.group, topic: key.topic)
             let sampler = KafkaSampler(key: key, reader: reader)
             state.samplers[key] = sampler
             // A fresh sampler always accepts its first subscriber.
@@ -103,9 +101,9 @@ public final class KafkaSamplerPool: Service, Sendable {
         }
     }
 
-    /// Drops a stopped sampler's share of its client; returns the handle to close if it was the last.
-    private func release(_ sampler: KafkaSampler) -> KafkaHandle? {
-        self.state.withLock { state -> KafkaHandle? in
+    /// Drops a stopped sampler's share of its client; returns the cluster to close if it was the last.
+    private func release(_ sampler: KafkaSampler) -> KafkaCluster? {
+        self.state.withLock { state -> KafkaCluster? in
             if state.samplers[sampler.key] === sampler { state.samplers.removeValue(forKey: sampler.key) }
             guard var client = state.clients[sampler.key.settings] else { return nil }
             client.samplers -= 1
@@ -114,7 +112,7 @@ public final class KafkaSamplerPool: Service, Sendable {
                 return nil
             }
             state.clients.removeValue(forKey: sampler.key.settings)
-            return client.handle
+            return client.cluster
         }
     }
 
@@ -122,10 +120,9 @@ public final class KafkaSamplerPool: Service, Sendable {
     public func run() async throws {
         await self.samplerTasks.run { sampler in
             await sampler.run(logger: self.logger)
-            await sampler.reader.groupHandle.close()
-            if let handle = self.release(sampler) {
+            if let cluster = self.release(sampler) {
                 // rd_kafka_destroy can block while it closes connections: not on this pool.
-                await handle.close()
+                await cluster.close()
             }
         }
     }

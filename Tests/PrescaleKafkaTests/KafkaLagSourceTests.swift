@@ -214,3 +214,39 @@ struct KafkaChunkedReadTests {
         }
     }
 }
+
+@Suite("Kafka clients through long outages", .serialized)
+struct KafkaLongOutageTests {
+    /// librdkafka 2.0.2 aborts the process when an Admin request times out while it waits for its
+    /// group coordinator and the coordinator then comes back; the client is replaced before that.
+    @Test("an outage longer than librdkafka's Admin timeout: the client is replaced, nothing aborts, reads recover")
+    func outageLongerThanTheAdminTimeout() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("t", partitions: 3)
+            try await cluster.commit(group: "g", offsets: committedAtStart("t", partitions: 3))
+            try await cluster.producer().produce(topic: "t", partition: 1, count: 7)
+            var settings = cluster.settings
+            settings.requestTimeoutMilliseconds = 500
+            settings.adminRequestTimeoutMilliseconds = 2_000
+            let key = KafkaSamplerKey(settings: settings, group: "g", topic: "t")
+            try await pool.withSamples(for: key, interval: .milliseconds(100)) { samples in
+                var iterator = samples.makeAsyncIterator()
+                func next(_ matching: (Result<KafkaOffsets, KafkaError>) -> Bool) async -> Bool {
+                    while let sample = await iterator.next() {
+                        if matching(sample.offsets) { return true }
+                    }
+                    return false
+                }
+                #expect(await next { (try? $0.get())?.end[TopicPartition("t", 1)] == 7 })
+                cluster.setAllBrokers(up: false)
+                #expect(await next { if case .failure = $0 { true } else { false } })
+                // Down until the client was replaced twice: both past three quarters of the Admin timeout.
+                let giveUp = ContinuousClock.now + .seconds(60)
+                while pool.clientReplacements < 2 && ContinuousClock.now < giveUp { #expect(await next { _ in true }) }
+                #expect(pool.clientReplacements >= 2)
+                cluster.setAllBrokers(up: true)
+                #expect(await next { (try? $0.get())?.committed[TopicPartition("t", 1)] == 0 })
+            }
+        }
+    }
+}

@@ -1,8 +1,10 @@
 """A small point of the footprint curve, with thresholds, on the shipped binary (the image's, run from its
 root filesystem as scripts/test-image sets up): resident memory and threads with 1,000 static triggers
-after KEDA's calls, and threads per Kafka consumer group read (librdkafka's mock cluster, 3 brokers). The
+after KEDA's calls, and the threads and sample ages of 100 Kafka consumer groups read at once (librdkafka's
+mock cluster, 3 brokers; PRESCALE_FOOTPRINT_KAFKA_GROUPS changes the count). The
 thresholds are the figures measured when they were set (docs/benchmarks.md, "Footprint guard") plus a
 margin, so that a regression fails CI. PRESCALE_FOOTPRINT_REPORT=1 prints the figures."""
+import contextlib
 import os
 import pathlib
 import re
@@ -19,8 +21,18 @@ from image_paths import IMAGE, ROOT, WRAPPER, conformance
 STATIC_TRIGGERS = 1_000
 MAX_RSS_MB_STATIC = 64  # measured 46.6-46.8 MB
 MAX_THREADS_STATIC = 16  # measured 7
-KAFKA_GROUPS = 10
-MAX_THREADS_PER_GROUP = 8  # measured 6.8: a librdkafka handle per group (its main thread, one per broker, internal ones), and the cluster's shared one
+# One librdkafka client per cluster, whatever the number of groups: its main, background and internal
+# threads and one per broker (bootstrap and learned), plus the process's own.
+KAFKA_GROUPS = int(os.environ.get("PRESCALE_FOOTPRINT_KAFKA_GROUPS", "100"))
+MAX_THREADS_KAFKA = 64  # measured 13 with 100 groups and with 1,000 (the issue's bound for 1,000)
+MAX_SAMPLE_AGE_SECONDS = 3.0  # sampleIntervalMs 1000: every trigger sampled at its interval (plus a read)
+# The scaling curve's small point (Benchmarks/scripts/scaling_curve.py, KEDA's call pattern): resources
+# only; its latencies are reported, never asserted (timing goals live in benchmarks).
+CURVE_TRIGGERS, CURVE_GROUPS, CURVE_SECONDS = 1_000, 100, 15
+MAX_RSS_MB_CURVE = 120  # measured 84.5-86.2 MB (release build, unstripped)
+MAX_CPU_SHARE_CURVE = 0.35  # measured 0.165 of one core
+# PRESCALE_FOOTPRINT_BIN runs another build (a release binary outside the image) through the same checks.
+BINARY = pathlib.Path(os.environ.get("PRESCALE_FOOTPRINT_BIN", WRAPPER))
 
 
 
@@ -40,9 +52,9 @@ def pb():
 
 @pytest.fixture
 def scaler(monkeypatch):
-    if not WRAPPER.exists():
+    if not BINARY.exists():
         pytest.fail(f"no image at {IMAGE}: run scripts/test-image")
-    monkeypatch.setenv("PRESCALE_BIN", str(WRAPPER))
+    monkeypatch.setenv("PRESCALE_BIN", str(BINARY))
     process = conformance().ScalerProcess("--log-level=warning")
     yield process
     process.kill()
@@ -58,6 +70,23 @@ def status(pid):
 def report(text):
     if os.environ.get("PRESCALE_FOOTPRINT_REPORT"):
         print(f"\nfootprint: {text}")
+
+@contextlib.contextmanager
+def mock_kafka():
+    """librdkafka's mock cluster (3 brokers) with a 6-partition topic `orders`; yields its bootstrap address."""
+    kafka = subprocess.Popen([str(BINARY), "mock-kafka", "--brokers=3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, bufsize=1)
+    try:
+        first = kafka.stdout.readline().split()
+        assert first[0] == "bootstrap", first
+        kafka.stdin.write("topic orders 6\n")
+        kafka.stdin.flush()
+        assert kafka.stdout.readline().strip() == "ok"
+        yield first[1]
+    finally:
+        kafka.kill()
+        kafka.wait()
+
 
 
 def test_static_triggers_fit_in_the_memory_and_threads_measured(pb, scaler):
@@ -76,28 +105,20 @@ def test_static_triggers_fit_in_the_memory_and_threads_measured(pb, scaler):
     assert threads <= MAX_THREADS_STATIC, f"{threads} threads with {STATIC_TRIGGERS} static triggers"
 
 
-def test_threads_per_kafka_consumer_group_stay_where_measured(pb, scaler):
+def test_kafka_threads_are_bounded_by_brokers_not_consumer_groups(pb, scaler):
     import grpc
 
-    kafka = subprocess.Popen([str(WRAPPER), "mock-kafka", "--brokers=3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, bufsize=1)
-    try:
-        first = kafka.stdout.readline().split()
-        assert first[0] == "bootstrap", first
-        kafka.stdin.write("topic orders 6\n")
-        kafka.stdin.flush()
-        assert kafka.stdout.readline().strip() == "ok"
+    with mock_kafka() as bootstrap:
         stub = pb[1].ExternalScalerStub(grpc.insecure_channel(scaler.target))
-        _, before = status(scaler.proc.pid)
         refs = []
         for group in range(KAFKA_GROUPS):
-            metadata = {"source": "kafka", "bootstrapServers": first[1], "consumerGroup": f"group-{group}", "topic": "orders",
+            metadata = {"source": "kafka", "bootstrapServers": bootstrap, "consumerGroup": f"group-{group}", "topic": "orders",
                         "lagThreshold": "10", "predict": "false"}
             ref = pb[0].ScaledObjectRef(name=f"consumer-{group}", namespace="shop", scalerMetadata=metadata)
             name = stub.GetMetricSpec(ref, timeout=5).metricSpecs[0].metricName
             refs.append(pb[0].GetMetricsRequest(scaledObjectRef=ref, metricName=name))
         # Every group sampled (answered), as KEDA's first poll would see it.
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         pending = list(refs)
         while pending and time.monotonic() < deadline:
             try:
@@ -106,10 +127,29 @@ def test_threads_per_kafka_consumer_group_stay_where_measured(pb, scaler):
             except grpc.RpcError:
                 time.sleep(0.2)
         assert not pending, f"{len(pending)} groups never answered"
-        _, after = status(scaler.proc.pid)
-        per_group = (after - before) / KAFKA_GROUPS
-        report(f"{KAFKA_GROUPS} Kafka groups on 3 brokers: {before} -> {after} threads, {per_group:.1f} per group")
-        assert per_group <= MAX_THREADS_PER_GROUP, f"{per_group:.1f} threads per consumer group ({before} -> {after})"
-    finally:
-        kafka.kill()
-        kafka.wait()
+        # Still sampled at their interval, all of them, a few intervals later.
+        time.sleep(3)
+        ages = [float(line.rsplit(" ", 1)[1]) for line in scaler.http("/metrics")[1].splitlines()
+                if line.startswith("prescale_trigger_sample_age_seconds{") and 'scaledobject="consumer-' in line]
+        rss, threads = status(scaler.proc.pid)
+        report(f"{KAFKA_GROUPS} Kafka groups on 3 brokers: {threads} threads, {rss:.1f} MB resident, oldest sample {max(ages):.2f} s")
+        assert len(ages) == KAFKA_GROUPS, f"{len(ages)} sample ages for {KAFKA_GROUPS} triggers"
+        assert max(ages) <= MAX_SAMPLE_AGE_SECONDS, f"a trigger's sample is {max(ages):.2f} s old"
+        assert threads <= MAX_THREADS_KAFKA, f"{threads} threads with {KAFKA_GROUPS} consumer groups"
+
+
+def test_scaling_curve_small_point_stays_within_its_resources(scaler):
+    import asyncio
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("scaling_curve", ROOT / "Benchmarks" / "scripts" / "scaling_curve.py")
+    curve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(curve)
+    with mock_kafka() as bootstrap:
+        result = asyncio.run(curve.measure(scaler, bootstrap, CURVE_TRIGGERS, CURVE_GROUPS, CURVE_SECONDS))
+    report(f"scaling curve point {result}")
+    assert result["failures"] == {"GetMetrics": 0, "IsActive": 0}, result
+    assert result["calls"] >= CURVE_TRIGGERS * CURVE_SECONDS / curve.GET_METRICS_SECONDS * 0.9, result
+    assert result["rss_mb"] <= MAX_RSS_MB_CURVE, result
+    assert result["threads"] <= MAX_THREADS_KAFKA, result
+    assert result["cpu_share"] <= MAX_CPU_SHARE_CURVE, result
