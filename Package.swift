@@ -1,10 +1,18 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// `PRESCALE_SANITIZE=address` (or `thread`) instruments Prescale's own targets, not its dependencies, so
+/// that CI can run the tests under a sanitizer after the normal build without rebuilding every dependency
+/// (`scripts/sanitizers`). Unset, the manifest is the same as without it.
+let sanitizer = Context.environment["PRESCALE_SANITIZE"].map { [$0] } ?? []
+
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
-]
+] + sanitizer.map { .unsafeFlags(["-sanitize=\($0)"]) }
+
+/// The sanitizer's runtime, linked into every executable and test bundle when `PRESCALE_SANITIZE` is set.
+let linkerSettings: [LinkerSetting] = sanitizer.map { .unsafeFlags(["-sanitize=\($0)"]) }
 
 let package = Package(
     name: "prescale",
@@ -41,13 +49,15 @@ let package = Package(
         // Pure core: metadata parsing, trigger specs, values and decisions. No I/O, no dependencies.
         .target(
             name: "PrescaleCore",
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         // ChildTasks: work started from anywhere, run as child tasks of one lifecycle service.
         .target(
             name: "PrescaleServices",
             dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         // librdkafka through pkg-config (Debian: librdkafka-dev).
         .systemLibrary(
@@ -65,14 +75,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         // librdkafka's mock cluster, a test producer and an offset committer: for `prescale mock-kafka`,
         // `prescale demo`, benchmarks and tests. Not part of the server.
         .target(
             name: "PrescaleKafkaMock",
             dependencies: ["CRdKafka", "PrescaleCore", "PrescaleKafka"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         // libmosquitto through pkg-config (Debian: libmosquitto-dev).
         .systemLibrary(
@@ -90,7 +102,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         // Direct actuation: a minimal Kubernetes API client (HTTPS only), the actuator and the lease.
         .target(
@@ -107,7 +120,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         // Test support: a real mosquitto broker process, a publisher, a recording sample sink, and a fake
         // Kubernetes API server over HTTPS that enforces the API's contract.
@@ -123,13 +137,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         // `prescale simulate`: trace readers, control-path models and scoring; drives the core's planner.
         .target(
             name: "PrescaleSimulator",
             dependencies: ["PrescaleCore"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         // Code generated from proto/externalscaler.proto by scripts/generate-proto. Do not edit.
         .target(
@@ -164,7 +180,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         // `prescale demo`: mock Kafka, load replay, the real gRPC server and a KEDA-like loop in one process.
         .target(
@@ -181,7 +198,8 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         .executableTarget(
             name: "prescale",
@@ -199,7 +217,8 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         // Benchmarks (docs/benchmarks.md): run with `swift run -c release PrescaleBenchmarks` and
         // `swift run -c release KafkaLagBenchmark 1000 10000`. Timing goals live there, never in tests.
@@ -237,22 +256,26 @@ let package = Package(
         .testTarget(
             name: "PrescaleCoreTests",
             dependencies: ["PrescaleCore"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         .testTarget(
             name: "PrescaleSimulatorTests",
             dependencies: ["PrescaleSimulator", "PrescaleCore"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         .testTarget(
             name: "PrescaleDemoTests",
             dependencies: ["PrescaleDemo"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         .testTarget(
             name: "PrescaleKafkaTests",
             dependencies: ["CRdKafka", "PrescaleKafka", "PrescaleKafkaMock", "PrescaleCore", "PrescaleTesting"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         .testTarget(
             name: "PrescaleKubernetesTests",
@@ -260,7 +283,8 @@ let package = Package(
                 "PrescaleKubernetes", "PrescaleCore", "PrescaleTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         .executableTarget(
             name: "ActuationBenchmark",
@@ -273,7 +297,8 @@ let package = Package(
         .testTarget(
             name: "PrescaleMQTTTests",
             dependencies: ["PrescaleMQTT", "PrescaleTesting", "PrescaleCore"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
         .testTarget(
             name: "PrescaleServerTests",
@@ -293,7 +318,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
         ),
     ]
 )
