@@ -6,10 +6,11 @@ import PackageDescription
 /// (`scripts/sanitizers`). Unset, the manifest is the same as without it.
 let sanitizer = Context.environment["PRESCALE_SANITIZE"].map { [$0] } ?? []
 
-let swiftSettings: [SwiftSetting] = [
-    .swiftLanguageMode(.v6),
-    .enableUpcomingFeature("ExistentialAny"),
-] + sanitizer.map { .unsafeFlags(["-sanitize=\($0)"]) }
+let swiftSettings: [SwiftSetting] =
+    [
+        .swiftLanguageMode(.v6),
+        .enableUpcomingFeature("ExistentialAny"),
+    ] + sanitizer.map { .unsafeFlags(["-sanitize=\($0)"]) }
 
 /// The sanitizer's runtime, linked into every executable and test bundle when `PRESCALE_SANITIZE` is set.
 let linkerSettings: [LinkerSetting] = sanitizer.map { .unsafeFlags(["-sanitize=\($0)"]) }
