@@ -49,7 +49,7 @@ def quantile(values, q):
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-async def measure(scaler, bootstrap, triggers, groups, seconds):
+async def measure(scaler, bootstrap, triggers, groups, seconds, streams=True):
     channel = grpc.aio.insecure_channel(scaler.target, options=[("grpc.max_concurrent_streams", 1 << 20)])
     stub = pbg.ExternalScalerStub(channel)
     refs, names = [], []
@@ -68,7 +68,7 @@ async def measure(scaler, bootstrap, triggers, groups, seconds):
                 break
             except grpc.aio.AioRpcError:
                 await asyncio.sleep(0.1)
-    streams = [stub.StreamIsActive(ref) for ref in refs]
+    streams = [stub.StreamIsActive(ref) for ref in refs] if streams else []
     latencies, failures = {"GetMetrics": [], "IsActive": []}, {"GetMetrics": 0, "IsActive": 0}
     measuring = asyncio.Event()
 
@@ -129,6 +129,7 @@ def main():
     parser.add_argument("--binary", default=str(ROOT / ".build" / "release" / "prescale"))
     parser.add_argument("--points", default="100:10,1000:100,10000:1000", help="triggers:groups, comma-separated")
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--no-streams", action="store_true", help="no StreamIsActive (to tell their cost apart)")
     parser.add_argument("--json")
     args = parser.parse_args()
     os.environ["PRESCALE_BIN"] = args.binary
@@ -142,7 +143,7 @@ def main():
         kafka.do("topic orders 6")
         scaler = ScalerProcess("--log-level=warning", f"--max-triggers={max(triggers, 1000)}")
         try:
-            result = asyncio.run(measure(scaler, kafka.bootstrap, triggers, groups, args.seconds))
+            result = asyncio.run(measure(scaler, kafka.bootstrap, triggers, groups, args.seconds, streams=not args.no_streams))
         finally:
             scaler.kill()
             kafka.proc.kill()
