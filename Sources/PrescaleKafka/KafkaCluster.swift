@@ -22,6 +22,14 @@ final class KafkaCluster: Sendable {
     private struct Layout {
         var partitions: [String: [Int32]]?
         var readAt = -Double.infinity
+
+        /// The partitions, if fresh and they list `topic` (or were read at or after `now`: then a topic
+        /// they miss does not exist).
+        func usable(now: Double, listing topic: String?) -> [String: [Int32]]? {
+            guard let partitions, now - self.readAt < KafkaCluster.metadataRefreshSeconds else { return nil }
+            if let topic, partitions[topic] == nil, self.readAt < now { return nil }
+            return partitions
+        }
     }
 
     let settings: KafkaClientSettings
@@ -136,12 +144,14 @@ final class KafkaCluster: Sendable {
 
     // MARK: Partitions
 
-    /// Every topic's partitions, from metadata at most ``metadataRefreshSeconds`` old.
-    func partitions(now: Double) async throws(KafkaError) -> [String: [Int32]] {
-        if let cached = self.layout.withLock({ now - $0.readAt < Self.metadataRefreshSeconds ? $0.partitions : nil }) { return cached }
+    /// Every topic's partitions, from metadata at most ``metadataRefreshSeconds`` old that lists
+    /// `topic` if it is given: a topic missing from the cached metadata (created since it was read) is
+    /// looked up again before it is called unknown.
+    func partitions(now: Double, listing topic: String? = nil) async throws(KafkaError) -> [String: [Int32]] {
+        if let cached = self.layout.withLock({ $0.usable(now: now, listing: topic) }) { return cached }
         return try await self.current.blocking { handle throws(KafkaError) in
             // Another read may have refreshed it while this one waited for the queue.
-            if let cached = self.layout.withLock({ now - $0.readAt < Self.metadataRefreshSeconds ? $0.partitions : nil }) { return cached }
+            if let cached = self.layout.withLock({ $0.usable(now: now, listing: topic) }) { return cached }
             let partitions = try handle.partitions(of: nil)
             self.layout.withLock { $0 = Layout(partitions: partitions, readAt: now) }
             return partitions

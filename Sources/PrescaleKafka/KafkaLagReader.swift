@@ -31,7 +31,7 @@ final class KafkaLagReader: Sendable {
     }
 
     private func readOnce(now: Double) async throws(KafkaError) -> KafkaOffsets {
-        let layout = try await self.cluster.partitions(now: now)
+        let layout = try await self.cluster.partitions(now: now, listing: self.topic)
         if let topic = self.topic {
             guard let ids = layout[topic], !ids.isEmpty else {
                 throw KafkaError(

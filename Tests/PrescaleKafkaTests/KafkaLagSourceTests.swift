@@ -157,6 +157,25 @@ struct KafkaLagSourceTests {
         }
     }
 
+    @Test("a topic created after the cluster's metadata was read is found at once, not reported unknown")
+    func topicCreatedAfterTheMetadataWasRead() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("first", partitions: 1)
+            try await cluster.commit(group: "g", offsets: committedAtStart("first", partitions: 1))
+            let base = ["bootstrapServers": cluster.bootstrapServers, "consumerGroup": "g"]
+            try await withKafkaTrigger(base.merging(["topic": "first"]) { $1 }, pool: pool) { first in
+                try await eventually("the first topic read", sink: first) { first.latestSample != nil }
+                try cluster.createTopic("later", partitions: 2)
+                try await cluster.commit(group: "g", offsets: committedAtStart("later", partitions: 2))
+                try await withKafkaTrigger(base.merging(["topic": "later"]) { $1 }, pool: pool) { later in
+                    try await eventually("the new topic answered", sink: later) { later.latestSample != nil || later.latestFailure != nil }
+                    #expect(later.latestFailure == nil)
+                    #expect(later.latestSample?.maximumConsumers == 2)
+                }
+            }
+        }
+    }
+
     @Test("a topic that does not exist is an invalid-configuration failure")
     func unknownTopic() async throws {
         try await withMockKafka { cluster, pool in
