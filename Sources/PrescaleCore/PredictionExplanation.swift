@@ -39,6 +39,11 @@ public struct PredictionExplanation: Sendable, Hashable {
     /// replicas drain today's backlog within ``PredictionSpec/floorDrainSeconds`` at that capacity (the
     /// same replicas for any `lagThreshold`); `nil` before.
     public var learnedFloor: Double?
+    /// Once a per-replica capacity is known: the part of the value that serves the rate planned for (the
+    /// value landing on ceil(rate / capacity) replicas), without the backlog's drain or the learned floor.
+    /// The scale-down hold keeps only this part, so replicas asked for to drain a backlog leave once it
+    /// is drained; `nil` before a capacity is known (the whole value is held).
+    public var servingValue: Double?
 
     /// Creates an explanation.
     public init(

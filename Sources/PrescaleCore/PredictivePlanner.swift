@@ -27,7 +27,8 @@
 ///
 /// Its value is held for the scale-down window (``ScaleDownHold``, shorter with direct scale-up) unless the plan knows the load has
 /// ended (a remembered burst has been followed by silence, the backlog is drained and the next burst is
-/// expected later than a lead time and one HPA sync from now).
+/// expected later than a lead time and one HPA sync from now). Once a capacity is known, only the part
+/// that serves the rate planned for is held: replicas asked for to drain a backlog leave once it is drained.
 ///
 /// With `predict: "false"` it returns exactly ``ReactivePlanner``'s decision.
 public struct PredictivePlanner: Planner {
@@ -177,6 +178,7 @@ public struct PredictivePlanner: Planner {
         var predicted: Double
         var planned: Int?
         var learnedFloor: Double?
+        var serving: Double?
         var value: Double
         if let window = sample.windowSeconds, perReplica == nil {
             // A windowed source without a known capacity: the window count at the lead time. The part of
@@ -197,7 +199,7 @@ public struct PredictivePlanner: Planner {
             predicted = sample.windowSeconds != nil ? backlog : max(backlog + (forecast - consumption) * lead, 0)
             value = predicted
             if let perReplica {
-                (value, planned, learnedFloor) = self.queueingPlan(
+                (value, planned, learnedFloor, serving) = self.queueingPlan(
                     sample, forecast: forecast, upper: upper, predictedBacklog: predicted, burstRate: burstRate,
                     perReplica: perReplica, lead: lead)
             } else {
@@ -220,6 +222,7 @@ public struct PredictivePlanner: Planner {
             leadTimeSeconds: lead, plannedReplicas: planned, capacity: perReplica,
             capacityConfidence: self.capacity.confidence, burstRate: burstRate, learnedFloor: learnedFloor)
         decision.prediction?.burstDue = prewarmRate > 0
+        decision.prediction?.servingValue = serving
         decision.prediction?.predictedBacklogError = errors?.predicted
         decision.prediction?.reactiveBacklogError = errors?.reactive
         return decision
@@ -262,11 +265,12 @@ public struct PredictivePlanner: Planner {
 
     /// Rate mode, once a per-replica capacity is known: the replicas that serve the rate planned for and
     /// drain the predicted backlog within `drainSeconds`, never fewer than the learned floor, as the value
-    /// the HPA lands on. Returns that value, the planned replicas and the learned floor's value.
+    /// the HPA lands on. Returns that value, the planned replicas, the learned floor's value and the
+    /// value that serves the rate planned for alone (what the scale-down hold keeps).
     private func queueingPlan(
         _ sample: MetricSample, forecast: Double, upper: Double, predictedBacklog predicted: Double, burstRate: Double,
         perReplica: Double, lead: Double
-    ) -> (value: Double, planned: Int, learnedFloor: Double?) {
+    ) -> (value: Double, planned: Int, learnedFloor: Double?, serving: Double) {
         let backlog = max(sample.backlog ?? 0, 0)
         // Through the HPA, within a remembered burst its median peak is the bound planned for: the
         // residual headroom (widened by the bursts themselves) would plan for more than they reach, and
@@ -283,6 +287,8 @@ public struct PredictivePlanner: Planner {
         let replicas =
             rate * lead + predicted < 1
             ? 0 : PlannerDecision.replicas(value: rate + predicted / self.prediction.drainSeconds, target: perReplica)
+        // The replicas the rate alone needs: what stays once the backlog is drained.
+        let serving = rate * lead < 1 ? 0 : PlannerDecision.replicas(value: rate, target: perReplica)
         var floor = 0
         var learnedFloor: Double?
         if self.capacity.isLearned {
@@ -292,7 +298,10 @@ public struct PredictivePlanner: Planner {
             learnedFloor = min(Double(floor) * self.reactive.target, sample.valueCap ?? .infinity)
         }
         let landing = max(replicas, floor)
-        return (landing == 0 ? 0 : self.valueLanding(on: landing, current: sample.replicas), replicas, learnedFloor)
+        return (
+            landing == 0 ? 0 : self.valueLanding(on: landing, current: sample.replicas), replicas, learnedFloor,
+            serving == 0 ? 0 : self.valueLanding(on: serving, current: sample.replicas)
+        )
     }
 
     /// The capacity segments, bursts and forecaster levels learned so far; `nil` with prediction off.

@@ -71,9 +71,12 @@ public struct ScaleDownHold: Sendable, Hashable {
         return held
     }
 
-    /// Folds in `decision`'s value and reports the held value instead when it is higher.
+    /// Folds in `decision`'s value and reports the held value instead when it is higher. Once the plan
+    /// says which part of the value serves the arrival rate (``PredictionExplanation/servingValue``), only
+    /// that part is held: replicas asked for to drain a backlog are not needed once it is drained.
     public mutating func hold(_ decision: inout PlannerDecision) {
-        let held = self.apply(time: decision.sampleTime, value: decision.value)
+        let kept = min(decision.prediction?.servingValue ?? decision.value, decision.value)
+        let held = self.apply(time: decision.sampleTime, value: kept)
         if held > decision.value { decision.report(held) }
     }
 

@@ -278,6 +278,47 @@ struct PredictivePlannerTests {
         #expect(decision!.desiredReplicas == max(expected, floor))
     }
 
+    @Test(
+        "once the capacity is learned, replicas asked for to drain a backlog leave once it is drained; those serving the rate are held",
+        arguments: [false, true])
+    func drainReplicasAreNotHeld(direct: Bool) throws {
+        // Capacity 10 per replica, learned from 4 replicas saturated by 60/s for 3 minutes (a backlog of
+        // 3,600 builds up); then 20/s while 10 replicas drain it, 20/s with nothing waiting, and from
+        // 400 s on 3/s.
+        var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec(direct: direct))
+        var arrived = 0.0
+        var consumed = 0.0
+        var drainedAt: Int?
+        var decisions: [PlannerDecision] = []
+        for second in 0..<500 {
+            let ready = second < 180 ? 4 : 10
+            arrived += second < 180 ? 60 : second < 400 ? 20 : 3
+            consumed = min(arrived, consumed + Double(ready) * 10)
+            let backlog = arrived - consumed
+            decisions.append(
+                planner.decide(
+                    MetricSample(
+                        time: Double(second), reactiveValue: backlog, backlog: backlog, arrived: arrived, consumed: consumed,
+                        replicas: ready)))
+            if drainedAt == nil, second > 180, backlog == 0 { drainedAt = second }
+        }
+        let drained = try #require(drainedAt)
+        #expect(drained < 300)
+        // While the backlog waited, the learned floor asked for hundreds of replicas.
+        #expect(decisions[179].desiredReplicas > 100)
+        // One HPA sync after the backlog is drained (the direct path keeps a risen value that long), the
+        // replicas are what the rate needs, not the drain's, which a held value kept for a whole minute.
+        let sync = Int(PredictionSpec.defaultHPASyncSeconds)
+        let settled = decisions[drained + sync + 1]
+        #expect(settled.desiredReplicas <= 5, "\(settled)")
+        // What serves the rate is held: 15 s after 20/s fell to 3/s (the hold: 15 to 30 s with direct
+        // scale-up, 45 to 60 s through the HPA), the replicas 20/s needed are still asked for.
+        let serving = try #require(decisions[399].prediction?.servingValue)
+        #expect(serving >= 20)
+        #expect(decisions[415].value >= serving)
+        #expect(try #require(decisions[415].prediction?.servingValue) < serving)
+    }
+
     @Test("once the capacity is learned, every decision's replicas are the same for lagThreshold 1 to 500")
     func replicasIndependentOfLagThreshold() throws {
         // Bursty load and replicas that change on their own (not fed back), so that bursts, holds, the
