@@ -35,6 +35,9 @@ public struct BurstMemory: Sendable, Hashable {
     /// The widest spread between those quantiles, as a share of the median silence, at which silences
     /// are regular enough to pre-warm for: beyond it the window is wide and replicas wait in it.
     public static let regularGapSpread = 0.25
+    /// A restored end of the last burst is kept while the silence since it is at most this many times the
+    /// longest silence remembered (``restore(peaks:durations:rises:gaps:lastEnd:)``).
+    public static let restoredSilenceFactor = 2.0
     /// The weight of a new sample's rate in a burst's smoothed rate, whose highest value is the peak: a
     /// one-sample spike counts half.
     static let peakSmoothing = 0.5
@@ -47,6 +50,7 @@ public struct BurstMemory: Sendable, Hashable {
     private var prewarmOpen: Double?
     private var prewarmClose: Double?
     private var lastEnd: Double?
+    private var lastEndRestored = false
     private var scratch: [Double] = []
     private var expectedPeak: Double?
     private var expectedDuration: Double?
@@ -93,14 +97,27 @@ public struct BurstMemory: Sendable, Hashable {
         return silence >= open + expectedRise - lead && silence <= close + expectedRise ? expectedPeak : 0
     }
 
+    /// When the last burst seen to its end ended, on the sample clock; `nil` before one has (for
+    /// ``LearnedState``).
+    public var lastBurstEnd: Double? { self.lastEnd }
+
     /// The peaks, durations and rises of the bursts remembered, oldest first (for ``LearnedState``).
     public var remembered: (peaks: [Double], durations: [Double], rises: [Double]) {
         (self.peaks.valuesOldestFirst, self.durations.valuesOldestFirst, self.rises.valuesOldestFirst)
     }
 
     /// Takes over bursts remembered earlier (by another process); a burst under way is not. Without
-    /// their rises (state written before rises were kept), each burst is taken to rise at its start.
-    public mutating func restore(peaks: [Double], durations: [Double], rises: [Double]? = nil, gaps: [Double]? = nil) {
+    /// their rises (state written before rises were kept), each burst is taken to rise at its start. With
+    /// `lastEnd` (on this memory's sample clock), the silence since the last burst goes on from there: the
+    /// next burst is pre-warmed when it is due, and its silence is remembered when it begins. It is
+    /// dropped at the first sample if the silence by then is longer than ``restoredSilenceFactor`` times
+    /// the longest remembered one (or no silence is remembered): bursts may have come while nothing
+    /// watched, and one made-up silence would make regular ones look irregular.
+    public mutating func restore(
+        peaks: [Double], durations: [Double], rises: [Double]? = nil, gaps: [Double]? = nil, lastEnd: Double? = nil
+    ) {
+        self.lastEnd = lastEnd.flatMap { $0.isFinite ? $0 : nil }
+        self.lastEndRestored = self.lastEnd != nil
         self.gaps = FixedRing(capacity: Self.capacity)
         for gap in (gaps ?? []).suffix(Self.capacity) { self.gaps.push(gap) }
         self.peaks = FixedRing(capacity: Self.capacity)
@@ -129,6 +146,11 @@ public struct BurstMemory: Sendable, Hashable {
 
     /// Folds in the arrival rate over the interval ending at `time`.
     public mutating func observe(time: Double, rate: Double) {
+        if self.lastEndRestored {
+            self.lastEndRestored = false
+            let longest = self.gaps.valuesOldestFirst.max() ?? -.infinity
+            if let lastEnd, time - lastEnd > Self.restoredSilenceFactor * longest { self.lastEnd = nil }
+        }
         if let lastArrival, self.start != nil, time - lastArrival >= Self.quietSeconds {
             self.finish(end: lastArrival)
         }

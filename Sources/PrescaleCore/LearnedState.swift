@@ -28,11 +28,18 @@ public struct LearnedState: Sendable, Hashable, Codable {
     public var burstGaps: [Double]?
     /// The forecasters' state: last rate, slow and fast EWMA, Holt level and trend.
     public var forecasterLevels: [Double]
+    /// When the last burst ended, so that the silence since it goes on across a restart (a burst that
+    /// recurs is pre-warmed right after one). On the clock of whoever holds the state: the planner's sample
+    /// clock in ``PredictivePlanner/learned`` and ``PredictivePlanner/restore(_:)``, the wall clock
+    /// (seconds since 1970) once stored; ``shiftingClock(by:)`` converts. `nil` before a burst has ended,
+    /// and in state written before it was kept.
+    public var lastBurstEnd: Double?
 
     /// Creates a state.
     public init(
         version: Int = LearnedState.currentVersion, capacitySegments: [Double], capacitySegmentCount: Int, burstPeaks: [Double],
-        burstDurations: [Double], burstRises: [Double]? = nil, burstGaps: [Double]? = nil, forecasterLevels: [Double]
+        burstDurations: [Double], burstRises: [Double]? = nil, burstGaps: [Double]? = nil, forecasterLevels: [Double],
+        lastBurstEnd: Double? = nil
     ) {
         self.version = version
         self.capacitySegments = capacitySegments
@@ -42,6 +49,15 @@ public struct LearnedState: Sendable, Hashable, Codable {
         self.burstRises = burstRises
         self.burstGaps = burstGaps
         self.forecasterLevels = forecasterLevels
+        self.lastBurstEnd = lastBurstEnd
+    }
+
+    /// The same state with its times on another clock: `offset` = (the other clock's reading − this
+    /// clock's reading) at the same instant.
+    public func shiftingClock(by offset: Double) -> LearnedState {
+        var shifted = self
+        shifted.lastBurstEnd = self.lastBurstEnd.map { $0 + offset }
+        return shifted
     }
 
     /// Whether anything worth keeping was learned: a capacity segment or a finished burst.
@@ -72,6 +88,9 @@ public struct LearnedState: Sendable, Hashable, Codable {
         let burstSizes = self.burstPeaks + self.burstDurations + (self.burstRises ?? []) + (self.burstGaps ?? [])
         if !burstSizes.allSatisfy({ $0.isFinite && $0 >= 0 }) {
             return "a burst size that is not a number >= 0"
+        }
+        if let end = self.lastBurstEnd, !end.isFinite {
+            return "a last burst end that is not a number"
         }
         if !(self.forecasterLevels.isEmpty || self.forecasterLevels.count == ForecasterBank.levelCount)
             || !self.forecasterLevels.allSatisfy(\.isFinite)

@@ -312,7 +312,7 @@ public struct PredictivePlanner: Planner {
             capacitySegments: self.capacity.segmentRates, capacitySegmentCount: self.capacity.segmentCount,
             burstPeaks: bursts.peaks, burstDurations: bursts.durations, burstRises: bursts.rises,
             burstGaps: self.bursts.rememberedGaps,
-            forecasterLevels: self.bank.levels)
+            forecasterLevels: self.bank.levels, lastBurstEnd: self.bursts.lastBurstEnd)
     }
 
     /// Takes over what an earlier process learned for the same trigger. The caller checks
@@ -320,7 +320,9 @@ public struct PredictivePlanner: Planner {
     public mutating func restore(_ state: LearnedState) {
         guard self.prediction.enabled else { return }
         self.capacity.restore(segmentRates: state.capacitySegments, segmentCount: state.capacitySegmentCount)
-        self.bursts.restore(peaks: state.burstPeaks, durations: state.burstDurations, rises: state.burstRises, gaps: state.burstGaps)
+        self.bursts.restore(
+            peaks: state.burstPeaks, durations: state.burstDurations, rises: state.burstRises, gaps: state.burstGaps,
+            lastEnd: state.lastBurstEnd)
         self.bank.restore(levels: state.forecasterLevels)
     }
 

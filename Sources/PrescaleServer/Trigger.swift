@@ -95,7 +95,9 @@ public final class Trigger: SampleSink, Sendable {
     /// What the planner learned, if anything worth keeping, under this trigger's key.
     var learnedRecord: LearnedStateRecord? {
         guard let learned = self.state.withLock({ $0.planner.learned }), learned.isWorthKeeping else { return nil }
-        return LearnedStateRecord(key: self.learnedKey, identity: self.learnedIdentity, state: learned)
+        // Stored on the wall clock: the next process's sample clock starts again at zero.
+        return LearnedStateRecord(
+            key: self.learnedKey, identity: self.learnedIdentity, state: learned.shiftingClock(by: MonotonicTime.wallClockOffset()))
     }
 
     // MARK: Reading (RPC handlers)

@@ -129,7 +129,7 @@ public final class TriggerRegistry: Service, Sendable {
         var planner = spec.makePlanner()
         if let saved = self.learnedStates?.saved(key: Trigger.learnedKey(key), identity: "\(key.namespace)/\(key.name)/\(spec.metricName)")
         {
-            planner.restore(saved)
+            planner.restore(saved.shiftingClock(by: -MonotonicTime.wallClockOffset()))
         }
         let candidate = Trigger(
             key: key,

@@ -180,6 +180,21 @@ struct BurstMemoryTests {
         #expect(timed.plannedRate(at: 1, lead: 8) == 30)
     }
 
+    @Test("a restored end of the last burst is kept while the silence since it is plausible, and dropped when it is not")
+    func restoredLastEnd() {
+        func restored(silenceAtFirstSample: Double, gaps: [Double]) -> Double? {
+            var memory = BurstMemory()
+            memory.restore(peaks: [30, 30, 30], durations: [12, 12, 12], gaps: gaps, lastEnd: 1_000)
+            memory.observe(time: 1_000 + silenceAtFirstSample, rate: 0)
+            return memory.lastBurstEnd
+        }
+        #expect(restored(silenceAtFirstSample: 50, gaps: [70, 70]) == 1_000)
+        #expect(restored(silenceAtFirstSample: 140, gaps: [70, 70]) == 1_000)
+        // Longer than twice the longest silence: bursts may have come while nothing watched.
+        #expect(restored(silenceAtFirstSample: 141, gaps: [70, 70]) == nil)
+        #expect(restored(silenceAtFirstSample: 5, gaps: []) == nil)
+    }
+
     @Test("bursts at regular silences are pre-warmed a lead time before they are due, until the latest is due")
     func prewarmRegular() {
         var memory = BurstMemory()

@@ -30,6 +30,48 @@ struct LearnedStateTests {
         return planner
     }
 
+    @Test("after a restart a burst that recurs is pre-warmed when due: the silence since the last burst goes on (ablation)")
+    func silenceGoesOnAcrossARestart() throws {
+        // Bursts of 20 s at 120/s every 90 s, 6 replicas of 10/s each; three of them, then 20 s of silence.
+        let spec = PredictionSpec(coldStartSeconds: 5)  // lead time 20 s
+        var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: spec)
+        var arrived = 0.0
+        var consumed = 0.0
+        func sample(_ time: Double, _ rate: Double) -> MetricSample {
+            arrived += rate
+            consumed = min(arrived, consumed + 60)
+            return MetricSample(
+                time: time, reactiveValue: arrived - consumed, backlog: arrived - consumed, arrived: arrived, consumed: consumed,
+                replicas: 6)
+        }
+        for second in 0..<(2 * 90 + 20 + 20) { _ = planner.decide(sample(Double(second), second % 90 < 20 ? 120 : 0)) }
+        let learned = try #require(planner.learned)
+        #expect(learned.burstGaps?.count == 2)
+        let lastEnd = try #require(learned.lastBurstEnd)
+        #expect(lastEnd > 180 && lastEnd < 200)
+        // Stored on a wall clock, read by a process whose sample clock is 1,000 s behind the first one's.
+        let stored = learned.shiftingClock(by: 1_700_000_000)
+        #expect(stored.problem == nil)
+        func prewarmed(_ state: LearnedState) -> [Int] {
+            var restored = PredictivePlanner(target: 10, activationThreshold: 0, prediction: spec)
+            restored.restore(state.shiftingClock(by: -1_700_001_000))
+            // The rest of the silence, on the new clock: the next burst is due at 270 s on the old one.
+            return (220..<270).filter { second in
+                restored.decide(
+                    MetricSample(time: Double(second - 1_000), reactiveValue: 0, backlog: 0, arrived: 0, consumed: 0, replicas: 1)
+                )
+                .prediction?.burstDue == true
+            }
+        }
+        let due = prewarmed(stored)
+        #expect(!due.isEmpty, "pre-warmed before the next burst")
+        #expect(due.allSatisfy { $0 >= 270 - 20 - 5 }, "\(due)")
+        // Without the end of the last burst, nothing is due until a burst has been seen again.
+        var forgotten = stored
+        forgotten.lastBurstEnd = nil
+        #expect(prewarmed(forgotten).isEmpty)
+    }
+
     @Test("a restored planner plans its first decision with the capacity and bursts learned before")
     func roundTrip() throws {
         let learned = try #require(Self.taught().learned)
@@ -60,6 +102,11 @@ struct LearnedStateTests {
     @Test(
         "state that must not be trusted says why",
         arguments: [
+            (
+                LearnedState(
+                    capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [], burstDurations: [], forecasterLevels: [],
+                    lastBurstEnd: .infinity), "last burst end"
+            ),
             (
                 LearnedState(
                     version: 2, capacitySegments: [1], capacitySegmentCount: 1, burstPeaks: [], burstDurations: [], forecasterLevels: []),

@@ -55,10 +55,11 @@ class Workload:
 class ConsumerPool:
     """Messages produced into `partitions` partitions of a topic, consumed oldest first by the ready
     consumers at `rate` messages per second each, with the group's offsets committed to the mock cluster
-    after every tick. Each message's wait (produce to consume) is recorded."""
+    after every tick. Each message's wait (produce to consume) is recorded, from those produced at `since` on."""
 
-    def __init__(self, kafka, topic, group, partitions, rate):
+    def __init__(self, kafka, topic, group, partitions, rate, since=0.0):
         self.kafka, self.topic, self.group, self.rate = kafka, topic, group, rate
+        self.since = since  # messages produced before this are consumed but not counted in the waits
         self.queues = [collections.deque() for _ in range(partitions)]  # [produce time, count]
         self.produced = [0] * partitions
         self.committed = [0] * partitions
@@ -98,7 +99,8 @@ class ConsumerPool:
             head[1] -= take
             budget -= take
             self.committed[p] += take
-            self.waits[round(now - head[0], 1)] += take
+            if head[0] >= self.since:
+                self.waits[round(now - head[0], 1)] += take
             changed.add(p)
             if head[1] == 0:
                 self.queues[p].popleft()
