@@ -80,7 +80,16 @@ final class KafkaCluster: Sendable {
         let limit = Double(self.settings.adminRequestTimeoutMilliseconds) * 0.75 / 1000
         let old = self.current
         guard let oldest = KafkaCommittedFetch.oldestInFlight(on: old), now - oldest >= limit else { return }
-        guard let fresh = try? KafkaHandle(type: RD_KAFKA_CONSUMER, settings: self.settings) else { return }
+        let fresh: KafkaHandle
+        do {
+            fresh = try KafkaHandle(type: RD_KAFKA_CONSUMER, settings: self.settings)
+        } catch {
+            // The stuck client stays; the next watchdog tick tries again, before the Admin timeout fires.
+            self.logger.error(
+                "kafka client not replaced: a new client could not be created; retrying at the next check",
+                metadata: ["cluster": "\(self.settings.bootstrapServers.joined(separator: ","))", "error": "\(error)"])
+            return
+        }
         let replaced = self.handle.withLock { handle -> Bool in
             guard handle === old else { return false }
             handle = fresh
