@@ -9,32 +9,7 @@
 /// ```
 public struct MetadataError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem this is. New codes may be added; switch with a default.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private enum Value: String, Sendable, Hashable {
-            case missingKey = "missing_key"
-            case invalidValue = "invalid_value"
-            case unknownSource = "unknown_source"
-            case suspectedTypo = "suspected_typo"
-            case conflict = "conflict"
-        }
-
-        private let value: Value
-        private init(_ value: Value) { self.value = value }
-
-        /// A required key is absent or empty.
-        public static let missingKey = Code(.missingKey)
-        /// A key is present but its value is not allowed.
-        public static let invalidValue = Code(.invalidValue)
-        /// The `source` key names a source this build does not know.
-        public static let unknownSource = Code(.unknownSource)
-        /// An unknown key is so close to a known key that it is almost certainly a typo.
-        public static let suspectedTypo = Code(.suspectedTypo)
-        /// Two keys that are each valid cannot be used together.
-        public static let conflict = Code(.conflict)
-
-        /// A short, stable name that is safe to use as a metric label.
-        public var description: String { self.value.rawValue }
-    }
+    public typealias Code = ErrorCode<MetadataError>
 
     /// What kind of problem this is.
     public var code: Code
@@ -76,4 +51,17 @@ public struct MetadataError: Error, Sendable, Hashable, CustomStringConvertible 
         if value.count <= limit { return "\"\(value)\"" }
         return "\"\(value.prefix(limit))…\" (\(value.utf8.count) bytes)"
     }
+}
+
+extension ErrorCode where Domain == MetadataError {
+    /// A required key is absent or empty.
+    public static var missingKey: Self { Self("missing_key") }
+    /// A key is present but its value is not allowed.
+    public static var invalidValue: Self { Self("invalid_value") }
+    /// The `source` key names a source this build does not know.
+    public static var unknownSource: Self { Self("unknown_source") }
+    /// An unknown key is so close to a known key that it is almost certainly a typo.
+    public static var suspectedTypo: Self { Self("suspected_typo") }
+    /// Two keys that are each valid cannot be used together.
+    public static var conflict: Self { Self("conflict") }
 }

@@ -1,26 +1,11 @@
 import CRdKafka
+import PrescaleCore
 
 /// A Kafka operation failed. The code is stable and safe as a metric label; the message names the
 /// cause (broker, topic, librdkafka's own words) and never contains credentials.
 public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure. New codes may be added; switch with a default.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// The client could not be configured (bad setting, unsupported feature).
-        public static let configuration = Code("configuration")
-        /// No broker answered in time, or the connection failed.
-        public static let unreachable = Code("unreachable")
-        /// The topic does not exist.
-        public static let unknownTopic = Code("unknown_topic")
-        /// SASL or TLS authentication failed.
-        public static let authentication = Code("authentication")
-        /// The broker refused the request (authorisation, coordinator, …).
-        public static let request = Code("request")
-
-        public var description: String { self.name }
-    }
+    public typealias Code = ErrorCode<KafkaError>
 
     /// The kind of failure.
     public var code: Code
@@ -54,4 +39,17 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { self.message }
+}
+
+extension ErrorCode where Domain == KafkaError {
+    /// The client could not be configured (bad setting, unsupported feature).
+    public static var configuration: Self { Self("configuration") }
+    /// No broker answered in time, or the connection failed.
+    public static var unreachable: Self { Self("unreachable") }
+    /// The topic does not exist.
+    public static var unknownTopic: Self { Self("unknown_topic") }
+    /// SASL or TLS authentication failed.
+    public static var authentication: Self { Self("authentication") }
+    /// The broker refused the request (authorisation, coordinator, …).
+    public static var request: Self { Self("request") }
 }

@@ -1,3 +1,5 @@
+import PrescaleCore
+
 /// A failed Kubernetes API call or a bad cluster configuration, with a code, a message a user can act
 /// on, and context (verb, path, HTTP status). Never carries a token.
 ///
@@ -6,36 +8,7 @@
 /// ```
 public struct KubernetesError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong. New codes may be added; switch with a default.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private let value: String
-        private init(_ value: String) { self.value = value }
-
-        /// 401: the token or client certificate was refused.
-        public static let unauthorized = Code("unauthorized")
-        /// 403: RBAC does not allow the verb on the resource.
-        public static let forbidden = Code("forbidden")
-        /// 404: the ScaledObject or the scale target does not exist.
-        public static let notFound = Code("not_found")
-        /// 409: someone else changed the object first (retried).
-        public static let conflict = Code("conflict")
-        /// 429: the API server asked to slow down (retried).
-        public static let tooManyRequests = Code("too_many_requests")
-        /// 5xx (retried).
-        public static let serverError = Code("server_error")
-        /// Any other unexpected HTTP status.
-        public static let unexpectedStatus = Code("unexpected_status")
-        /// The API server could not be reached: refused, timed out, DNS (retried).
-        public static let unreachable = Code("unreachable")
-        /// The TLS handshake failed, typically a server certificate the cluster CA did not sign.
-        public static let tls = Code("tls")
-        /// The response body was not the object expected.
-        public static let badResponse = Code("bad_response")
-        /// The kubeconfig, service-account files or flags are unusable.
-        public static let configuration = Code("configuration")
-
-        /// A short, stable name that is safe as a metric label.
-        public var description: String { self.value }
-    }
+    public typealias Code = ErrorCode<KubernetesError>
 
     /// What went wrong.
     public var code: Code
@@ -62,4 +35,29 @@ public struct KubernetesError: Error, Sendable, Hashable, CustomStringConvertibl
         let details = self.context.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         return "\(self.message) (\(details))"
     }
+}
+
+extension ErrorCode where Domain == KubernetesError {
+    /// 401: the token or client certificate was refused.
+    public static var unauthorized: Self { Self("unauthorized") }
+    /// 403: RBAC does not allow the verb on the resource.
+    public static var forbidden: Self { Self("forbidden") }
+    /// 404: the ScaledObject or the scale target does not exist.
+    public static var notFound: Self { Self("not_found") }
+    /// 409: someone else changed the object first (retried).
+    public static var conflict: Self { Self("conflict") }
+    /// 429: the API server asked to slow down (retried).
+    public static var tooManyRequests: Self { Self("too_many_requests") }
+    /// 5xx (retried).
+    public static var serverError: Self { Self("server_error") }
+    /// Any other unexpected HTTP status.
+    public static var unexpectedStatus: Self { Self("unexpected_status") }
+    /// The API server could not be reached: refused, timed out, DNS (retried).
+    public static var unreachable: Self { Self("unreachable") }
+    /// The TLS handshake failed, typically a server certificate the cluster CA did not sign.
+    public static var tls: Self { Self("tls") }
+    /// The response body was not the object expected.
+    public static var badResponse: Self { Self("bad_response") }
+    /// The kubeconfig, service-account files or flags are unusable.
+    public static var configuration: Self { Self("configuration") }
 }

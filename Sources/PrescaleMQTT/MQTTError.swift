@@ -5,29 +5,7 @@ import PrescaleCore
 /// Why an MQTT connection or subscription failed, with a message an operator can act on.
 public struct MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure. New codes may be added; switch with a default.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// Not connected yet (first attempt in progress).
-        public static let connecting = Code("connecting")
-        /// The host name did not resolve.
-        public static let dns = Code("dns")
-        /// TCP connection refused, reset, timed out or lost.
-        public static let unreachable = Code("unreachable")
-        /// The broker refused the username or password.
-        public static let authenticationFailed = Code("authentication_failed")
-        /// The broker refused the client or a subscription (ACL).
-        public static let notAuthorized = Code("not_authorized")
-        /// The TLS handshake or certificate check failed.
-        public static let tls = Code("tls")
-        /// The settings cannot work (unreadable TLS files, …); retrying will not help.
-        public static let invalidConfiguration = Code("invalid_configuration")
-        /// Anything else the broker or library reported.
-        public static let other = Code("other")
-
-        public var description: String { self.name }
-    }
+    public typealias Code = ErrorCode<MQTTError>
 
     /// The kind of failure.
     public var code: Code
@@ -103,4 +81,23 @@ extension SourceFailure {
         default: self.init(.other, error.message)
         }
     }
+}
+
+extension ErrorCode where Domain == MQTTError {
+    /// Not connected yet (first attempt in progress).
+    public static var connecting: Self { Self("connecting") }
+    /// The host name did not resolve.
+    public static var dns: Self { Self("dns") }
+    /// TCP connection refused, reset, timed out or lost.
+    public static var unreachable: Self { Self("unreachable") }
+    /// The broker refused the username or password.
+    public static var authenticationFailed: Self { Self("authentication_failed") }
+    /// The broker refused the client or a subscription (ACL).
+    public static var notAuthorized: Self { Self("not_authorized") }
+    /// The TLS handshake or certificate check failed.
+    public static var tls: Self { Self("tls") }
+    /// The settings cannot work (unreadable TLS files, …); retrying will not help.
+    public static var invalidConfiguration: Self { Self("invalid_configuration") }
+    /// Anything else the broker or library reported.
+    public static var other: Self { Self("other") }
 }

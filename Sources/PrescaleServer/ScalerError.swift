@@ -8,19 +8,7 @@ import PrescaleCore
 /// - `resourceExhausted`: a server limit was reached.
 public struct ScalerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of error. New codes may be added; switch with a default.
-    public struct Code: Sendable, Hashable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// Bad metadata or a bad request.
-        public static let invalidArgument = Code("invalid_argument")
-        /// The source cannot be read, or the server is shutting down.
-        public static let unavailable = Code("unavailable")
-        /// A server-side limit was reached.
-        public static let resourceExhausted = Code("resource_exhausted")
-
-        public var description: String { self.name }
-    }
+    public typealias Code = ErrorCode<ScalerError>
 
     /// The kind of error.
     public var code: Code
@@ -53,4 +41,13 @@ public struct ScalerError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(self.code): \(self.message)" }
+}
+
+extension ErrorCode where Domain == ScalerError {
+    /// Bad metadata or a bad request.
+    public static var invalidArgument: Self { Self("invalid_argument") }
+    /// The source cannot be read, or the server is shutting down.
+    public static var unavailable: Self { Self("unavailable") }
+    /// A server-side limit was reached.
+    public static var resourceExhausted: Self { Self("resource_exhausted") }
 }
