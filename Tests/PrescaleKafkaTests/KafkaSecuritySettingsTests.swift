@@ -69,7 +69,7 @@ struct KafkaSecuritySettingsTests {
             _ = try KafkaHandle(type: RD_KAFKA_CONSUMER, settings: settings)
         } throws: { error in
             guard let error = error as? KafkaError else { return false }
-            return error.code == .configuration && !error.message.contains("s3cret")
+            return error.code == .configuration && error.message.contains("ssl.ca.location") && !error.message.contains("s3cret")
         }
     }
 }
