@@ -189,6 +189,7 @@ let package = Package(
             name: "PrescaleDemo",
             dependencies: [
                 "PrescaleCore",
+                "PrescaleSimulator",
                 "PrescaleKafka",
                 "PrescaleKafkaMock",
                 "PrescaleMQTT",

@@ -1,3 +1,5 @@
+import PrescaleSimulator
+
 /// What a demo run measured: the per-second rows and every message's wait.
 public struct DemoResult: Sendable {
     /// One row per simulated second.
@@ -9,24 +11,22 @@ public struct DemoResult: Sendable {
     /// The partitions, the most replicas that can consume.
     public var partitions: Int
 
-    /// A quantile of the message waits (nearest rank), 0 when nothing was consumed.
+    /// A quantile of the message waits, as the simulator computes it (``WaitHistogram``): 0 when nothing
+    /// was consumed.
     public func waitQuantile(_ q: Double) -> Double {
-        guard !self.waits.isEmpty else { return 0 }
-        let sorted = self.waits.sorted()
-        let rank = max(1, Int((Double(sorted.count) * q).rounded(.up)))
-        return sorted[min(sorted.count, rank) - 1]
+        var histogram = WaitHistogram(maximumSeconds: (self.waits.max() ?? 0) + 1)
+        for wait in self.waits { histogram.record(wait: wait, count: 1) }
+        return histogram.quantile(q)
     }
 
-    /// The longest run of consecutive seconds with fewer ready replicas than the arrival rate needed:
-    /// how long after a burst starts until the replicas it needs are ready.
+    /// Time to capacity, as the simulator measures it (``CapacityShortfall``).
     public var timeToCapacity: Int {
-        var run = 0
-        var longest = 0
+        var shortfall = CapacityShortfall()
         for row in self.rows {
-            let needed = min(Int((row.arrivalRate / self.messagesPerReplicaPerSecond - 1e-9).rounded(.up)), self.partitions)
-            run = row.ready < needed ? run + 1 : 0
-            longest = max(longest, run)
+            let needed = CapacityShortfall.needed(
+                demand: row.arrivalRate, perReplica: self.messagesPerReplicaPerSecond, maximum: self.partitions)
+            shortfall.observe(ready: row.ready, needed: needed)
         }
-        return longest
+        return shortfall.longest
     }
 }

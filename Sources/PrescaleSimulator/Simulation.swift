@@ -47,8 +47,7 @@ public struct Simulation: Sendable {
         var timelineBacklog: [Double] = []
         var timelineReplicas: [Double] = []
         var timelinePlan: [PlanPoint] = []
-        var shortRun = 0
-        var longestShortRun = 0
+        var shortfall = CapacityShortfall()
         let drainLimit = series.perSecond.count + 3_600
         var second = 0
         while second < series.perSecond.count || (backlog > 1e-9 && second < drainLimit) {
@@ -127,9 +126,9 @@ public struct Simulation: Sendable {
             // Short of capacity this second: fewer ready replicas than the second's arrivals need.
             if second < series.perSecond.count {
                 let demand = useWork ? series.workPerSecond![second] : arrivals
-                let needed = min(Int((demand / perReplica - 1e-9).rounded(.up)), self.model.maximumReplicas, self.model.partitions)
-                shortRun = min(ready, self.model.partitions) < needed ? shortRun + 1 : 0
-                longestShortRun = max(longestShortRun, shortRun)
+                let needed = CapacityShortfall.needed(
+                    demand: demand, perReplica: perReplica, maximum: min(self.model.maximumReplicas, self.model.partitions))
+                shortfall.observe(ready: min(ready, self.model.partitions), needed: needed)
             }
             timelineBacklog.append(backlog)
             timelineReplicas.append(Double(ready + (pending.count - pendingHead)))
@@ -141,7 +140,7 @@ public struct Simulation: Sendable {
         }
         return SimulationResult(
             policy: policy.name, replicaSeconds: replicaSeconds, waitP50: waits.quantile(0.5), waitP95: waits.quantile(0.95),
-            waitP99: waits.quantile(0.99), overSLO: waits.share(above: self.slo), timeToCapacity: Double(longestShortRun),
+            waitP99: waits.quantile(0.99), overSLO: waits.share(above: self.slo), timeToCapacity: Double(shortfall.longest),
             maximumBacklog: maximumBacklog,
             coldStarts: coldStarts, scaleEvents: scaleEvents, reversals: reversals, reverts: policy.reverts, arrived: arrived,
             served: consumed,

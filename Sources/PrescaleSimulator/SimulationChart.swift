@@ -2,9 +2,21 @@
 public enum SimulationChart {
     static let colors = ["#c0392b", "#e67e22", "#8e44ad", "#2471a3", "#16a085", "#7f8c8d", "#2c3e50"]
 
-    /// The chart; long runs are reduced to at most `points` columns (each the column's maximum).
+    /// The chart of simulated runs; long runs are reduced to at most `points` columns (each the column's
+    /// maximum).
     public static func svg(series: ArrivalSeries, results: [SimulationResult], title: String, points: Int = 1_200) -> String {
-        let seconds = max(results.map(\.backlog.count).max() ?? 0, series.perSecond.count, 1)
+        Self.svg(
+            arrivals: series.perSecond, runs: results.map { (name: $0.policy, backlog: $0.backlog, replicas: $0.replicas) },
+            title: title, points: points)
+    }
+
+    /// The chart of any runs on one load (the simulator's, the demo's): arrivals per second, and each
+    /// run's backlog and replicas per second.
+    public static func svg(
+        arrivals perSecond: [Double], runs: [(name: String, backlog: [Double], replicas: [Double])], title: String,
+        points: Int = 1_200
+    ) -> String {
+        let seconds = max(runs.map(\.backlog.count).max() ?? 0, perSecond.count, 1)
         let columns = min(points, seconds)
         let width = 1_000.0
         let left = 70.0
@@ -38,11 +50,11 @@ public enum SimulationChart {
             <text x="\(Int(left))" y="22" font-size="14">\(Self.escape(title))</text>
 
             """
-        let arrivals = reduce(series.perSecond)
+        let arrivals = reduce(perSecond)
         let panels: [(String, [[Double]], Double)] = [
             ("arrivals / s", [arrivals], arrivals.max() ?? 1),
-            ("backlog", results.map { reduce($0.backlog) }, results.map { $0.backlog.max() ?? 0 }.max() ?? 1),
-            ("replicas", results.map { reduce($0.replicas) }, results.map { $0.replicas.max() ?? 0 }.max() ?? 1),
+            ("backlog", runs.map { reduce($0.backlog) }, runs.map { $0.backlog.max() ?? 0 }.max() ?? 1),
+            ("replicas", runs.map { reduce($0.replicas) }, runs.map { $0.replicas.max() ?? 0 }.max() ?? 1),
         ]
         for (number, (label, lines, maximum)) in panels.enumerated() {
             let panelTop = top + Double(number) * (panel + gap)
@@ -56,9 +68,9 @@ public enum SimulationChart {
                     "<path d=\"\(path(values, maximum: maximum, panelTop: panelTop))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
             }
         }
-        for (index, result) in results.enumerated() {
+        for (index, run) in runs.enumerated() {
             svg +=
-                "<text x=\"\(Int(left + plotWidth + 12))\" y=\"\(Int(top + 60 + Double(index) * 18))\" fill=\"\(Self.colors[index % Self.colors.count])\">\(Self.escape(result.policy))</text>\n"
+                "<text x=\"\(Int(left + plotWidth + 12))\" y=\"\(Int(top + 60 + Double(index) * 18))\" fill=\"\(Self.colors[index % Self.colors.count])\">\(Self.escape(run.name))</text>\n"
         }
         svg += "<text x=\"\(Int(left))\" y=\"\(Int(height - 12))\">0 s</text>\n"
         svg += "<text x=\"\(Int(left + plotWidth - 60))\" y=\"\(Int(height - 12))\">\(seconds) s</text>\n</svg>\n"

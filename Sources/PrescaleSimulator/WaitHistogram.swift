@@ -1,14 +1,19 @@
 /// Message waits, weighted by message count, in 10 ms buckets up to two hours (beyond: the last bucket).
-struct WaitHistogram: Sendable {
-    static let resolution = 0.01
+/// The simulator's and the demo's wait quantiles.
+public struct WaitHistogram: Sendable {
+    /// The width of a bucket, seconds.
+    public static let resolution = 0.01
     private var buckets: [Double]
-    private(set) var total: Double = 0
+    /// Messages recorded.
+    public private(set) var total: Double = 0
 
-    init(maximumSeconds: Double = 7_200) {
+    /// An empty histogram of waits up to `maximumSeconds`.
+    public init(maximumSeconds: Double = 7_200) {
         self.buckets = Array(repeating: 0, count: Int(maximumSeconds / Self.resolution) + 1)
     }
 
-    mutating func record(wait: Double, count: Double) {
+    /// Records `count` messages that waited `wait` seconds.
+    public mutating func record(wait: Double, count: Double) {
         guard count > 0 else { return }
         let index = min(max(Int(wait / Self.resolution), 0), self.buckets.count - 1)
         self.buckets[index] += count
@@ -16,7 +21,7 @@ struct WaitHistogram: Sendable {
     }
 
     /// The `q`-quantile of the wait (upper edge of its bucket).
-    func quantile(_ q: Double) -> Double {
+    public func quantile(_ q: Double) -> Double {
         guard self.total > 0 else { return 0 }
         let rank = q * self.total
         var seen = 0.0
@@ -28,7 +33,7 @@ struct WaitHistogram: Sendable {
     }
 
     /// The share of messages that waited longer than `seconds`.
-    func share(above seconds: Double) -> Double {
+    public func share(above seconds: Double) -> Double {
         guard self.total > 0 else { return 0 }
         let first = Int(seconds / Self.resolution)
         var above = 0.0

@@ -176,8 +176,9 @@ struct Demo: AsyncParsableCommand {
             }
         }
         do {
-            try DemoChart.svg(
-                results.map { ($0.0, $0.1.rows) },
+            try SimulationChart.svg(
+                arrivals: results.first?.1.rows.map(\.arrivalRate) ?? [],
+                runs: results.map { (name: $0.0, backlog: $0.1.rows.map { Double($0.lag) }, replicas: $0.1.rows.map { Double($0.ready) }) },
                 title: "prescale demo: \(self.trace ?? self.scenario), \(names.joined(separator: " vs "))"
             ).write(toFile: self.out, atomically: true, encoding: .utf8)
             print("chart: \(self.out)")

@@ -28,8 +28,9 @@ def test_demo_runs_keda_and_prescale_side_by_side(binary, tmp_path):
     assert max(keda_desired) > 1 and max(prescale_desired) > 1
     assert "summary keda: max lag" in result.stdout and "summary prescale: max lag" in result.stdout
     svg = chart.read_text()
-    assert svg.startswith("<svg") and "keda: backlog" in svg and "prescale: backlog" in svg
-    assert "arrivals per second" in svg and "ready replicas" in svg and ">19 s<" in svg  # the time axis, in seconds
+    # The simulator's chart: arrivals, backlog and replicas panels, one line per run, seconds on the axis.
+    assert svg.startswith("<svg") and ">keda<" in svg and ">prescale<" in svg
+    assert ">arrivals / s<" in svg and ">backlog<" in svg and ">replicas<" in svg and ">20 s<" in svg
 
 
 def test_demo_replays_a_trace(binary, tmp_path):
