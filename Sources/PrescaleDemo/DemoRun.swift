@@ -8,6 +8,7 @@ import PrescaleKubernetes
 import PrescaleMQTT
 import PrescaleProtocol
 import PrescaleServer
+import PrescaleSimulator
 
 /// `prescale demo`: the whole loop on one machine. An in-process mock Kafka cluster, a producer
 /// replaying a load, the real ExternalScaler gRPC server on loopback, a KEDA/HPA-like control loop
@@ -19,8 +20,8 @@ public struct DemoRun: Sendable {
         public var seconds: Int = 180
         /// Simulated seconds per wall-clock second. Default 1.
         public var speed: Double = 1
-        /// The load to replay. Default `.burst`.
-        public var load: DemoLoad = .burst
+        /// The load to replay. Default: the simulator's `burst` scenario at its mean rates, for 180 s.
+        public var load = DemoLoad(perSecond: (0..<180).map { SyntheticScenario.burst.rate(at: $0, of: 180) ?? 0 })
         /// Messages one replica consumes per simulated second. Default 25.
         public var messagesPerReplicaPerSecond: Double = 25
         /// Simulated seconds between control-loop syncs (the HPA's 15 s by default).
@@ -122,7 +123,7 @@ public struct DemoRun: Sendable {
             let ticksPerSecond = 10
             for tick in 0..<(config.seconds * ticksPerSecond) {
                 let now = Double(tick) / Double(ticksPerSecond)
-                let produced = simulation.arrivals(at: now, duration: Double(config.seconds), step: 1.0 / Double(ticksPerSecond))
+                let produced = simulation.arrivals(at: now, step: 1.0 / Double(ticksPerSecond))
                 for (partition, count) in produced where count > 0 {
                     try producer.enqueue(topic: "orders", partition: Int32(partition), count: count)
                 }
@@ -144,7 +145,7 @@ public struct DemoRun: Sendable {
                     }
                 }
                 if tick % ticksPerSecond == ticksPerSecond - 1 {
-                    let row = simulation.row(second: tick / ticksPerSecond, duration: Double(config.seconds))
+                    let row = simulation.row(second: tick / ticksPerSecond)
                     rows.append(row)
                     report(row)
                 }

@@ -31,8 +31,8 @@ struct DemoSimulation {
     }
 
     /// Messages to produce this step, per partition (round robin), from the load's rate.
-    mutating func arrivals(at now: Double, duration: Double, step: Double) -> [Int: Int] {
-        self.fraction += self.configuration.load.rate(at: now, duration: duration) * step
+    mutating func arrivals(at now: Double, step: Double) -> [Int: Int] {
+        self.fraction += self.configuration.load.rate(at: now) * step
         let whole = Int(self.fraction)
         self.fraction -= Double(whole)
         var result: [Int: Int] = [:]
@@ -112,11 +112,11 @@ struct DemoSimulation {
         }
     }
 
-    func row(second: Int, duration: Double) -> DemoRow {
+    func row(second: Int) -> DemoRow {
         let lag = zip(self.produced, self.consumed).reduce(Int64(0)) { $0 + $1.0 - $1.1 }
         return DemoRow(
             second: second,
-            arrivalRate: self.configuration.load.rate(at: Double(second), duration: duration),
+            arrivalRate: self.configuration.load.rate(at: Double(second)),
             lag: lag,
             desired: self.desired,
             ready: self.ready

@@ -41,6 +41,8 @@ public struct ArrivalSeries: Sendable, Hashable {
 
 /// Built-in load shapes, with Poisson arrivals around the shape's rate.
 public enum SyntheticScenario: String, Sendable, CaseIterable {
+    /// 20/s, then 200/s from 20% to 50% of the run, then 20/s again (`prescale demo`'s default load).
+    case burst
     /// 5/s, then 60/s from a third of the way in.
     case step
     /// 5/s with a 30 s spike to 150/s in the middle.
@@ -70,6 +72,9 @@ public enum SyntheticScenario: String, Sendable, CaseIterable {
         switch self {
         case .sparse:
             return nil
+        case .burst:
+            let share = Double(second) / Double(max(seconds, 1))
+            return (0.2..<0.5).contains(share) ? 200 : 20
         case .step:
             return second < seconds / 3 ? 5 : 60
         case .spike:

@@ -2,16 +2,16 @@ import ArgumentParser
 import Foundation
 import PrescaleSimulator
 
-/// The arrivals `simulate` and `tune` replay: a trace file or a synthetic scenario.
+/// The arrivals `simulate`, `tune` and `demo` replay: a trace file or a synthetic scenario.
 struct ArrivalOptions: ParsableArguments {
     @Option(
         help:
             "A trace: TIMESTAMP,… per request, period,count per minute, second,count per second, or the Azure Functions 2019 per-minute format."
     )
     var trace: String?
-    @Option(help: "A synthetic scenario instead: step, spike, diurnal, on-off or sparse.")
+    @Option(help: "A synthetic scenario instead: \(SyntheticScenario.allCases.map(\.rawValue).joined(separator: ", ")).")
     var scenario: String?
-    @Option(help: "Seconds to keep (a trace) or to generate (a scenario; default 3600, sparse 86400).")
+    @Option(help: "Seconds to keep (a trace) or to generate (a scenario). Default: 3600, sparse 86400; demo: 180.")
     var seconds: Int?
     @Option(help: "Seconds of the trace to skip first.")
     var skip: Int = 0
@@ -21,7 +21,7 @@ struct ArrivalOptions: ParsableArguments {
     var row: Int = 1
     @Option(help: "Seed for Poisson arrivals.")
     var seed: UInt64 = 1
-    @Option(help: "Per-request traces: the column holding each message's work, e.g. GeneratedTokens.")
+    @Option(help: "Per-request traces: the column holding each message's work, e.g. GeneratedTokens (not for demo).")
     var workColumn: String?
 
     /// Checks that exactly one of --trace and --scenario is given (`tune` also takes --recording).

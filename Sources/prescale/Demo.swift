@@ -17,23 +17,13 @@ struct Demo: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Simulated seconds to run (1 to 86400).")
-    var seconds: Int = 180
-
     @Option(help: "Simulated seconds per wall-clock second (0.1 to 50).")
     var speed: Double = 1
 
-    @Option(help: "Built-in load: burst, step or spike. Ignored with --trace.")
-    var scenario: String = "burst"
-
-    @Option(
-        help:
-            "A trace to replay instead: TIMESTAMP,… (per request), period,count (per minute), second,count, or Azure Functions 2019 per-minute rows."
-    )
-    var trace: String?
-
-    @Option(help: "Multiplier for trace counts (e.g. 0.01), > 0.")
-    var scale: Double = 1
+    /// The load, read as `prescale simulate` reads it; without --trace or --scenario, the `burst` scenario.
+    /// `--seconds` is the run's length (default ``defaultSeconds``, at most a day).
+    @OptionGroup(title: "Load")
+    var arrivals: ArrivalOptions
 
     @Option(help: "Simulated seconds between control-loop syncs (the HPA's sync period), 1 to 300.")
     var syncSeconds = PredictionSpec.defaultHPASyncSeconds
@@ -60,6 +50,15 @@ struct Demo: AsyncParsableCommand {
     var compare = false
 
     static let policyNames = ["keda", "prescale", "prescale-direct"]
+    /// Simulated seconds a demo runs when --seconds is not given.
+    static let defaultSeconds = 180
+    /// The longest demo, simulated seconds: it runs in real time divided by --speed.
+    static let longestSeconds = 86_400
+
+    /// The run's length in simulated seconds.
+    var seconds: Int { self.arrivals.seconds ?? Self.defaultSeconds }
+    /// What the load is called in the output.
+    var loadName: String { self.arrivals.trace ?? self.arrivals.scenario ?? SyntheticScenario.burst.rawValue }
 
     /// The runs chosen by --policies, --direct or --compare.
     func runs() throws -> [String] {
@@ -80,17 +79,16 @@ struct Demo: AsyncParsableCommand {
     func validate() throws {
         guard !(self.direct && self.compare) else { throw ValidationError("--direct and --compare: use one; --compare already runs both") }
         _ = try self.runs()
-        guard (1...86_400).contains(self.seconds) else {
-            throw ValidationError("--seconds: \(self.seconds) is not allowed; allowed: 1 to 86400")
+        guard self.seconds <= Self.longestSeconds else {
+            throw ValidationError("--seconds: \(self.seconds) is not allowed for a demo; allowed: 1 to \(Self.longestSeconds)")
+        }
+        guard self.arrivals.trace == nil || self.arrivals.scenario == nil else {
+            throw ValidationError("give at most one of --trace FILE or --scenario NAME")
+        }
+        guard self.arrivals.workColumn == nil else {
+            throw ValidationError("--work-column: not allowed for a demo (its consumers handle messages, not work units)")
         }
         guard (0.1...50).contains(self.speed) else { throw ValidationError("--speed: \(self.speed) is not allowed; allowed: 0.1 to 50") }
-        guard self.trace != nil || DemoLoad.scenarioNames.contains(self.scenario) else {
-            throw ValidationError(
-                "--scenario: \"\(self.scenario)\" is not allowed; allowed: \(DemoLoad.scenarioNames.joined(separator: ", "))")
-        }
-        guard self.scale > 0, self.scale.isFinite else {
-            throw ValidationError("--scale: \(self.scale) is not allowed; allowed: a number > 0")
-        }
         guard (1...300).contains(self.syncSeconds) else {
             throw ValidationError("--sync-seconds: \(self.syncSeconds) is not allowed; allowed: 1 to 300")
         }
@@ -117,34 +115,18 @@ struct Demo: AsyncParsableCommand {
         configuration.speed = self.speed
         configuration.syncSeconds = self.syncSeconds
         configuration.messagesPerReplicaPerSecond = self.ratePerReplica
-        if let path = self.trace {
-            let text: String
-            do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                Serve.fail("--trace: cannot read \(path): \(error.localizedDescription)")
-            }
-            do {
-                // The simulator's reader: every trace format, per-minute counts as seeded Poisson arrivals.
-                var reader = TraceReader()
-                reader.scale = self.scale
-                reader.limitSeconds = self.seconds
-                configuration.load = .trace(try reader.read(text, name: (path as NSString).lastPathComponent).perSecond)
-            } catch {
-                Serve.fail("--trace \(path): \(error)")
-            }
-        } else {
-            configuration.load =
-                switch self.scenario {
-                case "step": .step
-                case "spike": .spike
-                default: .burst
-                }
+        var load = self.arrivals
+        if load.trace == nil && load.scenario == nil { load.scenario = SyntheticScenario.burst.rawValue }
+        load.seconds = self.seconds
+        do {
+            configuration.load = DemoLoad(perSecond: try load.loadSeries().perSecond)
+        } catch {
+            Serve.fail("\(error)")
         }
         let names = try self.runs()
         let printer = DemoRowPrinter(names: names)
         print(
-            "prescale demo: \(self.seconds) s of \(self.trace ?? self.scenario) at \(self.speed)x; control loop every \(self.syncSeconds) s; "
+            "prescale demo: \(self.seconds) s of \(self.loadName) at \(self.speed)x; control loop every \(self.syncSeconds) s; "
                 + names.map { "\($0)\($0 == "prescale-direct" ? " (direct actuation at every sample + control loop)" : "")" }.joined(
                     separator: " vs "))
         print(printer.header)
@@ -179,7 +161,7 @@ struct Demo: AsyncParsableCommand {
             try SimulationChart.svg(
                 arrivals: results.first?.1.rows.map(\.arrivalRate) ?? [],
                 runs: results.map { (name: $0.0, backlog: $0.1.rows.map { Double($0.lag) }, replicas: $0.1.rows.map { Double($0.ready) }) },
-                title: "prescale demo: \(self.trace ?? self.scenario), \(names.joined(separator: " vs "))"
+                title: "prescale demo: \(self.loadName), \(names.joined(separator: " vs "))"
             ).write(toFile: self.out, atomically: true, encoding: .utf8)
             print("chart: \(self.out)")
         } catch {

@@ -9,9 +9,11 @@ struct DemoSimulationTests {
         var configuration = DemoRun.Configuration()
         configuration.partitions = 4
         configuration.messagesPerReplicaPerSecond = 10
+        // 20/s, 200/s from 4 s to 10 s, 20/s.
+        configuration.load = DemoLoad(perSecond: [Double](repeating: 20, count: 4) + [Double](repeating: 200, count: 6) + [20])
         var simulation = DemoSimulation(configuration: configuration)
         for tick in 0..<200 {
-            _ = simulation.arrivals(at: Double(tick) / 10, duration: 20, step: 0.1)
+            _ = simulation.arrivals(at: Double(tick) / 10, step: 0.1)
             simulation.consume(step: 0.1, now: Double(tick) / 10)
             #expect(zip(simulation.produced, simulation.consumed).allSatisfy { $0 >= $1 })
         }
@@ -66,9 +68,9 @@ struct DemoResultTests {
         var configuration = DemoRun.Configuration()
         configuration.partitions = 2
         configuration.messagesPerReplicaPerSecond = 1_000
-        configuration.load = .trace([10])
+        configuration.load = DemoLoad(perSecond: [10])
         var simulation = DemoSimulation(configuration: configuration)
-        _ = simulation.arrivals(at: 0, duration: 1, step: 1)
+        _ = simulation.arrivals(at: 0, step: 1)
         simulation.consume(step: 0.1, now: 0.5)
         #expect(simulation.waits.count == 10)
         #expect(simulation.waits.allSatisfy { abs($0 - 0.6) < 1e-9 })

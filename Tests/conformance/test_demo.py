@@ -58,9 +58,11 @@ def test_demo_bad_trace_names_the_line(binary, tmp_path):
 
 def test_demo_bad_flags_name_the_flag(binary):
     for args, fragment in [
-        (["--scenario", "tsunami"], '--scenario: "tsunami" is not allowed; allowed: burst, step, spike'),
+        (["--scenario", "tsunami"], '--scenario: "tsunami" is not allowed; allowed: burst, step, spike, diurnal, on-off, sparse'),
         (["--speed", "0"], "--speed: 0.0 is not allowed; allowed: 0.1 to 50"),
-        (["--seconds", "0"], "--seconds: 0 is not allowed; allowed: 1 to 86400"),
+        (["--seconds", "0"], "--seconds: 0 is not allowed; allowed: 1 to"),
+        (["--seconds", "86401"], "--seconds: 86401 is not allowed for a demo; allowed: 1 to 86400"),
+        (["--trace", "x.csv", "--scenario", "burst"], "give at most one of --trace FILE or --scenario NAME"),
         (["--policies", "keda,hpa"], '--policies: "hpa" is not allowed; allowed: keda, prescale, prescale-direct'),
     ]:
         result = run(binary, *args)
