@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "prescale", targets: ["prescale"]),
         .library(name: "PrescaleCore", targets: ["PrescaleCore"]),
         .library(name: "PrescaleServer", targets: ["PrescaleServer"]),
+        .library(name: "PrescaleApp", targets: ["PrescaleApp"]),
         .library(name: "PrescaleProtocol", targets: ["PrescaleProtocol"]),
         .library(name: "PrescaleKafka", targets: ["PrescaleKafka"]),
         .library(name: "PrescaleMQTT", targets: ["PrescaleMQTT"]),
@@ -158,15 +159,13 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
-        // Adapters around the core: the ExternalScaler service, trigger registry, sources, HTTP, metrics.
+        // Adapters around the core: the ExternalScaler service, trigger registry, HTTP, metrics. It knows
+        // sources and the cluster only through PrescaleCore's protocols (ServerAdapters), never their modules.
         .target(
             name: "PrescaleServer",
             dependencies: [
                 "PrescaleCore",
                 "PrescaleServices",
-                "PrescaleKafka",
-                "PrescaleMQTT",
-                "PrescaleKubernetes",
                 "PrescaleProtocol",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -184,6 +183,22 @@ let package = Package(
             swiftSettings: swiftSettings,
             linkerSettings: linkerSettings
         ),
+        // The composition root of `prescale serve`: the built-in sources (Kafka, MQTT, static) and the
+        // Kubernetes services, built from ServerConfiguration and handed to ScalerServer.
+        .target(
+            name: "PrescaleApp",
+            dependencies: [
+                "PrescaleCore",
+                "PrescaleServer",
+                "PrescaleKafka",
+                "PrescaleMQTT",
+                "PrescaleKubernetes",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings,
+            linkerSettings: linkerSettings
+        ),
         // `prescale demo`: mock Kafka, load replay, the real gRPC server and a KEDA-like loop in one process.
         .target(
             name: "PrescaleDemo",
@@ -195,6 +210,7 @@ let package = Package(
                 "PrescaleMQTT",
                 "PrescaleProtocol",
                 "PrescaleServer",
+                "PrescaleApp",
                 "PrescaleKubernetes",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -211,6 +227,7 @@ let package = Package(
                 "PrescaleKafkaMock",
                 "PrescaleSimulator",
                 "PrescaleServer",
+                "PrescaleApp",
                 "PrescaleCore",
                 "PrescaleProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -228,6 +245,7 @@ let package = Package(
             name: "PrescaleBenchmarks",
             dependencies: [
                 "PrescaleServer",
+                "PrescaleApp",
                 "PrescaleKafka",
                 "PrescaleMQTT",
                 "PrescaleCore",
@@ -306,6 +324,7 @@ let package = Package(
             name: "PrescaleServerTests",
             dependencies: [
                 "PrescaleServer",
+                "PrescaleApp",
                 "PrescaleCore",
                 "PrescaleProtocol",
                 "PrescaleKafka",

@@ -15,7 +15,7 @@ final class LatencyRecorder: ActuatorObserver {
     let failures = Mutex<[String]>([])
     func patched(_ key: ScaledObjectKey, replicas: Int, latency: Duration) { self.latencies.withLock { $0.append(latency) } }
     func wouldPatch(_ key: ScaledObjectKey, replicas: Int) {}
-    func failed(_ key: ScaledObjectKey, code: KubernetesError.Code) { self.failures.withLock { $0.append("\(code)") } }
+    func failed(_ key: ScaledObjectKey, code: String) { self.failures.withLock { $0.append("\(code)") } }
     func skipped(_ key: ScaledObjectKey, reason: ActuationSkipReason) {}
     func replicas(_ key: ScaledObjectKey, current: Int, desired: Int) {}
     func released(_ key: ScaledObjectKey) {}

@@ -1,4 +1,5 @@
 import Benchmark
+import PrescaleApp
 import PrescaleCore
 import PrescaleKafka
 import PrescaleMQTT

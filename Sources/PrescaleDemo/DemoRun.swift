@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import PrescaleApp
 import PrescaleCore
 import PrescaleKafka
 import PrescaleKafkaMock

@@ -130,7 +130,7 @@ struct ActuationWorker {
     }
 
     mutating func failed(_ error: KubernetesError) -> Next {
-        self.actuator.observer?.failed(self.key, code: error.code)
+        self.actuator.observer?.failed(self.key, code: error.code.description)
         if error.code == .notFound {
             // The ScaledObject or its target went away or was renamed: read it again next time.
             self.scaledObject = nil

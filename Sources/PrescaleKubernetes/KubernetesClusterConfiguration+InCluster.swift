@@ -1,22 +1,20 @@
 import Foundation
 
 extension KubernetesClusterConfiguration {
-    /// Where a pod's service-account files are mounted.
-    public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
-
     /// Whether the process runs in a pod: `KUBERNETES_SERVICE_HOST` is set.
     public static func isInCluster(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         !(environment["KUBERNETES_SERVICE_HOST"] ?? "").isEmpty
     }
 
     /// The pod's own credentials: `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT`, and the
-    /// token, CA and namespace files of the service account. The token is re-read every
+    /// token, CA and namespace files of the service account in `directory` (where the pod mounts them;
+    /// the server's `--service-account-dir` holds the standard path). The token is re-read every
     /// `tokenRefreshInterval` (default 60 s; kubelet rotates bound tokens well before they expire).
     ///
     /// - Throws: ``KubernetesError/Code/configuration`` naming the missing variable or file.
     public static func inCluster(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        serviceAccountDirectory directory: String = Self.serviceAccountDirectory,
+        serviceAccountDirectory directory: String,
         tokenRefreshInterval: Duration = .seconds(60)
     ) throws(KubernetesError) -> KubernetesClusterConfiguration {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty else {

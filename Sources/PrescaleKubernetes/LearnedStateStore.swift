@@ -3,25 +3,6 @@ import Logging
 import PrescaleCore
 import Synchronization
 
-/// One trigger's learned state, as kept: which trigger it belongs to and what it learned.
-public struct LearnedStateRecord: Sendable, Hashable {
-    /// The ConfigMap data key: `<namespace>.<scaledobject>.<hash of the trigger's metadata, hex>`. A
-    /// trigger whose metadata changes is a new trigger and learns afresh.
-    public var key: String
-    /// `<namespace>/<scaledobject>/<metric>`, stored beside the state and checked on read, so that an
-    /// entry is never applied to another trigger.
-    public var identity: String
-    /// What it learned.
-    public var state: LearnedState
-
-    /// Creates a record.
-    public init(key: String, identity: String, state: LearnedState) {
-        self.key = key
-        self.identity = identity
-        self.state = state
-    }
-}
-
 /// Keeps what predicting triggers learned in ConfigMaps of Prescale's own namespace, so that a restart,
 /// a rollout or a failover does not forget it.
 ///
@@ -34,7 +15,7 @@ public struct LearnedStateRecord: Sendable, Hashable {
 /// replace the ConfigMap guarded by its `resourceVersion`, retrying on a conflict, so that no replica
 /// loses another's update. Bad or foreign entries (unparseable, another version, another trigger's) are
 /// logged once and never trusted; entries not written for ``Configuration/maximumAge`` are dropped.
-public final class LearnedStateStore: Sendable {
+public final class LearnedStateStore: LearnedStateStorage {
     /// The store's settings.
     public struct Configuration: Sendable {
         /// How many ConfigMaps hold the entries.
@@ -85,6 +66,11 @@ public final class LearnedStateStore: Sendable {
     let api: any ConfigMapAPI
     let logger: Logger
     private let state = Mutex(State())
+
+    /// `ConfigMaps <namespace>/<prefix>-0…3`, for the startup log.
+    public var location: String {
+        "ConfigMaps \(self.configuration.namespace)/\(self.configuration.prefix)-0…\(Configuration.shards - 1)"
+    }
 
     /// Creates a store over `api`.
     public init(configuration: Configuration, api: any ConfigMapAPI, logger: Logger) {
@@ -142,8 +128,13 @@ public final class LearnedStateStore: Sendable {
         return entry?.state
     }
 
+    /// Merges `records` into their shards, now.
+    public func write(_ records: [LearnedStateRecord]) async {
+        await self.write(records, now: Date())
+    }
+
     /// Merges `records` into their shards, at `now`.
-    public func write(_ records: [LearnedStateRecord], now: Date = Date()) async {
+    public func write(_ records: [LearnedStateRecord], now: Date) async {
         let byShard = Dictionary(grouping: records) { self.configuration.shard(of: $0.key) }
         for (index, shardRecords) in byShard.sorted(by: { $0.key < $1.key }) {
             await self.write(shardRecords, shard: index, now: now)

@@ -1,3 +1,5 @@
+import PrescaleCore
+
 /// What the actuator needs from a cluster: read a ScaledObject, read and raise a target's replicas.
 ///
 /// ``KubernetesClient`` implements it over HTTPS; `prescale demo` implements it with its own consumer

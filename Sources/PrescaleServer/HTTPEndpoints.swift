@@ -1,20 +1,22 @@
 import Hummingbird
 import Logging
 import NIOCore
-import PrescaleMQTT
+import PrescaleCore
 
 /// The HTTP side: `/metrics` (Prometheus text), `/healthz` (the process is alive) and `/readyz`
 /// (listeners bound, not draining).
 public enum HTTPEndpoints {
     /// The router serving the three endpoints.
-    public static func router(metrics: ScalerMetrics, registry: TriggerRegistry, readiness: Readiness, mqtt: (any BrokerSnapshots)? = nil)
+    public static func router(
+        metrics: ScalerMetrics, registry: TriggerRegistry, readiness: Readiness, brokers: (any BrokerSnapshots)? = nil
+    )
         -> Router<BasicRequestContext>
     {
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
             metrics.updateTriggerCounts(registry.countsBySource())
             metrics.updateSampleAges()
-            if let mqtt { metrics.updateBrokers(mqtt.snapshots()) }
+            if let brokers { metrics.updateBrokers(brokers.snapshots()) }
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16_384)
             metrics.registry.emit(into: &buffer)

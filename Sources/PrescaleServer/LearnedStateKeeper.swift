@@ -1,29 +1,20 @@
 import Logging
 import PrescaleCore
-import PrescaleKubernetes
 import ServiceLifecycle
 import Synchronization
-
-/// Where a new trigger finds what an earlier process learned for it.
-public protocol LearnedStates: Sendable {
-    /// The state saved for the trigger under `key`, if it is the trigger named `identity` and can be trusted.
-    func saved(key: String, identity: String) -> LearnedState?
-}
-
-extension LearnedStateStore: LearnedStates {}
 
 /// Keeps what the registry's predicting triggers learn: loads the store once at start-up (readiness waits
 /// for it), then writes the states that changed at most once per ``interval``, and once more on graceful
 /// shutdown, while every trigger still exists.
 final class LearnedStateKeeper: Service {
     let registry: TriggerRegistry
-    let store: LearnedStateStore
+    let store: any LearnedStateStorage
     let readiness: Readiness
     let interval: Duration
     /// What was last written for each key, so that only changes are written again.
     private let written = Mutex<[String: LearnedState]>([:])
 
-    init(registry: TriggerRegistry, store: LearnedStateStore, readiness: Readiness, interval: Duration = .seconds(60)) {
+    init(registry: TriggerRegistry, store: any LearnedStateStorage, readiness: Readiness, interval: Duration = .seconds(60)) {
         self.registry = registry
         self.store = store
         self.readiness = readiness

@@ -1,5 +1,4 @@
 import PrescaleCore
-import PrescaleKubernetes
 import Prometheus
 import Synchronization
 
@@ -69,12 +68,12 @@ extension ScalerMetrics: ActuatorObserver {
         self.actuationSeries(key).dryRunPatches.increment()
     }
 
-    public func failed(_ key: ScaledObjectKey, code: KubernetesError.Code) {
+    public func failed(_ key: ScaledObjectKey, code: String) {
         self.actuationSeries(key).counter(
             self.registry,
             name: "prescale_actuation_failures_total",
             help: "Kubernetes API calls of the actuator that failed, by error code (forbidden, not_found, unreachable, ...).",
-            label: ("code", code.description)
+            label: ("code", code)
         ).increment()
     }
 

@@ -1,4 +1,4 @@
-import PrescaleMQTT
+import PrescaleCore
 import Prometheus
 import Synchronization
 
@@ -36,7 +36,7 @@ final class BrokerSeries: Sendable {
             ), labels: labels)
     }
 
-    func update(_ snapshot: MQTTBrokerSnapshot) {
+    func update(_ snapshot: BrokerSnapshot) {
         self.connected.set(Int64(snapshot.connected ? 1 : 0))
         self.backlog.set(snapshot.backlog ?? .nan)
         self.totals.withLock { totals in
@@ -79,7 +79,7 @@ final class BrokerSeries: Sendable {
 
 extension ScalerMetrics {
     /// Mirrors the MQTT connections into their series at scrape time; series of closed connections go.
-    public func updateBrokers(_ snapshots: [MQTTBrokerSnapshot]) {
+    public func updateBrokers(_ snapshots: [BrokerSnapshot]) {
         self.brokerSeries.withLock { table in
             for snapshot in snapshots {
                 let series = table[snapshot.broker] ?? BrokerSeries(registry: self.registry, broker: snapshot.broker)

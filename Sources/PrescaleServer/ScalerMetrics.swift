@@ -1,6 +1,5 @@
 import GRPCCore
 import PrescaleCore
-import PrescaleKubernetes
 import Prometheus
 import Synchronization
 

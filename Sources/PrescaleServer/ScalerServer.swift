@@ -3,49 +3,40 @@ import GRPCNIOTransportHTTP2
 import Hummingbird
 import Logging
 import PrescaleCore
-import PrescaleKafka
-import PrescaleMQTT
 import Prometheus
 import ServiceLifecycle
 
-/// `prescale serve`: the gRPC ExternalScaler, the HTTP endpoints and the trigger registry, run as one
-/// `ServiceGroup` that drains on SIGTERM and SIGINT.
+/// `prescale serve`: the gRPC ExternalScaler, the HTTP endpoints and the trigger registry over a set of
+/// ``ServerAdapters``, run as one `ServiceGroup` that drains on SIGTERM and SIGINT.
 ///
 /// ```swift
-/// let server = ScalerServer(configuration: config, logger: logger)
+/// let metrics = ScalerMetrics(maximumTriggerSeries: config.maxTriggerSeries)
+/// let server = ScalerServer(configuration: config, metrics: metrics, adapters: adapters, logger: logger)
 /// try await server.run()   // returns after a graceful shutdown
 /// ```
 public struct ScalerServer: Sendable {
     /// The resolved settings.
     public let configuration: ServerConfiguration
-    /// Where sources come from: the built-in ones.
-    public let sources: any MetricSourceFactory
+    /// The `/metrics` registry; the adapters report into it too (the actuator's observer, leadership).
+    public let metrics: ScalerMetrics
+    /// The sources, the cluster and their services.
+    public let adapters: ServerAdapters
     /// The process logger.
     public let logger: Logger
 
     /// Creates a server.
-    public init(
-        configuration: ServerConfiguration,
-        logger: Logger
-    ) {
+    public init(configuration: ServerConfiguration, metrics: ScalerMetrics, adapters: ServerAdapters, logger: Logger) {
         self.configuration = configuration
-        self.kafka = KafkaSamplerPool(logger: logger)
-        self.mqtt = MQTTConnectionPool(logger: logger)
-        self.sources = BuiltInSourceFactory(kafka: self.kafka, mqtt: self.mqtt)
+        self.metrics = metrics
+        self.adapters = adapters
         self.logger = logger
     }
-
-    /// Kafka clients and samplers, run as a service beside the registry.
-    let kafka: KafkaSamplerPool
-    /// MQTT connections, run as a service beside the registry.
-    let mqtt: MQTTConnectionPool
 
     /// Runs until SIGTERM or SIGINT, then drains and returns.
     ///
     /// - Throws: a bind failure or any other fatal error of a listener.
     public func run() async throws {
-        let metrics = ScalerMetrics(maximumTriggerSeries: self.configuration.maxTriggerSeries)
-        let actuation = try self.makeActuation(metrics: metrics)
+        let metrics = self.metrics
         let registry = TriggerRegistry(
             configuration: .init(
                 idleTimeout: self.configuration.triggerIdleTimeout,
@@ -61,15 +52,15 @@ public struct ScalerServer: Sendable {
                 ),
                 hpaSyncSeconds: self.configuration.hpaSyncSeconds
             ),
-            sources: self.sources,
+            sources: self.adapters.sources,
             observers: metrics,
-            actuator: actuation?.actuator,
-            replicaCounts: actuation?.replicas,
-            learnedStates: actuation?.learnedState
+            actuator: self.adapters.actuator,
+            replicaCounts: self.adapters.replicaCounts,
+            learnedStates: self.adapters.learnedState
         )
         self.logger.notice("prescale \(PrescaleVersion.current) starting", metadata: ["version": "\(PrescaleVersion.current)"])
         let readiness = Readiness()
-        let keeper = actuation?.learnedState.map { LearnedStateKeeper(registry: registry, store: $0, readiness: readiness) }
+        let keeper = self.adapters.learnedState.map { LearnedStateKeeper(registry: registry, store: $0, readiness: readiness) }
         if keeper != nil { readiness.waitForLearnedState() }
         let reloadFailures = metrics.tlsReloadFailures
         let security = try ListenerSecurity.make(self.configuration, logger: self.logger) { reloadFailures.increment() }
@@ -116,7 +107,7 @@ public struct ScalerServer: Sendable {
             ]
         )
         let http = Application(
-            router: HTTPEndpoints.router(metrics: metrics, registry: registry, readiness: readiness, mqtt: self.mqtt),
+            router: HTTPEndpoints.router(metrics: metrics, registry: registry, readiness: readiness, brokers: self.adapters.brokers),
             configuration: .init(
                 address: .hostname(self.configuration.httpAddress.host, port: self.configuration.httpAddress.port),
                 serverName: nil
@@ -134,11 +125,11 @@ public struct ScalerServer: Sendable {
             logger: self.logger.withLevel(.critical)
         )
         // Shut down in reverse: gRPC drains first, then HTTP, the learned-state keeper (its last write
-        // while every trigger still exists), the registry, the actuator (the elector releases the
-        // lease), the sources' pools.
-        var services: [any Service] = [self.kafka, self.mqtt]
+        // while every trigger still exists), the registry, the adapters' services (the actuator, the
+        // elector releases the lease, the sources' pools).
+        var services: [any Service] = []
         if let reloader = security.reloader { services.append(reloader) }
-        services += actuation?.services ?? []
+        services += self.adapters.services
         services.append(registry)
         if let keeper { services.append(keeper) }
         services.append(HTTPServerService(application: http, address: self.configuration.httpAddress))
@@ -152,13 +143,7 @@ public struct ScalerServer: Sendable {
             logger: self.logger.withLevel(max(self.logger.logLevel, .notice))
         )
         groupConfiguration.maximumGracefulShutdownDuration = self.configuration.shutdownTimeout
-        do {
-            try await ServiceGroup(configuration: groupConfiguration).run()
-        } catch {
-            await actuation?.client.shutdown()
-            throw error
-        }
-        await actuation?.client.shutdown()
+        try await ServiceGroup(configuration: groupConfiguration).run()
         self.logger.info("stopped cleanly")
     }
 

@@ -1,6 +1,5 @@
 import Logging
 import PrescaleCore
-import PrescaleKubernetes
 import Yams
 
 extension ServerConfiguration {

@@ -1,6 +1,5 @@
 import Logging
 import PrescaleCore
-import PrescaleKubernetes
 
 /// Everything `prescale serve` can be told, with the defaults documented field by field.
 ///
@@ -34,7 +33,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var kubeconfig: String?
     /// `--service-account-dir`: where the pod's service-account token, CA and namespace are read from.
     /// Default: `/var/run/secrets/kubernetes.io/serviceaccount`.
-    public var serviceAccountDirectory: String = KubernetesClusterConfiguration.serviceAccountDirectory
+    public var serviceAccountDirectory: String = "/var/run/secrets/kubernetes.io/serviceaccount"
     /// `--learned-state`: the name prefix of the ConfigMaps in Prescale's own namespace where what
     /// predicting triggers learned is kept across restarts (`<prefix>-0` … `-3`, created by the install);
     /// `nil` (`disabled`) keeps it in memory only. Used whenever there is a cluster. Default: `prescale-learned`.

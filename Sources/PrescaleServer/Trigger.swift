@@ -1,5 +1,4 @@
 import PrescaleCore
-import PrescaleKubernetes
 import Synchronization
 
 /// One live trigger: its parsed spec, its source, its planner and the latest answer.

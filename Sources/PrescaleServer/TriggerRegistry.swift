@@ -1,5 +1,4 @@
 import PrescaleCore
-import PrescaleKubernetes
 import PrescaleServices
 import ServiceLifecycle
 import Synchronization
@@ -28,7 +27,7 @@ public final class TriggerRegistry: Service, Sendable {
     private let observers: (any TriggerObserverFactory)?
     private let actuator: (any ActuationDemands)?
     private let replicaCounts: (any ReplicaCounts)?
-    private let learnedStates: (any LearnedStates)?
+    private let learnedStates: (any LearnedStateStorage)?
     private let state = Mutex(State())
     private let sourceTasks = ChildTasks<Trigger>()
     /// Time since the registry was created: the time base of last-access stamps.
@@ -45,7 +44,7 @@ public final class TriggerRegistry: Service, Sendable {
         observers: (any TriggerObserverFactory)? = nil,
         actuator: (any ActuationDemands)? = nil,
         replicaCounts: (any ReplicaCounts)? = nil,
-        learnedStates: (any LearnedStates)? = nil
+        learnedStates: (any LearnedStateStorage)? = nil
     ) {
         let origin = ContinuousClock.now
         self.init(
@@ -61,7 +60,7 @@ public final class TriggerRegistry: Service, Sendable {
         observers: (any TriggerObserverFactory)?,
         actuator: (any ActuationDemands)?,
         replicaCounts: (any ReplicaCounts)?,
-        learnedStates: (any LearnedStates)? = nil,
+        learnedStates: (any LearnedStateStorage)? = nil,
         uptime: @escaping @Sendable () -> Duration
     ) {
         self.learnedStates = learnedStates

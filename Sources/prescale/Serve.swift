@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PrescaleApp
 import PrescaleServer
 
 /// `prescale serve`: runs the gRPC ExternalScaler and the HTTP endpoints until SIGTERM.
@@ -54,7 +55,7 @@ struct Serve: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await Self.trimHeapPeriodically() }
                 defer { group.cancelAll() }
-                try await ScalerServer(configuration: configuration, logger: logger).run()
+                try await PrescaleApplication(configuration: configuration, logger: logger).run()
             }
         } catch {
             Self.fail(String(describing: error))

@@ -124,7 +124,7 @@ struct ActuatorTests {
             let configuration = Actuator.Configuration(retryBackoff: ReconnectBackoff(initial: pause, maximum: pause))
             try await withActuator(configuration, api: client) { actuator, observer in
                 actuator.submit(demand(480))
-                try await eventually("forbidden") { observer.snapshot.failed == [.forbidden] }
+                try await eventually("forbidden") { observer.snapshot.failed == [KubernetesError.Code.forbidden.description] }
                 // RBAC fixed and a new decision at once: it waits out the pause, then goes through.
                 api.permit(verb: "patch", resource: "deployments.apps/scale")
                 actuator.submit(demand(490))
@@ -133,7 +133,7 @@ struct ActuatorTests {
                 #expect(sent.map(\.status) == [403, 200])
                 // The server recorded the 403 before the worker saw it and began to pause.
                 if sent.count == 2 { #expect(sent[1].at - sent[0].at >= pause) }
-                #expect(observer.snapshot.failed == [.forbidden])
+                #expect(observer.snapshot.failed == [KubernetesError.Code.forbidden.description])
             }
             struct Follower: ActuationLeadership { var isLeader: Bool { false } }
             // The leader's Event about its scale-up may still be on its way: count what a follower could
@@ -159,7 +159,9 @@ struct ActuatorTests {
                 let port = api.port
                 await api.stop()
                 actuator.submit(demand(480))
-                try await eventually("unreachable reported") { observer.snapshot.failed.contains(.unreachable) }
+                try await eventually("unreachable reported") {
+                    observer.snapshot.failed.contains(KubernetesError.Code.unreachable.description)
+                }
                 try await api.start(port: port)
                 // No new decision: the retry alone must get the patch through.
                 try await eventually("patched after recovery") { api.replicas(namespace: "shop", target: "orders-consumer") == 10 }
@@ -170,8 +172,8 @@ struct ActuatorTests {
                 // Within the 1 s patch interval this decision waits for it, then meets the 503 and the 429.
                 actuator.submit(demand(480))
                 try await eventually("patched through 503 and 429") { api.replicas(namespace: "shop", target: "orders-consumer") == 10 }
-                #expect(observer.snapshot.failed.contains(.serverError))
-                #expect(observer.snapshot.failed.contains(.tooManyRequests))
+                #expect(observer.snapshot.failed.contains(KubernetesError.Code.serverError.description))
+                #expect(observer.snapshot.failed.contains(KubernetesError.Code.tooManyRequests.description))
             }
         }
     }

@@ -43,7 +43,9 @@ struct KubernetesClusterConfigurationTests {
 
     @Test("in cluster without the service host, or without the token file, says what is missing")
     func inClusterMissing() throws {
-        let error = #expect(throws: KubernetesError.self) { try KubernetesClusterConfiguration.inCluster(environment: [:]) }
+        let error = #expect(throws: KubernetesError.self) {
+            try KubernetesClusterConfiguration.inCluster(environment: [:], serviceAccountDirectory: "/nonexistent")
+        }
         #expect(error?.message.contains("KUBERNETES_SERVICE_HOST") == true)
         let directory = try Self.temporaryDirectory()
         let missing = #expect(throws: KubernetesError.self) {

@@ -57,7 +57,7 @@ final class RecordingActuatorObserver: ActuatorObserver {
     struct Counts {
         var patched: [Int] = []
         var wouldPatch: [Int] = []
-        var failed: [KubernetesError.Code] = []
+        var failed: [String] = []
         var skipped: [ActuationSkipReason: Int] = [:]
         var latencies: [Duration] = []
         var current = 0
@@ -73,7 +73,7 @@ final class RecordingActuatorObserver: ActuatorObserver {
         }
     }
     func wouldPatch(_ key: ScaledObjectKey, replicas: Int) { self.counts.withLock { $0.wouldPatch.append(replicas) } }
-    func failed(_ key: ScaledObjectKey, code: KubernetesError.Code) { self.counts.withLock { $0.failed.append(code) } }
+    func failed(_ key: ScaledObjectKey, code: String) { self.counts.withLock { $0.failed.append(code) } }
     func skipped(_ key: ScaledObjectKey, reason: ActuationSkipReason) { self.counts.withLock { $0.skipped[reason, default: 0] += 1 } }
     func replicas(_ key: ScaledObjectKey, current: Int, desired: Int) {
         self.counts.withLock {

@@ -1,5 +1,6 @@
 import GRPCCore
 import GRPCInProcessTransport
+import PrescaleApp
 import PrescaleCore
 import PrescaleKafka
 import PrescaleKafkaMock

@@ -2,6 +2,7 @@ import GRPCCore
 import PrescaleCore
 import PrescaleProtocol
 import PrescaleTesting
+import Synchronization
 import Testing
 
 @testable import PrescaleServer
@@ -100,12 +101,15 @@ struct PushStreamTests {
 
     @Test("ending a watch (the client went away) makes the trigger evictable again")
     func endedWatchIsEvictable() async throws {
-        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero), sources: StaticSources())
+        let clock = Mutex(Duration.zero)
+        let registry = TriggerRegistry(
+            configuration: .init(idleTimeout: .seconds(60)), sources: StaticSources(), observers: nil, actuator: nil,
+            replicaCounts: nil, uptime: { clock.withLock { $0 } })
         let trigger = try registry.trigger(namespace: "shop", name: "orders", metadata: staticMetadata)
         let (updates, end) = trigger.watch()
         var iterator = updates.makeAsyncIterator()
         #expect(await iterator.next() != nil)
-        try await Task.sleep(for: .milliseconds(2))
+        clock.withLock { $0 = .seconds(61) }
         #expect(registry.evictIdle() == 0)
         end()
         #expect(await iterator.next() == nil)

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import PrescaleApp
+import PrescaleCore
 import PrescaleKubernetes
 import PrescaleTesting
 import Testing
@@ -133,7 +135,7 @@ struct ActuationConfigurationTests {
         #expect(config.actuationMaxStep == 4)
         #expect(!config.leaderElection)
         let error = #expect(throws: KubernetesError.self) {
-            try ScalerServer.clusterConfiguration(config, environment: ["HOME": "/nonexistent"])
+            try ClusterServices.clusterConfiguration(config, environment: ["HOME": "/nonexistent"])
         }
         #expect(error?.message.contains("--kubeconfig") == true)
     }
@@ -166,7 +168,7 @@ struct ReplicaSourceConfigurationTests {
         #expect(config.actuation == .auto)
 
         let services = try #require(
-            try ScalerServer(configuration: config, logger: logger).makeActuation(metrics: metrics, environment: inPod))
+            try ClusterServices.make(config, metrics: metrics, logger: logger, environment: inPod))
         #expect(services.actuator == nil && services.elector == nil)
         #expect(services.services.count == 1)
         // It reads through the service account: a target's ready replicas come back.
@@ -178,15 +180,15 @@ struct ReplicaSourceConfigurationTests {
         await services.client.shutdown()
 
         // Outside a pod, auto never reaches for a developer's own kubeconfig.
-        let outside = try ScalerServer(configuration: config, logger: logger).makeActuation(
-            metrics: metrics, environment: ["HOME": "/nonexistent", "KUBECONFIG": api.certificates.ca])
+        let outside = try ClusterServices.make(
+            config, metrics: metrics, logger: logger, environment: ["HOME": "/nonexistent", "KUBECONFIG": api.certificates.ca])
         #expect(outside == nil)
         // In a pod without a token: auto runs without a replica source; read-only refuses to start.
         config.serviceAccountDirectory = "/nonexistent"
-        #expect(try ScalerServer(configuration: config, logger: logger).makeActuation(metrics: metrics, environment: inPod) == nil)
+        #expect(try ClusterServices.make(config, metrics: metrics, logger: logger, environment: inPod) == nil)
         config.actuation = .readOnly
         let error = #expect(throws: KubernetesError.self) {
-            try ScalerServer(configuration: config, logger: logger).makeActuation(metrics: metrics, environment: inPod)
+            try ClusterServices.make(config, metrics: metrics, logger: logger, environment: inPod)
         }
         #expect(error?.code == .configuration)
     }

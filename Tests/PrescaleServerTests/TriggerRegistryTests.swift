@@ -86,7 +86,10 @@ struct TriggerRegistryTests {
     @Test("evicting a trigger removes its /metrics series")
     func evictionRemovesSeries() async throws {
         let metrics = ScalerMetrics()
-        let registry = TriggerRegistry(configuration: .init(idleTimeout: .zero), sources: StaticSources(), observers: metrics)
+        let clock = Mutex(Duration.zero)
+        let registry = TriggerRegistry(
+            configuration: .init(idleTimeout: .seconds(60)), sources: StaticSources(), observers: metrics, actuator: nil,
+            replicaCounts: nil, uptime: { clock.withLock { $0 } })
         _ = try registry.trigger(namespace: "shop", name: "orders", metadata: staticMetadata)
         let scrape = metrics.registry.emitToString()
         #expect(
@@ -96,7 +99,7 @@ struct TriggerRegistryTests {
         #expect(
             scrape.contains(
                 "prescale_trigger_desired_replicas{namespace=\"shop\",scaledobject=\"orders\",metric=\"static\",source=\"static\"} 3"))
-        try await Task.sleep(for: .milliseconds(2))
+        clock.withLock { $0 = .seconds(61) }
         #expect(registry.evictIdle() == 1)
         #expect(!metrics.registry.emitToString().contains("scaledobject=\"orders\""))
     }

@@ -1,21 +1,27 @@
 import Foundation
 import Logging
+import PrescaleCore
 import PrescaleKubernetes
+import PrescaleServer
 import ServiceLifecycle
 
 /// What `prescale serve` runs against the cluster: the client and the replica watcher that lets
 /// predicting triggers learn their per-replica capacity (every mode but `disabled`), and for direct
 /// actuation the actuator and, with leader election, the Lease elector.
-struct ActuationServices {
-    let client: KubernetesClient
-    let replicas: ReplicaWatcher
-    let actuator: Actuator?
-    let elector: LeaseElector?
+public struct ClusterServices: Sendable {
+    /// The API client; shut it down after the services have stopped.
+    public let client: KubernetesClient
+    /// Reads the targets' ready replicas.
+    public let replicas: ReplicaWatcher
+    /// Patches targets up, with `--actuation enabled` or `dry-run`.
+    public let actuator: Actuator?
+    /// Holds the Lease, with leader election on.
+    public let elector: LeaseElector?
     /// Where learned state is kept, unless `--learned-state disabled`.
-    let learnedState: LearnedStateStore?
+    public let learnedState: LearnedStateStore?
 
     /// The services to run, in start order.
-    var services: [any Service] {
+    public var services: [any Service] {
         var services: [any Service] = []
         if let elector = self.elector { services.append(elector) }
         services.append(self.replicas)
@@ -24,10 +30,10 @@ struct ActuationServices {
     }
 }
 
-extension ScalerServer {
+extension ClusterServices {
     /// The cluster: `--kubeconfig`, else the pod's service account, else (not for `auto`, which must not
     /// reach for a developer's own cluster) `$KUBECONFIG` or `~/.kube/config`. `nil` when `auto` finds none.
-    static func clusterConfiguration(_ configuration: ServerConfiguration, environment: [String: String]) throws(KubernetesError)
+    public static func clusterConfiguration(_ configuration: ServerConfiguration, environment: [String: String]) throws(KubernetesError)
         -> KubernetesClusterConfiguration?
     {
         if let path = configuration.kubeconfig {
@@ -54,45 +60,44 @@ extension ScalerServer {
     ///
     /// - Throws: ``KubernetesError`` for an unusable kubeconfig or service account with an explicit mode;
     ///   the server does not start half-configured.
-    func makeActuation(metrics: ScalerMetrics, environment: [String: String] = ProcessInfo.processInfo.environment) throws(KubernetesError)
-        -> ActuationServices?
-    {
-        let configuration = self.configuration
+    public static func make(
+        _ configuration: ServerConfiguration, metrics: ScalerMetrics, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(KubernetesError) -> ClusterServices? {
         let noSource = "predicting triggers answer with KEDA's value unless they set messagesPerReplicaPerSecond"
         guard configuration.actuation != .disabled else {
-            self.logger.notice("actuation disabled: no replica source, so \(noSource)")
+            logger.notice("actuation disabled: no replica source, so \(noSource)")
             return nil
         }
         let cluster: KubernetesClusterConfiguration
         let client: KubernetesClient
         do throws(KubernetesError) {
             guard let found = try Self.clusterConfiguration(configuration, environment: environment) else {
-                self.logger.notice(
+                logger.notice(
                     "actuation auto: no cluster found (not in a pod, no --kubeconfig), so no replica source: \(noSource)")
                 return nil
             }
             cluster = found
             client = try KubernetesClient(configuration: cluster)
         } catch  where configuration.actuation == .auto {
-            self.logger.warning(
+            logger.warning(
                 "actuation auto: the cluster's credentials are unusable (\(error.message)), so no replica source: \(noSource)")
             return nil
         }
         let mode = configuration.actuation == .auto ? ActuationMode.readOnly : configuration.actuation
-        let replicas = ReplicaWatcher(api: client, logger: self.logger)
+        let replicas = ReplicaWatcher(api: client, logger: logger)
         let learnedState = configuration.learnedState.map {
-            LearnedStateStore(configuration: .init(namespace: cluster.namespace, prefix: $0), api: client, logger: self.logger)
+            LearnedStateStore(configuration: .init(namespace: cluster.namespace, prefix: $0), api: client, logger: logger)
         }
         guard mode.actuates else {
-            self.logger.notice(
+            logger.notice(
                 "actuation \(configuration.actuation == .auto ? "auto: read-only" : mode.rawValue): reading ScaledObjects and their targets' ready replicas to learn capacity, patching nothing",
                 metadata: [
                     "apiServer": "\(cluster.server)", "runsAs": "\(cluster.identity)",
-                    "learnedState":
-                        "\(learnedState.map { "ConfigMaps \(cluster.namespace)/\($0.configuration.prefix)-0…3" } ?? "in memory only")",
+                    "learnedState": "\(learnedState?.location ?? "in memory only")",
                 ]
             )
-            return ActuationServices(client: client, replicas: replicas, actuator: nil, elector: nil, learnedState: learnedState)
+            return ClusterServices(client: client, replicas: replicas, actuator: nil, elector: nil, learnedState: learnedState)
         }
         let identity = configuration.identity ?? environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         var elector: LeaseElector?
@@ -102,7 +107,7 @@ extension ScalerServer {
                 configuration: .init(
                     namespace: configuration.leaseNamespace ?? cluster.namespace, name: configuration.leaseName, identity: identity),
                 api: client,
-                logger: self.logger,
+                logger: logger,
                 onChange: { metrics.setLeader($0) }
             )
         } else {
@@ -117,9 +122,9 @@ extension ScalerServer {
             api: client,
             leadership: elector ?? AlwaysLeader(),
             observer: metrics,
-            logger: self.logger
+            logger: logger
         )
-        self.logger.notice(
+        logger.notice(
             "actuation \(mode.rawValue)",
             metadata: [
                 "apiServer": "\(cluster.server)",
@@ -130,6 +135,6 @@ extension ScalerServer {
                 "maxStep": "\(configuration.actuationMaxStep == 0 ? "none" : String(configuration.actuationMaxStep))",
             ]
         )
-        return ActuationServices(client: client, replicas: replicas, actuator: actuator, elector: elector, learnedState: learnedState)
+        return ClusterServices(client: client, replicas: replicas, actuator: actuator, elector: elector, learnedState: learnedState)
     }
 }
