@@ -95,6 +95,7 @@ struct LearnedStateKeeperTests {
         other.publish(MetricSample(time: 1, reactiveValue: 40, backlog: 40, arrived: 40, consumed: 0))
         #expect(
             otherMetrics.registry.render().contains(
-                #"prescale_trigger_capacity_per_replica{namespace="memory-a",scaledobject="payments",metric="kafka-orders",source="kafka"} 0"#))
+                #"prescale_trigger_capacity_per_replica{namespace="memory-a",scaledobject="payments",metric="kafka-orders",source="kafka"} 0"#
+            ))
     }
 }

@@ -41,6 +41,23 @@ def pb():
     return externalscaler_pb2, externalscaler_pb2_grpc
 
 
+def wait_for(what, fn, timeout=30, interval=0.05):
+    """The one polling helper: calls `fn` every `interval` s until it returns something other than None or
+    False (an RPC error counts as not yet) and returns it; fails naming `what` and the last result after
+    `timeout` s. A liveness bound, not a timing goal."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = fn()
+            if last is not None and last is not False:
+                return last
+        except grpc.RpcError as e:
+            last = e
+        time.sleep(interval)
+    raise AssertionError(f"not reached within {timeout} s: {what}; last: {last!r}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

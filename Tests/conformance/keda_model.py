@@ -8,7 +8,6 @@ Written from Kubernetes' and KEDA's documented rules, not from Prescale's code, 
 import collections
 import math
 import threading
-import time
 
 import grpc
 

@@ -6,11 +6,10 @@ import re
 import grpc
 import pytest
 
-from conftest import ScalerProcess, _binary
+from conftest import ScalerProcess, _binary, wait_for
 from fake_kubernetes import FakeKubernetes
 from test_externalscaler import ref, stub
 from test_kafka import kafka, kafka_metadata  # noqa: F401 (kafka is a fixture)
-from test_mqtt import wait_for
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ exactly 1 for a bad setting."""
 import json
 import subprocess
 
-from conftest import ScalerProcess, _binary, free_port
+from conftest import ScalerProcess, _binary, free_port, wait_for
 
 
 def serve(*args, env=None, timeout=30):
@@ -41,16 +41,16 @@ def test_flags_override_the_environment_which_overrides_the_file(tmp_path):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={"PATH": "/usr/bin:/bin", **env})
     try:
-        import time
         import urllib.request
-        deadline, status = time.monotonic() + 30, None
-        while time.monotonic() < deadline and status != 200:
+
+        def ready():
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/readyz", timeout=2) as r:
-                    status = r.status
+                    return r.status == 200 or None
             except OSError:
-                time.sleep(0.1)
-        assert status == 200, "the environment's http-address was not used"
+                return None
+
+        wait_for("the environment's http-address serves /readyz", ready, timeout=30, interval=0.1)
     finally:
         process.terminate()
         output = process.communicate(timeout=30)[0]

@@ -6,7 +6,7 @@ import time
 
 import grpc
 
-from conftest import ScalerProcess
+from conftest import ScalerProcess, wait_for
 from test_externalscaler import ref, stub  # noqa: F401
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -116,19 +116,11 @@ def test_connections_past_the_per_address_bound_are_closed_and_the_bound_frees_u
         channel.close()
         # ...and served once one of them goes.
         held.pop().close()
-        deadline = time.monotonic() + 10
-        while True:
-            channel = grpc.insecure_channel(scaler.target)
-            client = pb[1].ExternalScalerStub(channel)
-            try:
-                assert client.GetMetricSpec(ref(pb, STATIC), timeout=2).metricSpecs
-                break
-            except grpc.RpcError:
-                channel.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        channel.close()
+        def served():
+            with grpc.insecure_channel(scaler.target) as channel:
+                return bool(pb[1].ExternalScalerStub(channel).GetMetricSpec(ref(pb, STATIC), timeout=2).metricSpecs)
+
+        wait_for("a new connection is served once one of the three goes", served, timeout=10, interval=0.2)
         for sock in held:
             sock.close()
     finally:

@@ -8,12 +8,11 @@ import pathlib
 import re
 import shutil
 import subprocess
-import time
 
 import pytest
 import yaml
 
-from conftest import ROOT, ScalerProcess, _binary
+from conftest import ROOT, ScalerProcess, _binary, wait_for
 from fake_kubernetes import FakeKubernetes
 from test_externalscaler import ref, stub
 from test_kafka import MockKafka, kafka_metadata
@@ -235,14 +234,18 @@ def test_dashboard_and_alert_metrics_exist_in_a_real_scrape_that_promtool_accept
     need("promtool")
     used = used_metric_names()
     assert len(used) > 20, used
-    deadline, missing, scrape = time.monotonic() + 60, used, ""
-    while time.monotonic() < deadline:
-        scrape = rich_scaler.http("/metrics")[1]
-        missing = missing_metrics(used, scrape)
-        if not missing:
-            break
-        time.sleep(0.5)
-    assert not missing, f"used by the dashboard or alerts but absent from a real scrape: {missing}"
+    latest = {}
+
+    def complete():
+        latest["scrape"] = rich_scaler.http("/metrics")[1]
+        latest["missing"] = missing_metrics(used, latest["scrape"])
+        return not latest["missing"] or None
+
+    try:
+        wait_for("every metric the dashboard and alerts use is in a real scrape", complete, timeout=60, interval=0.5)
+    except AssertionError:
+        raise AssertionError(f"used by the dashboard or alerts but absent from a real scrape: {latest['missing']}")
+    scrape = latest["scrape"]
     check = subprocess.run(["promtool", "check", "metrics"], input=scrape, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 

@@ -2,12 +2,11 @@
 import socket
 import subprocess
 import threading
-import time
 
 import grpc
 import pytest
 
-from conftest import ScalerProcess, free_port
+from conftest import free_port, wait_for
 
 STATIC = {
     "scalerAddress": "prescale.prescale.svc:6000",
@@ -168,9 +167,5 @@ def test_client_going_away_closes_its_stream(pb, scaler):
     assert 'prescale_grpc_open_streams{method="StreamIsActive"} 1' in scaler.http("/metrics")[1]
     stream.cancel()
     # The server notices the cancelled RPC and releases the stream (bounded wait, not a timing goal).
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if 'prescale_grpc_open_streams{method="StreamIsActive"} 0' in scaler.http("/metrics")[1]:
-            break
-        time.sleep(0.05)
-    assert 'prescale_grpc_open_streams{method="StreamIsActive"} 0' in scaler.http("/metrics")[1]
+    wait_for("the stream is released", lambda: 'prescale_grpc_open_streams{method="StreamIsActive"} 0' in scaler.http("/metrics")[1],
+             timeout=20)

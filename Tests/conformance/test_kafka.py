@@ -7,9 +7,8 @@ import time
 import grpc
 import pytest
 
-from conftest import _binary
+from conftest import _binary, wait_for
 from test_externalscaler import ref, stub
-from test_mqtt import wait_for
 
 
 class MockKafka:
@@ -48,18 +47,19 @@ def kafka_metadata(k, **extra):
     return metadata
 
 
+def failure(call, code=None):
+    """The call's error if it fails (with `code`, when given), else None: a condition for `wait_for`."""
+    try:
+        call()
+    except grpc.RpcError as e:
+        return e if code is None or e.code() == code else None
+    return None
+
+
 def wait_value(pb, scaler, metadata, expected, timeout=30):
     request = pb[0].GetMetricsRequest(scaledObjectRef=ref(pb, metadata), metricName="s0-kafka-orders")
-    deadline, last = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        try:
-            last = scaler.GetMetrics(request, timeout=5).metricValues[0].metricValueFloat
-            if last == expected:
-                return
-        except grpc.RpcError as e:
-            last = e.details()
-        time.sleep(0.05)
-    raise AssertionError(f"GetMetrics never answered {expected}; last: {last!r}")
+    wait_for(f"GetMetrics answers {expected}",
+             lambda: scaler.GetMetrics(request, timeout=5).metricValues[0].metricValueFloat == expected, timeout=timeout)
 
 
 def test_keda_kafka_scenario_through_the_binary(pb, shared_scaler, kafka):
@@ -92,14 +92,8 @@ def test_brokers_down_is_unavailable_then_recovers(pb, shared_scaler, kafka):
     wait_value(pb, scaler, metadata, 4.0)
     kafka.do("brokers down")
     request = pb[0].GetMetricsRequest(scaledObjectRef=ref(pb, metadata), metricName="kafka-orders")
-    deadline, error = time.monotonic() + 30, None
-    while time.monotonic() < deadline and error is None:
-        try:
-            scaler.GetMetrics(request, timeout=5)
-            time.sleep(0.05)
-        except grpc.RpcError as e:
-            error = e
-    assert error is not None and error.code() == grpc.StatusCode.UNAVAILABLE
+    error = wait_for("GetMetrics fails with the brokers down", lambda: failure(lambda: scaler.GetMetrics(request, timeout=5)))
+    assert error.code() == grpc.StatusCode.UNAVAILABLE
     assert error.details().startswith("kafka: ") or "stale" in error.details()
     kafka.do("brokers up")
     wait_value(pb, scaler, metadata, 4.0)
@@ -108,16 +102,8 @@ def test_brokers_down_is_unavailable_then_recovers(pb, shared_scaler, kafka):
 def test_unknown_topic_is_invalid_argument(pb, shared_scaler, kafka):
     _, scaler = stub(pb, shared_scaler)
     metadata = kafka_metadata(kafka, topic="nope")
-    deadline, error = time.monotonic() + 30, None
-    while time.monotonic() < deadline:
-        try:
-            scaler.IsActive(ref(pb, metadata), timeout=5)
-        except grpc.RpcError as e:
-            error = e
-            if e.code() == grpc.StatusCode.INVALID_ARGUMENT:
-                break
-        time.sleep(0.05)
-    assert error is not None and error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    error = wait_for("IsActive fails with INVALID_ARGUMENT", lambda: failure(
+        lambda: scaler.IsActive(ref(pb, metadata), timeout=5), grpc.StatusCode.INVALID_ARGUMENT))
     assert 'topic "nope" does not exist' in error.details()
 
 

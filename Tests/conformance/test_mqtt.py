@@ -12,7 +12,7 @@ import time
 import grpc
 import pytest
 
-from conftest import free_port
+from conftest import free_port, wait_for
 from test_externalscaler import ref, stub
 
 MOSQUITTO = next((p for p in ("/usr/sbin/mosquitto", "/usr/bin/mosquitto") if os.path.exists(p)), None)
@@ -93,20 +93,6 @@ def mqtt(broker, **extra):
     }
     metadata.update(extra)
     return metadata
-
-
-def wait_for(what, fn, timeout=30):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = fn()
-            if last is not None and last is not False:
-                return last
-        except grpc.RpcError as e:
-            last = e
-        time.sleep(0.05)
-    raise AssertionError(f"not reached within {timeout} s: {what}; last: {last!r}")
 
 
 def value(pb, scaler, metadata):

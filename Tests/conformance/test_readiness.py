@@ -3,9 +3,8 @@ shutdown begins while a call is still open, so that Kubernetes stops routing new
 import os
 import signal
 import socket
-import time
 
-from conftest import ScalerProcess
+from conftest import ScalerProcess, wait_for
 from test_connections import EMPTY_SETTINGS, PREFACE, frames
 
 
@@ -32,11 +31,8 @@ def test_readyz_is_503_while_a_call_is_still_open_during_shutdown(pb):
         sock.settimeout(0.2)
         assert frames(sock, lambda f: f[0] == 0x6 and f[1] & 0x1, within=5) is not None, "no PING ACK"
         os.kill(scaler.proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        status = scaler.http("/readyz")
-        while status[0] != 503 and time.monotonic() < deadline:
-            time.sleep(0.02)
-            status = scaler.http("/readyz")
+        status = wait_for("/readyz answers 503", lambda: (lambda s: s[0] == 503 and s)(scaler.http("/readyz")), timeout=10,
+                          interval=0.02)
         assert status == (503, "shutting down\n"), status
         assert scaler.proc.poll() is None, "the process did not wait for the open call"
         # The caller goes away: the shutdown completes, cleanly.

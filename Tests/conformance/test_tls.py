@@ -4,12 +4,11 @@ import pathlib
 import shutil
 import subprocess
 import re
-import time
 
 import grpc
 import pytest
 
-from conftest import ScalerProcess
+from conftest import ScalerProcess, wait_for
 from test_externalscaler import ref
 
 STATIC = {"scalerAddress": "prescale:6000", "source": "static", "value": "25", "target": "10"}
@@ -118,15 +117,13 @@ def test_a_rotated_certificate_is_served_to_new_connections_without_a_restart(pb
         next_cert, next_key = pki.issue("next", "second")
         shutil.copy(next_key, key)
         shutil.copy(next_cert, cert)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+        def served_new():
             channel, new = secure_stub(pb, scaler.target, pki.dir / "next.pem")
             result = answers(pb, new)
             channel.close()
-            if result is True:
-                break
-            time.sleep(0.3)
-        assert result is True, f"the new certificate was never served: {result}"
+            return result is True or None
+
+        wait_for("the new certificate is served", served_new, timeout=20, interval=0.3)
         # The connection made before the rotation still works.
         assert answers(pb, old) is True
         _, stale = secure_stub(pb, scaler.target, pki.dir / "ca.pem")
@@ -142,10 +139,8 @@ def test_a_certificate_file_that_fails_to_load_keeps_the_previous_pair(pb, pki):
     try:
         # A rotation caught half-written: the certificate file is not PEM.
         cert.write_text("-----BEGIN CERTIFICATE-----\nnot a certificate\n")
-        deadline = time.monotonic() + 20
-        while "TLS certificate reload failed; still serving the previous one" not in scaler.output():
-            assert time.monotonic() < deadline, scaler.output()
-            time.sleep(0.1)
+        wait_for("the failed reload is logged",
+                 lambda: "TLS certificate reload failed; still serving the previous one" in scaler.output(), timeout=20, interval=0.1)
         # New connections still get the previous certificate, and the process keeps serving.
         channel, fresh = secure_stub(pb, scaler.target, pki.dir / "ca.pem")
         assert answers(pb, fresh) is True
