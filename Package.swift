@@ -268,6 +268,26 @@ let package = Package(
             ],
             path: "Benchmarks/HTTP2FloorBenchmark"
         ),
+        // gRPC core's C API (libgrpc-dev) for the GRPCCoreBenchmark prototype; not linked into the server.
+        // Linked by name (libgrpc, libgpr): pkg-config's answer for grpc carries flags SwiftPM refuses.
+        .systemLibrary(
+            name: "CGRPCCore",
+            path: "Benchmarks/CGRPCCore",
+            providers: [.apt(["libgrpc-dev"])]
+        ),
+        // A measured prototype: GetMetrics through gRPC core from Swift over Prescale's registry
+        // (scripts/bench-grpc-core, docs/benchmarks.md).
+        .executableTarget(
+            name: "GRPCCoreBenchmark",
+            dependencies: [
+                "CGRPCCore",
+                "PrescaleCore",
+                "PrescaleServer",
+                "PrescaleProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Benchmarks/GRPCCoreBenchmark"
+        ),
         .executableTarget(
             name: "KafkaLagBenchmark",
             dependencies: ["PrescaleKafka", "PrescaleKafkaMock", "PrescaleCore"],

@@ -142,29 +142,38 @@ public struct ExternalScalerService: Externalscaler_ExternalScaler.SimpleService
         -> Externalscaler_GetMetricsResponse
     {
         try await self.decided(.getMetrics, request.scaledObjectRef, timeout: timeout) { trigger throws(ScalerError) in
-            let name = trigger.spec.metricName
-            guard request.metricName.isEmpty || MetricName.matches(requested: request.metricName, name: name) else {
-                throw ScalerError(
-                    .invalidArgument,
-                    "metricName \"\(request.metricName.prefix(128))\" is not served by this trigger; "
-                        + "allowed: \"\(name)\" (the name GetMetricSpec returned)"
-                )
-            }
-            let decision = try trigger.currentDecision()
-            guard let encoded = KEDAValue(decision.value) else {
-                throw .unavailable(SourceFailure(.invalidValue, "the value for \(trigger.key) is not a number"))
-            }
-            var value = Externalscaler_MetricValue()
-            value.metricName = name
-            value.metricValue = encoded.integer
-            value.metricValueFloat = encoded.float
-            var response = Externalscaler_GetMetricsResponse()
-            response.metricValues = [value]
-            return response
+            try Self.metricsResponse(for: trigger, requestedName: request.metricName)
         }
     }
 
-    static func metricSpecResponse(for trigger: Trigger) -> Externalscaler_GetMetricSpecResponse {
+    /// GetMetrics' answer from the trigger's current decision; `INVALID_ARGUMENT` for a metric name the
+    /// trigger does not serve, `UNAVAILABLE` without a usable decision.
+    package static func metricsResponse(for trigger: Trigger, requestedName: String) throws(ScalerError)
+        -> Externalscaler_GetMetricsResponse
+    {
+        let name = trigger.spec.metricName
+        guard requestedName.isEmpty || MetricName.matches(requested: requestedName, name: name) else {
+            throw ScalerError(
+                .invalidArgument,
+                "metricName \"\(requestedName.prefix(128))\" is not served by this trigger; "
+                    + "allowed: \"\(name)\" (the name GetMetricSpec returned)"
+            )
+        }
+        let decision = try trigger.currentDecision()
+        guard let encoded = KEDAValue(decision.value) else {
+            throw .unavailable(SourceFailure(.invalidValue, "the value for \(trigger.key) is not a number"))
+        }
+        var value = Externalscaler_MetricValue()
+        value.metricName = name
+        value.metricValue = encoded.integer
+        value.metricValueFloat = encoded.float
+        var response = Externalscaler_GetMetricsResponse()
+        response.metricValues = [value]
+        return response
+    }
+
+    /// GetMetricSpec's answer: the metric name and the target, from the metadata (or the decision).
+    package static func metricSpecResponse(for trigger: Trigger) -> Externalscaler_GetMetricSpecResponse {
         var target = trigger.spec.target
         if case .ready(let decision) = trigger.status { target = decision.target }
         // The parser only accepts finite targets > 0, so encoding cannot fail.
