@@ -1,25 +1,12 @@
 /// Why a trigger's source cannot be read right now. Reported to KEDA as `UNAVAILABLE` (so that the
 /// ScaledObject's `fallback` replicas apply instead of a made-up zero), or as `INVALID_ARGUMENT` for
 /// ``Code/invalidConfiguration``.
-public struct SourceFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The kind of failure. New codes may be added; switch with a default.
-    public typealias Code = ErrorCode<SourceFailure>
+public typealias SourceFailure = CodedError<SourceFailureDomain>
 
-    /// The kind of failure.
-    public var code: Code
-    /// What went wrong, for the operator.
-    public var message: String
+/// The domain of ``SourceFailure``'s codes.
+public enum SourceFailureDomain {}
 
-    /// Creates a failure.
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { self.message }
-}
-
-extension ErrorCode where Domain == SourceFailure {
+extension ErrorCode where Domain == SourceFailureDomain {
     /// No sample has arrived yet since the trigger was first seen.
     public static var noSampleYet: Self { Self("no_sample_yet") }
     /// The latest sample is older than the source's staleness bound.

@@ -3,21 +3,12 @@ import PrescaleCore
 
 /// A Kafka operation failed. The code is stable and safe as a metric label; the message names the
 /// cause (broker, topic, librdkafka's own words) and never contains credentials.
-public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The kind of failure. New codes may be added; switch with a default.
-    public typealias Code = ErrorCode<KafkaError>
+public typealias KafkaError = CodedError<KafkaErrorDomain>
 
-    /// The kind of failure.
-    public var code: Code
-    /// What went wrong.
-    public var message: String
+/// The domain of ``KafkaError``'s codes.
+public enum KafkaErrorDomain {}
 
-    /// Creates an error.
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
+extension KafkaError {
     /// An error from a librdkafka response code, classified.
     package init(_ err: rd_kafka_resp_err_t, while action: String) {
         let text = String(cString: rd_kafka_err2str(err))
@@ -37,11 +28,9 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
             self.init(.request, "\(action): \(text)")
         }
     }
-
-    public var description: String { self.message }
 }
 
-extension ErrorCode where Domain == KafkaError {
+extension ErrorCode where Domain == KafkaErrorDomain {
     /// The client could not be configured (bad setting, unsupported feature).
     public static var configuration: Self { Self("configuration") }
     /// No broker answered in time, or the connection failed.

@@ -3,23 +3,12 @@ import Glibc
 import PrescaleCore
 
 /// Why an MQTT connection or subscription failed, with a message an operator can act on.
-public struct MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The kind of failure. New codes may be added; switch with a default.
-    public typealias Code = ErrorCode<MQTTError>
+public typealias MQTTError = CodedError<MQTTErrorDomain>
 
-    /// The kind of failure.
-    public var code: Code
-    /// What happened, naming the broker.
-    public var message: String
+/// The domain of ``MQTTError``'s codes.
+public enum MQTTErrorDomain {}
 
-    /// Creates an error.
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { self.message }
-
+extension MQTTError {
     /// A libmosquitto return code from a connect or loop call, read with `errno` as it was then.
     static func library(_ rc: Int32, errno savedErrno: Int32, broker: String) -> MQTTError {
         switch rc {
@@ -83,7 +72,7 @@ extension SourceFailure {
     }
 }
 
-extension ErrorCode where Domain == MQTTError {
+extension ErrorCode where Domain == MQTTErrorDomain {
     /// Not connected yet (first attempt in progress).
     public static var connecting: Self { Self("connecting") }
     /// The host name did not resolve.
