@@ -284,6 +284,7 @@ let package = Package(
                 "PrescaleCore",
                 "PrescaleServer",
                 "PrescaleProtocol",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Benchmarks/GRPCCoreBenchmark"

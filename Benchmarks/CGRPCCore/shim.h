@@ -11,11 +11,14 @@
 #include <grpc/support/time.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 /// One outstanding call of one registered method: requested, then answered, then recycled. Its address
 /// is the completion-queue tag of both steps.
 typedef struct pgc_slot {
+    int kind;  // always 0: a slot (batches of the transport mode start with kind 2)
     void *method;
     int method_index;
     int responding;
@@ -71,35 +74,50 @@ static inline long pgc_slot_read(pgc_slot *slot, uint8_t *destination, size_t ca
     return result < 0 ? -1 : (long)length;
 }
 
-/// Answers the call in one batch: initial metadata, the message (status OK only), the status and its
-/// details, and the close; completes on the call's queue with the slot as tag.
-static inline grpc_call_error pgc_slot_respond(
-    pgc_slot *slot, const uint8_t *bytes, size_t length, grpc_status_code status, const char *details) {
+/// Starts one batch on `call` with `tag`: initial metadata (when `initial`), a message (when `length` >= 0;
+/// its buffer is left in `*message` for the caller to destroy after completion), and the status with its
+/// details and the close (when `status` >= 0).
+static inline grpc_call_error pgc_send(
+    grpc_call *call, void *tag, grpc_byte_buffer **message, int *cancelled, int initial, const uint8_t *bytes, long length,
+    int status, const char *details) {
     grpc_op ops[4];
     memset(ops, 0, sizeof ops);
     size_t count = 0;
-    ops[count].op = GRPC_OP_SEND_INITIAL_METADATA;
-    count++;
-    if (status == GRPC_STATUS_OK) {
-        grpc_slice message = grpc_slice_from_copied_buffer((const char *)bytes, length);
-        slot->response = grpc_raw_byte_buffer_create(&message, 1);
-        grpc_slice_unref(message);
+    if (initial) {
+        ops[count].op = GRPC_OP_SEND_INITIAL_METADATA;
+        count++;
+    }
+    if (length >= 0) {
+        grpc_slice slice = grpc_slice_from_copied_buffer((const char *)bytes, (size_t)length);
+        *message = grpc_raw_byte_buffer_create(&slice, 1);
+        grpc_slice_unref(slice);
         ops[count].op = GRPC_OP_SEND_MESSAGE;
-        ops[count].data.send_message.send_message = slot->response;
+        ops[count].data.send_message.send_message = *message;
         count++;
     }
     grpc_slice text = details != NULL ? grpc_slice_from_copied_string(details) : grpc_empty_slice();
-    ops[count].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
-    ops[count].data.send_status_from_server.status = status;
-    ops[count].data.send_status_from_server.status_details = details != NULL ? &text : NULL;
-    count++;
-    ops[count].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-    ops[count].data.recv_close_on_server.cancelled = &slot->cancelled;
-    count++;
-    slot->responding = 1;
-    grpc_call_error error = grpc_call_start_batch(slot->call, ops, count, slot, NULL);
+    if (status >= 0) {
+        ops[count].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+        ops[count].data.send_status_from_server.status = (grpc_status_code)status;
+        ops[count].data.send_status_from_server.status_details = details != NULL ? &text : NULL;
+        count++;
+        ops[count].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+        ops[count].data.recv_close_on_server.cancelled = cancelled;
+        count++;
+    }
+    grpc_call_error error = grpc_call_start_batch(call, ops, count, tag, NULL);
     grpc_slice_unref(text);
     return error;
+}
+
+/// Answers the call in one batch (direct mode): initial metadata, the message (status OK only), the
+/// status and its details, and the close; completes with the slot as tag.
+static inline grpc_call_error pgc_slot_respond(
+    pgc_slot *slot, const uint8_t *bytes, size_t length, grpc_status_code status, const char *details) {
+    slot->responding = 1;
+    return pgc_send(
+        slot->call, slot, &slot->response, &slot->cancelled, 1, bytes, status == GRPC_STATUS_OK ? (long)length : -1,
+        (int)status, details);
 }
 
 /// Releases what the finished call held, so that the slot can be requested again.
@@ -114,12 +132,77 @@ static inline void pgc_slot_finish(pgc_slot *slot) {
     slot->call = NULL;
 }
 
+/// The call's deadline as milliseconds from now, or -1 without one.
+static inline long pgc_slot_timeout_ms(const pgc_slot *slot) {
+    if (gpr_time_cmp(slot->deadline, gpr_inf_future(slot->deadline.clock_type)) == 0) return -1;
+    gpr_timespec now = gpr_now(slot->deadline.clock_type);
+    long ms = (long)gpr_time_to_millis(gpr_time_sub(slot->deadline, now));
+    return ms < 0 ? 0 : ms;
+}
+
+/// Takes the call out of the slot after its message was read (the caller now holds the call's reference);
+/// the slot can then be requested again.
+static inline grpc_call *pgc_slot_take_call(pgc_slot *slot) {
+    grpc_call *call = slot->call;
+    slot->call = NULL;
+    if (slot->payload != NULL) grpc_byte_buffer_destroy(slot->payload);
+    slot->payload = NULL;
+    grpc_metadata_array_destroy(&slot->metadata);
+    grpc_metadata_array_init(&slot->metadata);
+    return call;
+}
+
+/// One batch of the transport mode: its address is the completion-queue tag; `context` is the Swift side's.
+typedef struct pgc_batch {
+    int kind;  // always 2
+    void *context;
+    int cancelled;
+    grpc_byte_buffer *message;
+} pgc_batch;
+
+static inline pgc_batch *pgc_batch_create(void *context) {
+    pgc_batch *batch = (pgc_batch *)calloc(1, sizeof(pgc_batch));
+    batch->kind = 2;
+    batch->context = context;
+    return batch;
+}
+
+static inline void pgc_batch_destroy(pgc_batch *batch) {
+    if (batch->message != NULL) grpc_byte_buffer_destroy(batch->message);
+    free(batch);
+}
+
+/// Starts one batch of the transport mode on `call`, with the batch as tag (see ``pgc_send``).
+static inline grpc_call_error pgc_batch_send(
+    grpc_call *call, pgc_batch *batch, int initial, const uint8_t *bytes, long length, int status, const char *details) {
+    return pgc_send(call, batch, &batch->message, &batch->cancelled, initial, bytes, length, status, details);
+}
+
 /// Listens on `address` in plaintext; the bound port, or 0 on failure.
 static inline int pgc_add_insecure_port(grpc_server *server, const char *address) {
     grpc_server_credentials *credentials = grpc_insecure_server_credentials_create();
     int port = grpc_server_add_http2_port(server, address, credentials);
     grpc_server_credentials_release(credentials);
     return port;
+}
+
+/// SIGTERM and SIGINT as bytes on a pipe, whichever thread they are delivered to (the Swift runtime may
+/// start threads before `main` could block them).
+static int pgc_signal_pipe[2] = {-1, -1};
+static void pgc_on_signal(int number) {
+    char byte = (char)number;
+    ssize_t written = write(pgc_signal_pipe[1], &byte, 1);
+    (void)written;
+}
+static inline void pgc_catch_termination(void) {
+    if (pipe(pgc_signal_pipe) != 0) return;
+    signal(SIGTERM, pgc_on_signal);
+    signal(SIGINT, pgc_on_signal);
+}
+/// Blocks until SIGTERM or SIGINT has arrived.
+static inline void pgc_wait_for_termination(void) {
+    char byte;
+    while (read(pgc_signal_pipe[0], &byte, 1) < 0) {}
 }
 
 static inline gpr_timespec pgc_forever(void) { return gpr_inf_future(GPR_CLOCK_REALTIME); }

@@ -6,6 +6,7 @@
 //
 //   GRPCCoreBenchmark serve --grpc-address 127.0.0.1:PORT [--threads N] [other flags are ignored]
 import CGRPCCore
+import GRPCCore
 import PrescaleCore
 import PrescaleProtocol
 import PrescaleServer
@@ -89,35 +90,16 @@ final class Poller: @unchecked Sendable {
         self.handlers = handlers
     }
 
-    /// Runs ``run()`` on a new thread.
-    nonisolated func start() -> pthread_t {
-        var thread = pthread_t()
-        pthread_create(
-            &thread, nil,
-            { context in
-                Unmanaged<Poller>.fromOpaque(context!).takeRetainedValue().run()
-                return nil
-            }, Unmanaged.passRetained(self).toOpaque())
-        return thread
-    }
-
     nonisolated func run() {
-        while true {
-            let event = grpc_completion_queue_next(self.queue, pgc_forever(), nil)
-            if event.type == GRPC_QUEUE_SHUTDOWN { break }
-            guard event.type == GRPC_OP_COMPLETE else { continue }
-            guard let tag = event.tag else {
-                // The server's shutdown notification (tag nil): nothing more will be queued.
-                grpc_completion_queue_shutdown(self.queue)
-                continue
-            }
+        // The server's shutdown notification: nothing more will be queued.
+        poll(self.queue, shutdownNoticed: { grpc_completion_queue_shutdown(self.queue) }) { tag, success in
             let slot = tag.assumingMemoryBound(to: pgc_slot.self)
             if slot.pointee.responding != 0 {
                 pgc_slot_finish(slot)
                 _ = pgc_slot_request(self.server, self.queue, slot)
-                continue
+                return
             }
-            guard event.success != 0 else { continue }  // shutting down
+            guard success else { return }  // shutting down
             let method = Method(rawValue: slot.pointee.method_index)!
             let length = pgc_slot_length(slot)
             let answer: Answer
@@ -142,6 +124,7 @@ final class Poller: @unchecked Sendable {
 var address = "127.0.0.1:6000"
 var threads = 2
 var slotsPerMethod = 256
+var mode = "direct"
 var pending = Array(CommandLine.arguments.dropFirst().filter { $0 != "serve" })
 while !pending.isEmpty {
     let argument = pending.removeFirst()
@@ -151,11 +134,28 @@ while !pending.isEmpty {
     case "--grpc-address": address = value
     case "--threads": threads = Int(value) ?? threads
     case "--slots": slotsPerMethod = Int(value) ?? slotsPerMethod
+    case "--mode": mode = value
     default: break  // the peers' other flags (--http-address, --log-level, ...) are ignored
     }
 }
 
+pgc_catch_termination()
 grpc_init()
+
+if mode == "transport" {
+    // GRPCServer and the real ExternalScalerService over gRPC core as a ServerTransport.
+    let transport = CoreServerTransport(address: address, threads: threads, slotsPerMethod: slotsPerMethod)
+    let service = ExternalScalerService(registry: TriggerRegistry(sources: StaticSources()), metrics: ScalerMetrics())
+    let grpcServer = GRPCServer(transport: transport, services: [service])
+    _ = startThread {
+        pgc_wait_for_termination()
+        grpcServer.beginGracefulShutdown()
+    }
+    print("serving \(address) through GRPCServer on gRPC core \(String(cString: grpc_version_string())) with \(threads) poller threads")
+    try await grpcServer.serve()
+    exit(0)
+}
+
 let queue = grpc_completion_queue_create_for_next(nil)!
 let server = grpc_server_create(nil, nil)!
 grpc_server_register_completion_queue(server, queue, nil)
@@ -174,16 +174,12 @@ for (index, method) in methods.enumerated() {
     }
 }
 let handlers = Handlers(registry: TriggerRegistry(sources: StaticSources()))
-// SIGTERM and SIGINT are taken by the main thread with sigwait, so they are blocked in every thread.
-var signals = sigset_t()
-sigemptyset(&signals)
-sigaddset(&signals, SIGTERM)
-sigaddset(&signals, SIGINT)
-pthread_sigmask(SIG_BLOCK, &signals, nil)
-let threadIDs = (0..<threads).map { _ in Poller(server: server, queue: queue, handlers: handlers).start() }
+let threadIDs = (0..<threads).map { _ in
+    let poller = Poller(server: server, queue: queue, handlers: handlers)
+    return startThread { poller.run() }
+}
 print("serving \(address) on gRPC core \(String(cString: grpc_version_string())) with \(threads) poller threads")
-var received: Int32 = 0
-sigwait(&signals, &received)
+pgc_wait_for_termination()
 grpc_server_shutdown_and_notify(server, queue, nil)
 grpc_server_cancel_all_calls(server)
 for thread in threadIDs { pthread_join(thread, nil) }

@@ -5,17 +5,21 @@ import signal
 import subprocess
 
 import grpc
+import pytest
 
 from conftest import _binary, free_port, wait_for
 from test_externalscaler import STATIC, ref
 
 
-def test_the_grpc_core_prototype_answers_the_measured_calls_as_the_server_does(pb):
+@pytest.mark.parametrize("mode", ["direct", "transport"])
+def test_the_grpc_core_prototype_answers_the_measured_calls_as_the_server_does(pb, mode):
+    """`direct`: the prototype's own handlers over the service's response code; `transport`: GRPCServer and
+    the real ExternalScalerService over gRPC core as a ServerTransport (push streams included)."""
     binary = _binary().parent / "GRPCCoreBenchmark"
     assert binary.exists(), f"{binary} is built by `swift build` beside prescale"
     port = free_port()
-    process = subprocess.Popen([str(binary), "serve", f"--grpc-address=127.0.0.1:{port}", "--http-address", "ignored"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([str(binary), "serve", f"--grpc-address=127.0.0.1:{port}", "--http-address", "ignored",
+                                "--mode", mode], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         grpc.channel_ready_future(channel).result(timeout=20)
@@ -37,6 +41,10 @@ def test_the_grpc_core_prototype_answers_the_measured_calls_as_the_server_does(p
                 raise AssertionError("a bad request was answered")
             except grpc.RpcError as error:
                 assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and named in error.details(), error.details()
+        if mode == "transport":
+            stream = scaler.StreamIsActive(ref(pb, STATIC), timeout=10)
+            assert next(stream).result is True
+            stream.cancel()
         channel.close()
         # SIGTERM stops it cleanly.
         process.send_signal(signal.SIGTERM)
