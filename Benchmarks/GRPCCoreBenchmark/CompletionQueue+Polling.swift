@@ -1,7 +1,7 @@
 import CGRPCCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A closure to run on a thread of its own.

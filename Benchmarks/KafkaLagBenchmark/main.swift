@@ -1,7 +1,8 @@
 // Reads one consumer group's lag across N partitions of a mock cluster, through the same sampler pool
 // the server uses, and reports how long each read took and how many requests it sent.
 //
-// Arguments: partition counts, optionally with a broker count: `1000 10000 1000@1` (default 3 brokers).
+// Arguments: partition counts, optionally with a broker count: `1000 10000 1000@1` (default 3 brokers),
+// and `--partitions-per-request N` for the chunk (the server's `--kafka-partitions-per-request`).
 // Each size runs twice: once for timing (statistics off: librdkafka's statistics JSON lists every
 // partition and parsing it would skew the timing), once counting requests from those statistics.
 import Foundation
@@ -9,7 +10,20 @@ import PrescaleCore
 import PrescaleKafka
 import PrescaleKafkaMock
 
-let sizes: [(partitions: Int, brokers: Int)] = CommandLine.arguments.dropFirst().compactMap { argument in
+/// The arguments, and the chunk given with `--partitions-per-request`.
+let (sizeArguments, partitionsPerRequest): ([String], Int) = {
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    guard let index = arguments.firstIndex(of: "--partitions-per-request") else {
+        return (arguments, KafkaClientSettings.defaultPartitionsPerRequest)
+    }
+    guard index + 1 < arguments.count, let value = Int(arguments[index + 1]), value > 0 else {
+        fatalError("--partitions-per-request takes a whole number > 0")
+    }
+    arguments.removeSubrange(index...(index + 1))
+    return (arguments, value)
+}()
+
+let sizes: [(partitions: Int, brokers: Int)] = sizeArguments.compactMap { argument in
     let parts = argument.split(separator: "@").compactMap { Int($0) }
     return parts.isEmpty ? nil : (parts[0], parts.count > 1 ? parts[1] : 3)
 }
@@ -29,7 +43,7 @@ func measure(partitions: Int, brokers: Int, reads: Int, countRequests: Bool) asy
         try producer.enqueue(topic: "bench", partition: Int32(partition), count: 3)
     }
     try await producer.flush()
-    let pool = KafkaSamplerPool()
+    let pool = KafkaSamplerPool(partitionsPerRequest: partitionsPerRequest)
     let settings = cluster.settings
     var before: [String: Int] = [:]
     var after: [String: Int] = [:]

@@ -29,7 +29,7 @@ public struct PrescaleApplication: Sendable {
     ///   fatal error of a listener.
     public func run() async throws {
         let metrics = ScalerMetrics(maximumTriggerSeries: self.configuration.maxTriggerSeries)
-        let kafka = KafkaSamplerPool(logger: self.logger)
+        let kafka = KafkaSamplerPool(logger: self.logger, partitionsPerRequest: self.configuration.kafkaPartitionsPerRequest)
         let mqtt = MQTTConnectionPool(logger: self.logger)
         let cluster = try ClusterServices.make(self.configuration, metrics: metrics, logger: self.logger)
         let adapters = ServerAdapters(

@@ -14,14 +14,12 @@ public struct KafkaClientSettings: Sendable, Hashable {
     /// matches each partition of an answer against its request list linearly, so one call costs
     /// O(partitions²) CPU; chunks bound that at the price of one more OffsetFetch (and one more
     /// ListOffsets per leader) per chunk. Default: 1,000 (10,000 partitions: 75 ms and 4 × 10 requests
-    /// per read instead of 520 ms and 4; docs/benchmarks.md), or the
-    /// `PRESCALE_KAFKA_PARTITIONS_PER_REQUEST` environment variable.
+    /// per read instead of 520 ms and 4; docs/benchmarks.md). The server sets it from
+    /// `--kafka-partitions-per-request` through ``KafkaSamplerPool``.
     public var partitionsPerRequest: Int = KafkaClientSettings.defaultPartitionsPerRequest
 
-    static let defaultPartitionsPerRequest: Int = {
-        if let text = getenv("PRESCALE_KAFKA_PARTITIONS_PER_REQUEST"), let value = Int(String(cString: text)), value > 0 { return value }
-        return 1_000
-    }()
+    /// The default chunk, 1,000 partitions.
+    public static let defaultPartitionsPerRequest = 1_000
 
     /// The timeout librdkafka itself applies to an Admin request (committed offsets): the longest it
     /// allows, one hour. It must never fire while a request waits for its group coordinator

@@ -27,10 +27,17 @@ public final class KafkaSamplerPool: Service, Sendable {
     private let state = Mutex(State())
     private let samplerTasks = ChildTasks<KafkaSampler>()
     private let logger: Logger
+    /// The most partitions one offsets call of this pool's clients asks about
+    /// (``KafkaClientSettings/partitionsPerRequest``).
+    public let partitionsPerRequest: Int
 
-    /// Creates an empty pool.
-    public init(logger: Logger = Logger(label: "prescale.kafka")) {
+    /// Creates an empty pool whose clients ask about at most `partitionsPerRequest` partitions per call.
+    public init(
+        logger: Logger = Logger(label: "prescale.kafka"),
+        partitionsPerRequest: Int = KafkaClientSettings.defaultPartitionsPerRequest
+    ) {
         self.logger = logger
+        self.partitionsPerRequest = partitionsPerRequest
     }
 
     /// Runs `body` with the samples for `key`, taken at least every `interval`, and unsubscribes when
@@ -76,7 +83,9 @@ public final class KafkaSamplerPool: Service, Sendable {
                 cluster = client.cluster
             } else {
                 do throws(KafkaError) {
-                    cluster = try KafkaCluster(settings: key.settings, logger: self.logger)
+                    var settings = key.settings
+                    settings.partitionsPerRequest = self.partitionsPerRequest
+                    cluster = try KafkaCluster(settings: settings, logger: self.logger)
                 } catch {
                     return .failure(error)
                 }

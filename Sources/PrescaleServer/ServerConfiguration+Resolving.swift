@@ -280,6 +280,14 @@ extension ServerConfiguration {
             return true
         },
         Setting(
+            name: "kafka-partitions-per-request", allowed: "a whole number from 1 to 100000",
+            help: "The most partitions one Kafka offsets call asks about; larger reads are split (default 1000)."
+        ) { config, text in
+            guard let count = Int(text), (1...100_000).contains(count) else { return false }
+            config.kafkaPartitionsPerRequest = count
+            return true
+        },
+        Setting(
             name: "connection-idle-timeout", allowed: "whole seconds from 10 to 86400",
             help: "Seconds without RPCs before a client connection is closed (default 600)."
         ) { config, text in

@@ -209,7 +209,8 @@ struct KafkaLagSourceTests {
 struct KafkaChunkedReadTests {
     @Test("a read split into calls of a few partitions returns every partition's offsets")
     func chunks() async throws {
-        try await withMockKafka(brokers: 2) { cluster, pool in
+        // Three calls of the pool's clients: 3 + 3 + 1 partitions.
+        try await withMockKafka(brokers: 2, partitionsPerRequest: 3) { cluster, pool in
             try cluster.createTopic("chunked", partitions: 7)
             var committed: [TopicPartition: Int64] = [:]
             for partition in 0..<7 { committed[TopicPartition("chunked", Int32(partition))] = Int64(partition % 3) }
@@ -217,9 +218,7 @@ struct KafkaChunkedReadTests {
             let producer = try cluster.producer()
             for partition in 0..<7 { try producer.enqueue(topic: "chunked", partition: Int32(partition), count: 5) }
             try await producer.flush()
-            var settings = cluster.settings
-            settings.partitionsPerRequest = 3  // three calls: 3 + 3 + 1 partitions
-            let key = KafkaSamplerKey(settings: settings, group: "g", topic: "chunked")
+            let key = KafkaSamplerKey(settings: cluster.settings, group: "g", topic: "chunked")
             let offsets = try await pool.withSamples(for: key, interval: .milliseconds(100)) { samples -> KafkaOffsets? in
                 for await sample in samples {
                     if case .success(let offsets) = sample.offsets { return offsets }

@@ -9,10 +9,11 @@ import Testing
 /// A mock cluster with a sampler pool running; `body` gets both.
 func withMockKafka<Result: Sendable>(
     brokers: Int = 3,
+    partitionsPerRequest: Int = KafkaClientSettings.defaultPartitionsPerRequest,
     _ body: @Sendable (KafkaMockCluster, KafkaSamplerPool) async throws -> Result
 ) async throws -> Result {
     let cluster = try KafkaMockCluster(brokers: brokers)
-    let pool = KafkaSamplerPool()
+    let pool = KafkaSamplerPool(partitionsPerRequest: partitionsPerRequest)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await pool.run() }
         defer { group.cancelAll() }

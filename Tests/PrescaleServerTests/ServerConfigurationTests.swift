@@ -93,6 +93,10 @@ struct ServerConfigurationTests {
                 "PRESCALE_ACTUATION_MIN_INTERVAL: \"-1\" is not allowed; allowed: seconds from 0 to 3600 (decimals allowed)"
             ),
             (
+                [], ["PRESCALE_KAFKA_PARTITIONS_PER_REQUEST": "0"], nil,
+                "PRESCALE_KAFKA_PARTITIONS_PER_REQUEST: \"0\" is not allowed; allowed: a whole number from 1 to 100000"
+            ),
+            (
                 [("http-address", "0.0.0.0:70000")], [:], nil,
                 "--http-address: \"0.0.0.0:70000\" is not allowed; allowed: host:port with a port from 0 to 65535"
             ),
