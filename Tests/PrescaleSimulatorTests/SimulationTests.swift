@@ -125,22 +125,6 @@ struct SimulationTests {
     }
 }
 
-@Suite("HPA model")
-struct HPAModelTests {
-    @Test("syncs every 15 s, respects the tolerance, grows by max(4 pods, 100%), stabilises scale-down")
-    func hpa() {
-        var hpa = HPAModel(
-            syncSeconds: 15, tolerance: 0.1, behavior: HPABehavior(scaleUpPods: 4, scaleUpPercent: 100, scaleDownStabilizationSeconds: 300),
-            maximum: 100)
-        #expect(hpa.sync(now: 0, current: 1, value: 100, target: 1) == 5)  // min(100, max(1 × 2, 1 + 4))
-        #expect(hpa.sync(now: 5, current: 5, value: 100, target: 1) == nil)  // not a sync
-        #expect(hpa.sync(now: 15, current: 5, value: 100, target: 1) == 10)  // max(10, 9)
-        #expect(hpa.sync(now: 30, current: 10, value: 10.5, target: 1) == 10)  // within 10%
-        #expect(hpa.sync(now: 45, current: 10, value: 2, target: 1) == 10)  // held by the 300 s window
-        #expect(hpa.sync(now: 400, current: 10, value: 2, target: 1) == 2)  // the window has passed
-    }
-}
-
 @Suite("Work per message")
 struct WorkModelTests {
     @Test("messages with more work take longer to serve, and all are still served once")
