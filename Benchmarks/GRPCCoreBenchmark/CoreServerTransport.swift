@@ -207,32 +207,35 @@ final class TransportPoller: @unchecked Sendable {
     }
 
     nonisolated func run() {
-        poll(self.queue, shutdownNoticed: { self.shutDown.value.store(true, ordering: .releasing) }) { tag, success in
-            if tag.load(as: Int32.self) == 2 {
-                let batch = tag.assumingMemoryBound(to: pgc_batch.self)
-                let completion = Unmanaged<BatchCompletion>.fromOpaque(batch.pointee.context).takeRetainedValue()
-                pgc_batch_destroy(batch)
-                completion.continuation.resume(returning: success)
-                return
-            }
-            let slot = tag.assumingMemoryBound(to: pgc_slot.self)
-            guard success else { return }  // shutting down
-            let length = max(0, pgc_slot_length(slot))
-            let message = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
-                count = max(0, pgc_slot_read(slot, buffer.baseAddress, buffer.count))
-            }
-            var metadata = Metadata()
-            let timeout = pgc_slot_timeout_ms(slot)
-            if timeout >= 0 { metadata.addString("\(timeout)m", forKey: "grpc-timeout") }
-            let descriptor = self.descriptors[Int(slot.pointee.method_index)]
-            let call = pgc_slot_take_call(slot)!
-            _ = pgc_slot_request(self.server, self.queue, slot)
-            let stream = RPCStream(
-                descriptor: descriptor,
-                inbound: RPCAsyncSequence<RPCRequestPart<[UInt8]>, any Error>(wrapping: OneRequest(metadata: metadata, message: message)),
-                outbound: RPCWriter.Closable(wrapping: CallWriter(call: call, unary: !descriptor.method.hasPrefix("Stream")))
-            )
-            self.accept.yield(stream)
-        }
+        poll(
+            self.queue, shutdownNoticed: { self.shutDown.value.store(true, ordering: .releasing) },
+            completed: { tag, success in
+                if tag.load(as: Int32.self) == 2 {
+                    let batch = tag.assumingMemoryBound(to: pgc_batch.self)
+                    let completion = Unmanaged<BatchCompletion>.fromOpaque(batch.pointee.context).takeRetainedValue()
+                    pgc_batch_destroy(batch)
+                    completion.continuation.resume(returning: success)
+                    return
+                }
+                let slot = tag.assumingMemoryBound(to: pgc_slot.self)
+                guard success else { return }  // shutting down
+                let length = max(0, pgc_slot_length(slot))
+                let message = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+                    count = max(0, pgc_slot_read(slot, buffer.baseAddress, buffer.count))
+                }
+                var metadata = Metadata()
+                let timeout = pgc_slot_timeout_ms(slot)
+                if timeout >= 0 { metadata.addString("\(timeout)m", forKey: "grpc-timeout") }
+                let descriptor = self.descriptors[Int(slot.pointee.method_index)]
+                let call = pgc_slot_take_call(slot)!
+                _ = pgc_slot_request(self.server, self.queue, slot)
+                let stream = RPCStream(
+                    descriptor: descriptor,
+                    inbound: RPCAsyncSequence<RPCRequestPart<[UInt8]>, any Error>(
+                        wrapping: OneRequest(metadata: metadata, message: message)),
+                    outbound: RPCWriter.Closable(wrapping: CallWriter(call: call, unary: !descriptor.method.hasPrefix("Stream")))
+                )
+                self.accept.yield(stream)
+            })
     }
 }

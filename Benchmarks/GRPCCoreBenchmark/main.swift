@@ -92,32 +92,34 @@ final class Poller: @unchecked Sendable {
 
     nonisolated func run() {
         // The server's shutdown notification: nothing more will be queued.
-        poll(self.queue, shutdownNoticed: { grpc_completion_queue_shutdown(self.queue) }) { tag, success in
-            let slot = tag.assumingMemoryBound(to: pgc_slot.self)
-            if slot.pointee.responding != 0 {
-                pgc_slot_finish(slot)
-                _ = pgc_slot_request(self.server, self.queue, slot)
-                return
-            }
-            guard success else { return }  // shutting down
-            let method = Method(rawValue: slot.pointee.method_index)!
-            let length = pgc_slot_length(slot)
-            let answer: Answer
-            if length < 0 || length > self.maximumRequestBytes {
-                answer = .failure(GRPC_STATUS_RESOURCE_EXHAUSTED, "no message, or over \(self.maximumRequestBytes) bytes")
-            } else {
-                let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
-                    count = max(0, pgc_slot_read(slot, buffer.baseAddress, buffer.count))
+        poll(
+            self.queue, shutdownNoticed: { grpc_completion_queue_shutdown(self.queue) },
+            completed: { tag, success in
+                let slot = tag.assumingMemoryBound(to: pgc_slot.self)
+                if slot.pointee.responding != 0 {
+                    pgc_slot_finish(slot)
+                    _ = pgc_slot_request(self.server, self.queue, slot)
+                    return
                 }
-                answer = self.handlers.answer(method, bytes)
-            }
-            switch answer {
-            case .message(let bytes):
-                _ = bytes.withUnsafeBufferPointer { pgc_slot_respond(slot, $0.baseAddress, $0.count, GRPC_STATUS_OK, nil) }
-            case .failure(let status, let details):
-                _ = pgc_slot_respond(slot, nil, 0, status, details)
-            }
-        }
+                guard success else { return }  // shutting down
+                let method = Method(rawValue: slot.pointee.method_index)!
+                let length = pgc_slot_length(slot)
+                let answer: Answer
+                if length < 0 || length > self.maximumRequestBytes {
+                    answer = .failure(GRPC_STATUS_RESOURCE_EXHAUSTED, "no message, or over \(self.maximumRequestBytes) bytes")
+                } else {
+                    let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+                        count = max(0, pgc_slot_read(slot, buffer.baseAddress, buffer.count))
+                    }
+                    answer = self.handlers.answer(method, bytes)
+                }
+                switch answer {
+                case .message(let bytes):
+                    _ = bytes.withUnsafeBufferPointer { pgc_slot_respond(slot, $0.baseAddress, $0.count, GRPC_STATUS_OK, nil) }
+                case .failure(let status, let details):
+                    _ = pgc_slot_respond(slot, nil, 0, status, details)
+                }
+            })
     }
 }
 
