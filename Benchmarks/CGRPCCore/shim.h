@@ -3,17 +3,23 @@
 #ifndef PRESCALE_CGRPCCORE_SHIM_H
 #define PRESCALE_CGRPCCORE_SHIM_H
 
+// The C library first: gRPC's port_platform.h defines _GNU_SOURCE before its own system includes, which
+// would give this module a different fd_set than the Swift Glibc module's if it came first.
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <grpc/byte_buffer.h>
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/slice.h>
 #include <grpc/support/time.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <signal.h>
-#include <string.h>
-#include <unistd.h>
 
 /// One outstanding call of one registered method: requested, then answered, then recycled. Its address
 /// is the completion-queue tag of both steps.
