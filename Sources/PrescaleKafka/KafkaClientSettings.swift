@@ -1,5 +1,6 @@
 import CRdKafka
 import Glibc
+import PrescaleCore
 
 /// What identifies a Kafka connection: brokers and security. Triggers with equal settings share one
 /// client.
@@ -19,7 +20,7 @@ public struct KafkaClientSettings: Sendable, Hashable {
     public var partitionsPerRequest: Int = KafkaClientSettings.defaultPartitionsPerRequest
 
     /// The default chunk, 1,000 partitions.
-    public static let defaultPartitionsPerRequest = 1_000
+    public static let defaultPartitionsPerRequest = KafkaReadChunk.defaultPartitions
 
     /// The timeout librdkafka itself applies to an Admin request (committed offsets): the longest it
     /// allows, one hour. It must never fire while a request waits for its group coordinator

@@ -94,7 +94,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// `--kafka-partitions-per-request`: the most partitions one committed-offsets or end-offsets call
     /// asks about; larger reads are split (librdkafka 2.0.2 matches an answer's partitions against the
     /// request linearly, so one call costs O(partitions²)). Default: 1,000.
-    public var kafkaPartitionsPerRequest: Int = 1_000
+    public var kafkaPartitionsPerRequest: Int = KafkaReadChunk.defaultPartitions
     /// `--connection-idle-timeout`: a connection with no RPC for this long is closed. Default: 600 s.
     public var connectionIdleTimeout: Duration = .seconds(600)
     /// `--first-sample-wait`: `IsActive` and `GetMetrics` on a trigger that has no sample yet wait this
