@@ -146,6 +146,17 @@ def executed_functions(callgrind_out, object_name):
     return executed
 
 
+def defined_more_than_once(binary):
+    """Names the binary defines in more than one object (local value witnesses such as `$sSqwcp`, merged
+    thunks): ordering one would pull every object's whole section that holds a copy to the front."""
+    listing = subprocess.run(["nm", "--defined-only", str(binary)], check=True, capture_output=True, text=True).stdout
+    seen, repeated = set(), set()
+    for line in listing.splitlines():
+        name = line.rsplit(" ", 1)[-1]
+        (repeated if name in seen else seen).add(name)
+    return repeated
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--binary", required=True, type=pathlib.Path, help="the release build of prescale")
@@ -175,7 +186,7 @@ def main():
         for process in (server, kafka, broker):
             if process and process.poll() is None:
                 process.kill()
-    functions = sorted(executed_functions(out, profiled.name))
+    functions = sorted(executed_functions(out, profiled.name) - defined_more_than_once(args.binary))
     args.out.write_text(HEADER + "\n".join(functions) + "\n")
     print(f"link_order: {len(functions)} functions{'' if mqtt_port else ' (no mosquitto: no MQTT trigger)'} -> {args.out}")
 
