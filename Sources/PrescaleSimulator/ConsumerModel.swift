@@ -13,6 +13,12 @@ public struct ConsumerModel: Sendable, Hashable {
     public var coldStartSeconds: Double = 2
     /// Seconds every consumer pauses when the group changes size (a Kafka rebalance). Default: 0.
     public var rebalancePauseSeconds: Double = 0
+    /// Seconds between the consumers' offset commits. The lag a Kafka scaler reads (KEDA's and
+    /// Prescale's) is what arrived minus what was committed, so messages consumed since the last commit
+    /// still count as lag; librdkafka and the Java client commit every 5 s by default
+    /// (`auto.commit.interval.ms`). The first commit is half an interval in. Default: 0, a commit as each
+    /// message is consumed.
+    public var commitIntervalSeconds: Double = 0
     /// Consumers beyond this do nothing (Kafka partitions). Default: 100.
     public var partitions = 100
     /// The replica maximum (`maxReplicaCount`). Default: 100.

@@ -78,7 +78,8 @@ struct KEDAPolicy: ScalingPolicy {
 
     private mutating func sample(_ observation: ScalingObservation) {
         let cap = Double(self.model.partitions) * self.target
-        let lag = observation.backlog
+        // The lag as a Kafka scaler reads it: consumed messages count until their offsets are committed.
+        let lag = observation.lag
         // KEDA's cap: only when lag / threshold (integer division) exceeds the partition count.
         let reactive = (lag / self.target).rounded(.down) > Double(self.model.partitions) ? cap : lag
         if self.planner == nil {
@@ -88,7 +89,7 @@ struct KEDAPolicy: ScalingPolicy {
             let decision = self.planner!.decide(
                 MetricSample(
                     time: observation.time, reactiveValue: reactive, activityValue: lag, backlog: lag,
-                    arrived: observation.arrived, consumed: observation.consumed,
+                    arrived: observation.arrived, consumed: observation.committed,
                     replicas: self.settings.replicaSource ? min(observation.ready, self.model.partitions) : nil,
                     valueCap: max(cap, reactive)))
             self.value = decision.value

@@ -8,6 +8,12 @@ public struct ScalingObservation: Sendable {
     public var arrived: Double
     /// Messages consumed so far.
     public var consumed: Double
+    /// Messages whose consumption was committed so far (``ConsumerModel/commitIntervalSeconds``): what a
+    /// Kafka scaler counts as consumed.
+    public var committed: Double
+    /// The lag a Kafka scaler reads: the backlog plus what was consumed since the last commit (exactly
+    /// the backlog when every consumed message is committed at once).
+    public var lag: Double { self.backlog + max(self.consumed - self.committed, 0) }
     /// Replicas consuming (started and not paused).
     public var ready: Int
     /// Replicas that exist (starting or ready): what the control path set.

@@ -33,6 +33,10 @@ public struct Simulation: Sendable {
         var backlog = 0.0
         var arrived = 0.0
         var consumed = 0.0
+        var committed = 0.0
+        // The first commit half an interval in: a scaler polling on whole seconds (KEDA every 30 s, the HPA
+        // every 15 s) then reads the lag mid-way between commits, not always just after one.
+        var nextCommit = self.model.commitIntervalSeconds / 2
         var maximumBacklog = 0.0
         var pending: [Double] = []  // ready-at times
         var pendingHead = 0
@@ -90,10 +94,17 @@ public struct Simulation: Sendable {
                     // (a lag of 1e-15 would keep every policy's target active for ever).
                     if head == cohorts.count { backlog = 0 }
                 }
+                // Offsets are committed at the commit interval (or as consumed), up to what was consumed.
+                if self.model.commitIntervalSeconds <= 0 {
+                    committed = consumed
+                } else if now + 1e-9 >= nextCommit {
+                    committed = consumed
+                    nextCommit += self.model.commitIntervalSeconds
+                }
                 maximumBacklog = max(maximumBacklog, backlog)
                 let provisioned = ready + (pending.count - pendingHead)
                 let observation = ScalingObservation(
-                    time: now, backlog: backlog, arrived: arrived, consumed: consumed, ready: ready,
+                    time: now, backlog: backlog, arrived: arrived, consumed: consumed, committed: committed, ready: ready,
                     provisioned: provisioned, arrivalRate: tickArrivals / Self.tick)
                 let desired = min(max(policy.replicas(for: observation), 0), self.model.maximumReplicas)
                 if desired != provisioned {

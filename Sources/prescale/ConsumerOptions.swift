@@ -8,6 +8,8 @@ struct ConsumerOptions: ParsableArguments {
     var coldStart: Double = ConsumerModel().coldStartSeconds
     @Option(help: "Partitions: consumers beyond this do nothing, >= 1.")
     var partitions: Int = ConsumerModel().partitions
+    @Option(help: "Seconds between the consumers' offset commits, >= 0 (0: as consumed; Kafka clients default to 5).")
+    var commitInterval: Double = ConsumerModel().commitIntervalSeconds
     @Option(help: "maxReplicaCount, >= 1.")
     var maxReplicas: Int = ConsumerModel().maximumReplicas
     @Option(help: "Message-wait SLO in seconds (tune: for the p99 wait), > 0.")
@@ -18,6 +20,9 @@ struct ConsumerOptions: ParsableArguments {
     func validate() throws {
         guard self.coldStart >= 0, self.coldStart.isFinite else {
             throw ValidationError("--cold-start: \(self.coldStart) is not allowed; allowed: a number >= 0")
+        }
+        guard self.commitInterval >= 0, self.commitInterval.isFinite else {
+            throw ValidationError("--commit-interval: \(self.commitInterval) is not allowed; allowed: a number >= 0")
         }
         guard self.partitions >= 1 else { throw ValidationError("--partitions: \(self.partitions) is not allowed; allowed: 1 or more") }
         guard self.maxReplicas >= 1 else {
@@ -38,6 +43,7 @@ struct ConsumerOptions: ParsableArguments {
     /// `model` with these consumers.
     func apply(to model: inout ConsumerModel) {
         model.coldStartSeconds = self.coldStart
+        model.commitIntervalSeconds = self.commitInterval
         model.partitions = self.partitions
         model.maximumReplicas = self.maxReplicas
     }
