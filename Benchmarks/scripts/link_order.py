@@ -23,7 +23,6 @@ import pathlib
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ import time
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "Tests" / "conformance"))
 
 import grpc  # noqa: E402
 from grpc_tools import protoc  # noqa: E402
@@ -47,39 +47,12 @@ HEADER = """# The functions a representative `prescale serve` session executes, 
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def http(port, path):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as r:
         return r.read()
 
 
-def mock_kafka(binary):
-    kafka = subprocess.Popen([str(binary), "mock-kafka", "--brokers=3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True, bufsize=1)
-    first = kafka.stdout.readline().split()
-    assert first[0] == "bootstrap", first
-    kafka.stdin.write("topic orders 6\n")
-    kafka.stdin.flush()
-    assert kafka.stdout.readline().strip() == "ok"
-    return kafka, first[1]
-
-
-def mosquitto(directory):
-    path = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None)
-    if path is None:
-        return None, None
-    port = free_port()
-    conf = pathlib.Path(directory) / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\n")
-    return subprocess.Popen([path, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port
-
-
-def session(stub, http_port, bootstrap, mqtt_port):
+def session(stub, http_port, bootstrap, mqtt_address):
     def ref(name, namespace, metadata):
         return pb.ScaledObjectRef(name=name, namespace=namespace, scalerMetadata=metadata)
 
@@ -94,8 +67,8 @@ def session(stub, http_port, bootstrap, mqtt_port):
             metadata["predict"] = "false"
         r = ref(f"consumer-{group}", "shop", metadata)
         refs.append((r, stub.GetMetricSpec(r, timeout=120).metricSpecs[0].metricName))
-    if mqtt_port:
-        r = ref("telemetry", "shop", {"source": "mqtt", "brokerAddress": f"mqtt://127.0.0.1:{mqtt_port}",
+    if mqtt_address:
+        r = ref("telemetry", "shop", {"source": "mqtt", "brokerAddress": mqtt_address,
                                       "topic": "sensors/#", "queryValue": "5"})
         refs.append((r, stub.GetMetricSpec(r, timeout=120).metricSpecs[0].metricName))
     streams = [stub.StreamIsActive(r, timeout=20) for r, _ in refs[::50]]
@@ -164,11 +137,18 @@ def main():
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         sys.exit("link_order: needs valgrind (apt-get install valgrind)")
+    # The conformance suite's helpers start the mock cluster (with this binary) and mosquitto.
+    os.environ["PRESCALE_BIN"] = str(args.binary)
+    from conftest import free_port
+    from test_kafka import MockKafka
+    from test_mqtt import MOSQUITTO, Broker
+
     work = pathlib.Path(tempfile.mkdtemp(prefix="prescale-order-"))
     profiled = work / "prescale"
     subprocess.run(["strip", "--strip-debug", "-o", str(profiled), str(args.binary)], check=True)
-    kafka, bootstrap = mock_kafka(args.binary)
-    broker, mqtt_port = mosquitto(work)
+    kafka = MockKafka()
+    kafka.do("topic orders 6")
+    broker = Broker() if MOSQUITTO else None
     grpc_port, http_port = free_port(), free_port()
     out = work / "callgrind.out"
     server = subprocess.Popen(
@@ -178,17 +158,20 @@ def main():
     try:
         channel = grpc.insecure_channel(f"127.0.0.1:{grpc_port}")
         grpc.channel_ready_future(channel).result(timeout=300)
-        session(pbg.ExternalScalerStub(channel), http_port, bootstrap, mqtt_port)
+        session(pbg.ExternalScalerStub(channel), http_port, kafka.bootstrap, broker.address if broker else None)
         channel.close()
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=300) == 0, "prescale did not drain cleanly"
     finally:
-        for process in (server, kafka, broker):
-            if process and process.poll() is None:
-                process.kill()
+        if server.poll() is None:
+            server.kill()
+        kafka.proc.kill()
+        kafka.proc.wait()
+        if broker:
+            broker.close()
     functions = sorted(executed_functions(out, profiled.name) - defined_more_than_once(args.binary))
     args.out.write_text(HEADER + "\n".join(functions) + "\n")
-    print(f"link_order: {len(functions)} functions{'' if mqtt_port else ' (no mosquitto: no MQTT trigger)'} -> {args.out}")
+    print(f"link_order: {len(functions)} functions{'' if broker else ' (no mosquitto: no MQTT trigger)'} -> {args.out}")
 
 
 if __name__ == "__main__":
