@@ -15,8 +15,11 @@ public struct MetricSample: Sendable, Hashable {
     public var backlog: Double?
     /// Cumulative messages that have arrived, when the source knows it.
     public var arrived: Double?
-    /// Cumulative messages that have been consumed, when the source knows it.
+    /// Cumulative messages that have been consumed, when the source knows it (for Kafka, committed).
     public var consumed: Double?
+    /// Of ``backlog``, the messages estimated consumed but not yet committed (``CommitCadence``), when
+    /// the consumers commit periodically; `nil` or 0 otherwise.
+    public var uncommitted: Double?
     /// Replicas ready when the sample was taken, when known.
     public var replicas: Int?
     /// The most replicas that can consume at once, when the source knows it (Kafka: the partitions
@@ -38,6 +41,7 @@ public struct MetricSample: Sendable, Hashable {
         backlog: Double? = nil,
         arrived: Double? = nil,
         consumed: Double? = nil,
+        uncommitted: Double? = nil,
         replicas: Int? = nil,
         maximumConsumers: Int? = nil,
         valueCap: Double? = nil,
@@ -49,9 +53,20 @@ public struct MetricSample: Sendable, Hashable {
         self.backlog = backlog
         self.arrived = arrived
         self.consumed = consumed
+        self.uncommitted = uncommitted
         self.replicas = replicas
         self.maximumConsumers = maximumConsumers
         self.valueCap = valueCap
         self.windowSeconds = windowSeconds
     }
+
+    /// The messages still to consume: ``backlog`` less what was consumed and not yet committed (0 when
+    /// the source knows no backlog). With no replica ready, nothing is being consumed, so all of it.
+    public var waiting: Double { max((self.backlog ?? 0) - self.consumedUncommitted, 0) }
+
+    /// Cumulative messages consumed, including those not yet committed.
+    public var progressed: Double? { self.consumed.map { $0 + self.consumedUncommitted } }
+
+    /// ``uncommitted`` as the planner counts it: 0 without it, or when no replica is ready.
+    var consumedUncommitted: Double { self.replicas == 0 ? 0 : max(self.uncommitted ?? 0, 0) }
 }

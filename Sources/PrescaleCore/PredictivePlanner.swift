@@ -30,6 +30,10 @@
 /// expected later than a lead time and one HPA sync from now). Once a capacity is known, only the part
 /// that serves the rate planned for is held: replicas asked for to drain a backlog leave once it is drained.
 ///
+/// Consumers that commit every few seconds leave a sawtooth in the lag that is not backlog: the source's
+/// ``MetricSample/uncommitted`` (``CommitCadence``) is taken off the backlog that every step above plans
+/// on, not off KEDA's own value.
+///
 /// With `predict: "false"` it returns exactly ``ReactivePlanner``'s decision.
 public struct PredictivePlanner: Planner {
     /// How many lead-time scores each model's loss and residuals are judged over.
@@ -119,7 +123,7 @@ public struct PredictivePlanner: Planner {
     /// time: a capacity is known, the backlog is drained, and the next burst is expected to rise (burst
     /// memory, early) later than a lead time and one HPA sync from now.
     private func loadHasEnded(_ sample: MetricSample) -> Bool {
-        guard self.capacity.estimate != nil, (sample.backlog ?? 0) <= 0,
+        guard self.capacity.estimate != nil, sample.waiting <= 0,
             let next = self.bursts.secondsToNextRise(at: sample.time)
         else { return false }
         return next > self.prediction.leadTimeSeconds + self.prediction.hpaSyncPeriod
@@ -137,7 +141,7 @@ public struct PredictivePlanner: Planner {
         if decision.value > bound { decision.report(bound) }
         if decision.prediction == nil {
             decision.prediction = PredictionExplanation(
-                forecastRate: 0, upperRate: 0, predictedBacklog: max(sample.backlog ?? 0, 0), model: self.chosenModel,
+                forecastRate: 0, upperRate: 0, predictedBacklog: sample.waiting, model: self.chosenModel,
                 leadTimeSeconds: self.prediction.leadTimeSeconds)
         }
         decision.prediction?.scaleUpBound = bound
@@ -154,7 +158,7 @@ public struct PredictivePlanner: Planner {
                 // No rate yet, so nothing to plan; but what was learned before (a restored capacity) is
                 // known from the first sample on.
                 decision.prediction = PredictionExplanation(
-                    forecastRate: 0, upperRate: 0, predictedBacklog: max(sample.backlog ?? 0, 0), model: self.chosenModel,
+                    forecastRate: 0, upperRate: 0, predictedBacklog: sample.waiting, model: self.chosenModel,
                     leadTimeSeconds: self.prediction.leadTimeSeconds, capacity: self.capacity.estimate,
                     capacityConfidence: self.capacity.confidence)
             }
@@ -162,11 +166,13 @@ public struct PredictivePlanner: Planner {
         }
         let lead = self.prediction.leadTimeSeconds
         let (rate, steps, model, forecast, upper) = self.forecastAhead(sample, arrived: arrived, since: lastTime)
-        let backlog = max(sample.backlog ?? 0, 0)
+        let backlog = sample.waiting
         // Replicas that can consume: at most one per Kafka partition.
         let consuming = sample.replicas.map { min($0, sample.maximumConsumers ?? $0) }
+        // The estimator reads the committed progress and the whole lag: the uncommitted estimate rests on
+        // the last commit gap's rate, which would bias what it learns (measured in docs/simulation.md).
         if let consumed = sample.consumed, let consuming {
-            self.capacity.observe(time: sample.time, consumed: consumed, backlog: backlog, replicas: consuming)
+            self.capacity.observe(time: sample.time, consumed: consumed, backlog: max(sample.backlog ?? 0, 0), replicas: consuming)
         }
         self.bursts.observe(time: sample.time, rate: rate)
         // A burst under way is planned at the median peak of past ones; in a silence, so is a burst that
@@ -237,7 +243,7 @@ public struct PredictivePlanner: Planner {
         let lead = self.prediction.leadTimeSeconds
         let elapsed = sample.time - lastTime
         let rate = max(arrived - self.lastArrived, 0) / elapsed
-        if let consumed = sample.consumed, let lastConsumed = self.lastConsumed {
+        if let consumed = sample.progressed, let lastConsumed = self.lastConsumed {
             let consumption = max(consumed - lastConsumed, 0) / elapsed
             self.consumeRate = self.consumeRate.map { $0 + Self.consumptionSmoothing * (consumption - $0) } ?? consumption
         }
@@ -271,7 +277,7 @@ public struct PredictivePlanner: Planner {
         _ sample: MetricSample, forecast: Double, upper: Double, predictedBacklog predicted: Double, burstRate: Double,
         perReplica: Double, lead: Double
     ) -> (value: Double, planned: Int, learnedFloor: Double?, serving: Double) {
-        let backlog = max(sample.backlog ?? 0, 0)
+        let backlog = sample.waiting
         // Through the HPA, within a remembered burst its median peak is the bound planned for: the
         // residual headroom (widened by the bursts themselves) would plan for more than they reach, and
         // what it adds is held for the scale-down window. A direct scale-up keeps the headroom: it is there
@@ -356,7 +362,7 @@ public struct PredictivePlanner: Planner {
     private mutating func remember(_ sample: MetricSample, arrived: Double) {
         self.lastTime = sample.time
         self.lastArrived = arrived
-        self.lastConsumed = sample.consumed
+        self.lastConsumed = sample.progressed
         if self.arrivals.count == 0 {
             self.arrivals.push(arrived)
             self.times.push(sample.time)

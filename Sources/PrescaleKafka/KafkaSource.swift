@@ -26,6 +26,7 @@ public struct KafkaSource: MetricSource {
 
     public func run(into sink: any SampleSink) async throws {
         var tracker = PersistentLagTracker(window: self.spec.persistentLagWindowSeconds)
+        var commits = CommitCadence<TopicPartition>()
         let rules = KafkaLagRules(spec: self.spec)
         try await self.pool.withSamples(for: self.samplerKey, interval: self.interval) { samples in
             for await sample in samples {
@@ -34,6 +35,13 @@ public struct KafkaSource: MetricSource {
                     let offsets = self.limited(read)
                     let persistent = tracker.update(offsets, now: sample.time)
                     let result = rules.evaluate(offsets, persistent: persistent)
+                    // Partitions with a committed offset: the sawtooth of periodic commits (KEDA's lag rules
+                    // are unchanged; only the planner is told).
+                    let uncommitted = commits.update(
+                        time: sample.time,
+                        reads: offsets.committed.lazy.filter { $0.value >= 0 }.map { partition, committed in
+                            (key: partition, committed: Double(committed), lag: Double((offsets.end[partition] ?? committed) - committed))
+                        })
                     sink.publish(
                         MetricSample(
                             time: sample.time,
@@ -42,6 +50,7 @@ public struct KafkaSource: MetricSource {
                             backlog: Double(result.totalLag),
                             arrived: Double(offsets.end.values.reduce(0, &+)),
                             consumed: Double(offsets.committed.values.reduce(0) { $0 &+ max($1, 0) }),
+                            uncommitted: uncommitted,
                             maximumConsumers: offsets.end.count,
                             valueCap: result.cap.map { Double(max($0, result.value)) }
                         )

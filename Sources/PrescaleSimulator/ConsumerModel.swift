@@ -67,6 +67,10 @@ public struct ControlPathSettings: Sendable, Hashable {
     /// Whether Prescale's planner is given the ready replicas (a replica source, as the server's
     /// `ReplicaWatcher` reads them); without one it learns no capacity. Default: true.
     public var replicaSource = true
+    /// Whether Prescale's planner is told the messages consumed but not yet committed, as the server's
+    /// Kafka source estimates them from the commit cadence (``CommitCadence``); off only to measure what
+    /// that estimate is worth. Default: true.
+    public var commitCadence = true
 
     /// Creates the defaults.
     public init() {}

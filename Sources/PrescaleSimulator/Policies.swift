@@ -14,6 +14,9 @@ struct KEDAPolicy: ScalingPolicy {
     /// for KEDA's own kafka scaler (the lag, capped at partitions × target). Held directly, not in an
     /// enum payload, so that updating it in place never copies its rings.
     var planner: PredictivePlanner?
+    /// What the server's Kafka source learns of the consumers' commits (one key: the simulated consumers
+    /// commit together).
+    private var commits = CommitCadence<Int>()
     private var hpa: HPAModel
     private var current = 0
     private var nextPoll: Double = 0
@@ -86,10 +89,12 @@ struct KEDAPolicy: ScalingPolicy {
             self.value = reactive
             self.active = lag > 0
         } else {
+            let uncommitted = self.commits.update(time: observation.time, reads: [(key: 0, committed: observation.committed, lag: lag)])
             let decision = self.planner!.decide(
                 MetricSample(
                     time: observation.time, reactiveValue: reactive, activityValue: lag, backlog: lag,
                     arrived: observation.arrived, consumed: observation.committed,
+                    uncommitted: self.settings.commitCadence ? uncommitted : nil,
                     replicas: self.settings.replicaSource ? min(observation.ready, self.model.partitions) : nil,
                     valueCap: max(cap, reactive)))
             self.value = decision.value

@@ -76,6 +76,12 @@ struct Simulate: AsyncParsableCommand {
         inversion: .prefixedNo,
         help: "Give prescale policies the ready replicas (as a cluster does); --no-replica-source: none, so no capacity is learned.")
     var replicaSource = true
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Tell prescale policies what the consumers consumed but have not committed, estimated from the commit cadence (as the server does); --no-commit-cadence: the raw lag."
+    )
+    var commitCadence = true
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
     @Option(help: "Write the chart (SVG) into this directory.")
@@ -191,6 +197,7 @@ struct Simulate: AsyncParsableCommand {
         settings.kpaPanicThreshold = self.kpaPanicThreshold
         settings.kpaTick = self.kpaTick
         settings.replicaSource = self.replicaSource
+        settings.commitCadence = self.commitCadence
         let roster = PolicyRoster(settings: settings, model: model, prediction: try self.prediction())
         var simulation = Simulation(model: model)
         self.consumers.apply(to: &simulation)

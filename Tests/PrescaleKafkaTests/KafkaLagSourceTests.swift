@@ -268,3 +268,47 @@ struct KafkaLongOutageTests {
         }
     }
 }
+
+@Suite("Commit cadence against librdkafka's mock cluster", .serialized)
+struct KafkaCommitCadenceTests {
+    @Test("a group that commits every 3 s: between commits the source reports what was consumed and not yet committed")
+    func periodicCommits() async throws {
+        try await withMockKafka { cluster, pool in
+            try cluster.createTopic("jobs", partitions: 1)
+            let partition = TopicPartition("jobs", 0)
+            try await cluster.commit(group: "batch", offsets: [partition: 0])
+            let producer = try cluster.producer()
+            let committer = try cluster.committer(group: "batch")
+            let metadata = [
+                "bootstrapServers": cluster.bootstrapServers, "consumerGroup": "batch", "topic": "jobs", "lagThreshold": "100",
+            ]
+            try await withKafkaTrigger(metadata, pool: pool) { sink in
+                // The "consumers": 5 messages a second, each consumed at once, committed every third second.
+                let consumers = Task {
+                    var produced: Int64 = 0
+                    var second = 0
+                    while !Task.isCancelled {
+                        try await producer.produce(topic: "jobs", partition: 0, count: 5)
+                        produced += 5
+                        second += 1
+                        if second % 3 == 0 { try await committer.commit([partition: produced]) }
+                        try await Task.sleep(for: .seconds(1))
+                    }
+                }
+                defer { consumers.cancel() }
+                try await eventually("the cadence learned: a sample between commits with uncommitted messages", sink: sink) {
+                    guard let sample = sink.latestSample, let uncommitted = sample.uncommitted else { return false }
+                    return uncommitted > 0
+                }
+                let sample = try #require(sink.latestSample)
+                let uncommitted = try #require(sample.uncommitted)
+                let backlog = try #require(sample.backlog)
+                // Never more than the lag; KEDA's own value is still the whole lag.
+                #expect(uncommitted <= backlog)
+                #expect(sample.reactiveValue == backlog)
+                #expect(sample.waiting == backlog - uncommitted)
+            }
+            await committer.close()
+        }
+    }
+}
