@@ -45,6 +45,10 @@ public struct PredictionExplanation: Sendable, Hashable {
     /// is drained; `nil` before a capacity is known (the whole value is held).
     public var servingValue: Double?
 
+    /// Of the backlog the source read, what it estimated consumed and not yet committed (a group that
+    /// commits every few seconds, ``MetricSample/uncommitted``), which the planner left out; 0 otherwise.
+    public var uncommitted: Double = 0
+
     /// Creates an explanation.
     public init(
         forecastRate: Double,

@@ -229,6 +229,7 @@ public struct PredictivePlanner: Planner {
             capacityConfidence: self.capacity.confidence, burstRate: burstRate, learnedFloor: learnedFloor)
         decision.prediction?.burstDue = prewarmRate > 0
         decision.prediction?.servingValue = serving
+        decision.prediction?.uncommitted = sample.consumedUncommitted
         decision.prediction?.predictedBacklogError = errors?.predicted
         decision.prediction?.reactiveBacklogError = errors?.reactive
         return decision

@@ -9,6 +9,7 @@ final class PredictionSeries: Sendable {
     let forecastRate: Gauge
     let upperRate: Gauge
     let predictedBacklog: Gauge
+    let uncommitted: Gauge
     let capacity: Gauge
     let capacityConfidence: Gauge
     let plannedReplicas: Gauge
@@ -41,6 +42,12 @@ final class PredictionSeries: Sendable {
         self.predictedBacklog = registry.makeGauge(
             descriptor: .named("prescale_trigger_predicted_backlog", help: "Backlog (or window count) predicted at the lead time."),
             labels: labels)
+        self.uncommitted = registry.makeGauge(
+            descriptor: .named(
+                "prescale_trigger_uncommitted_messages",
+                help:
+                    "Kafka triggers whose group commits every few seconds: messages of the lag estimated consumed and not yet committed, which the planner leaves out of the backlog; 0 otherwise."
+            ), labels: labels)
         self.capacity = registry.makeGauge(
             descriptor: .named(
                 "prescale_trigger_capacity_per_replica",
@@ -95,6 +102,7 @@ final class PredictionSeries: Sendable {
         self.forecastRate.set(prediction.forecastRate)
         self.upperRate.set(prediction.upperRate)
         self.predictedBacklog.set(prediction.predictedBacklog)
+        self.uncommitted.set(prediction.uncommitted)
         self.capacity.set(prediction.capacity ?? 0)
         self.capacityConfidence.set(prediction.capacityConfidence)
         self.plannedReplicas.set(Int64(prediction.plannedReplicas ?? 0))
@@ -109,7 +117,8 @@ final class PredictionSeries: Sendable {
 
     func unregister(from registry: PrometheusCollectorRegistry) {
         for gauge in [
-            self.observed, self.floor, self.forecastRate, self.upperRate, self.predictedBacklog, self.capacity, self.capacityConfidence,
+            self.observed, self.floor, self.forecastRate, self.upperRate, self.predictedBacklog, self.uncommitted, self.capacity,
+            self.capacityConfidence,
             self.plannedReplicas, self.burstRate, self.leadTime,
         ] + Array(self.models.values) {
             registry.unregisterGauge(gauge)

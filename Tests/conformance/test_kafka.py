@@ -173,3 +173,40 @@ def test_the_hpa_sync_period_of_the_cluster_sets_the_lead_time(pb, kafka):
     bad = subprocess.run([str(_binary()), "serve", "--hpa-sync-seconds=0"], capture_output=True, text=True, timeout=30)
     assert bad.returncode == 1
     assert "--hpa-sync-seconds" in bad.stderr and "whole seconds from 1 to 60" in bad.stderr, bad.stderr
+
+
+def test_a_group_that_commits_every_few_seconds_is_planned_on_the_lag_less_what_it_consumed(pb, shared_scaler, kafka):
+    """Consumers that consume at once and commit every 2 s (as auto-commit does every 5 s): the lag carries up
+    to 2 s of consumption. The binary learns the cadence from the committed offsets alone and shows, between
+    commits, the messages consumed and not yet committed, which the planner leaves out; KEDA's own value
+    stays the whole lag."""
+    kafka.do("topic cadence 1")
+    kafka.do("commit periodic cadence 0 0")
+    _, scaler = stub(pb, shared_scaler)
+    metadata = kafka_metadata(kafka, consumerGroup="periodic", topic="cadence", lagThreshold="1000", sampleIntervalMs="200")
+    del metadata["predict"]
+    request = pb[0].GetMetricsRequest(scaledObjectRef=ref(pb, metadata, name="cadence"), metricName="s0-kafka-cadence")
+    scaler.GetMetrics(request, timeout=10)
+
+    def series(body, name):
+        match = re.search(rf'{name}\{{[^}}]*metric="kafka-cadence"[^}}]*\}} (\S+)', body)
+        return float(match.group(1)) if match else None
+
+    produced, seen = 0, None
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and seen is None:
+        for _ in range(4):
+            kafka.do("produce cadence 0 5")
+            produced += 5
+            time.sleep(0.5)
+            scaler.GetMetrics(request, timeout=10)
+            body = shared_scaler.http("/metrics")[1]
+            uncommitted, observed = series(body, "prescale_trigger_uncommitted_messages"), series(body, "prescale_trigger_observed_value")
+            if uncommitted and uncommitted > 0:
+                seen = (uncommitted, observed)
+                break
+        kafka.do(f"commit periodic cadence 0 {produced}")
+    assert seen is not None, "no sample between commits showed uncommitted messages"
+    uncommitted, observed = seen
+    # One scrape, one decision: never more than the lag, which KEDA's own value still is.
+    assert 0 < uncommitted <= observed, seen
