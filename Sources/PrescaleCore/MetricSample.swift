@@ -69,4 +69,8 @@ public struct MetricSample: Sendable, Hashable {
 
     /// ``uncommitted`` as the planner counts it: 0 without it, or when no replica is ready.
     var consumedUncommitted: Double { self.replicas == 0 ? 0 : max(self.uncommitted ?? 0, 0) }
+
+    /// KEDA's value for the messages that wait: ``reactiveValue`` at most ``waiting`` when an uncommitted
+    /// estimate applies.
+    var reactiveWaiting: Double { self.consumedUncommitted > 0 ? max(min(self.reactiveValue, self.waiting), 0) : self.reactiveValue }
 }

@@ -36,9 +36,11 @@ public struct PlannerDecision: Sendable, Hashable {
 
     /// The lowest value the planner may report for this decision: once the capacity is learned,
     /// ``PredictionExplanation/learnedFloor``; before, the reactive value, or while a backlog trigger
-    /// knows no capacity, min(reactive value, ``PredictionExplanation/scaleUpBound``).
+    /// knows no capacity, min(reactive value, ``PredictionExplanation/scaleUpBound``). The reactive value
+    /// here is less the messages consumed and not yet committed (``PredictionExplanation/uncommitted``).
     public var valueFloor: Double {
-        self.prediction?.learnedFloor ?? min(self.reactiveValue, self.prediction?.scaleUpBound ?? .infinity)
+        self.prediction?.learnedFloor
+            ?? min(max(self.reactiveValue - (self.prediction?.uncommitted ?? 0), 0), self.prediction?.scaleUpBound ?? .infinity)
     }
 
     /// Reports `value` instead, with the replica count the HPA computes from it.

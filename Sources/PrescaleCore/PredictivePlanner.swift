@@ -32,7 +32,8 @@
 ///
 /// Consumers that commit every few seconds leave a sawtooth in the lag that is not backlog: the source's
 /// ``MetricSample/uncommitted`` (``CommitCadence``) is taken off the backlog that every step above plans
-/// on, not off KEDA's own value.
+/// on, KEDA's value used as the floor included (KEDA's rule applied to the messages that wait); the
+/// reported reactive value is still KEDA's own.
 ///
 /// With `predict: "false"` it returns exactly ``ReactivePlanner``'s decision.
 public struct PredictivePlanner: Planner {
@@ -111,6 +112,7 @@ public struct PredictivePlanner: Planner {
     public mutating func decide(_ sample: MetricSample) -> PlannerDecision {
         guard self.prediction.enabled else { return self.reactive.decide(sample) }
         var decision = self.bounded(sample)
+        decision.prediction?.uncommitted = sample.consumedUncommitted
         // The scale-down stabilisation is in the value (the shipped HPA behaviour has no window): held
         // for ``ScaleDownHold/window`` unless the plan knows the load has ended. Activation follows the
         // plan itself, so KEDA's cooldown starts when the load ends.
@@ -135,7 +137,7 @@ public struct PredictivePlanner: Planner {
         // KEDA's own value for a backlog (Kafka's lag): a windowed source's count has no such trigger.
         guard self.prediction.enabled, sample.windowSeconds == nil else { return decision }
         let bound = self.scaleUpBound.observe(
-            time: sample.time, reactiveValue: sample.reactiveValue, target: self.reactive.target, ready: sample.replicas)
+            time: sample.time, reactiveValue: sample.reactiveWaiting, target: self.reactive.target, ready: sample.replicas)
         guard self.capacity.estimate == nil else { return decision }
         // No capacity known: KEDA's value, growing by at most one default scale-up step per sync.
         if decision.value > bound { decision.report(bound) }
@@ -151,6 +153,8 @@ public struct PredictivePlanner: Planner {
     /// The decision before the bound that holds while no capacity is known.
     private mutating func plan(_ sample: MetricSample) -> PlannerDecision {
         var decision = self.reactive.kedaDecision(sample)
+        // KEDA's rule applied to the messages that wait: a commit sawtooth is not backlog to drain.
+        if sample.consumedUncommitted > 0 { decision.report(sample.reactiveWaiting) }
         guard self.prediction.enabled, let arrived = sample.arrived, arrived.isFinite else { return decision }
         guard let lastTime = self.lastTime, sample.time > lastTime else {
             if self.lastTime == nil {
@@ -169,9 +173,11 @@ public struct PredictivePlanner: Planner {
         let backlog = sample.waiting
         // Replicas that can consume: at most one per Kafka partition.
         let consuming = sample.replicas.map { min($0, sample.maximumConsumers ?? $0) }
-        // The estimator reads the committed progress and the whole lag: the uncommitted estimate rests on
-        // the last commit gap's rate, which would bias what it learns (measured in docs/simulation.md).
-        if let consumed = sample.consumed, let consuming {
+        // The estimator reads the committed progress and the whole lag. Once it has learned, a periodic
+        // committer's reads between commits are left out: the sawtooth makes idle replicas look saturated
+        // (the estimate would shrink with every stretch), while at a commit the progress is whole. Before
+        // it has learned they count, so that a capacity is known early (docs/simulation.md measures both).
+        if let consumed = sample.consumed, let consuming, !(self.capacity.isLearned && sample.consumedUncommitted > 0) {
             self.capacity.observe(time: sample.time, consumed: consumed, backlog: max(sample.backlog ?? 0, 0), replicas: consuming)
         }
         self.bursts.observe(time: sample.time, rate: rate)
@@ -229,7 +235,6 @@ public struct PredictivePlanner: Planner {
             capacityConfidence: self.capacity.confidence, burstRate: burstRate, learnedFloor: learnedFloor)
         decision.prediction?.burstDue = prewarmRate > 0
         decision.prediction?.servingValue = serving
-        decision.prediction?.uncommitted = sample.consumedUncommitted
         decision.prediction?.predictedBacklogError = errors?.predicted
         decision.prediction?.reactiveBacklogError = errors?.reactive
         return decision

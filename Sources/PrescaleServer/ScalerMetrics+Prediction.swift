@@ -29,7 +29,7 @@ final class PredictionSeries: Sendable {
             descriptor: .named(
                 "prescale_trigger_value_floor",
                 help:
-                    "The lowest value the planner may report: once the capacity is learned, the value of the replicas that drain the backlog within 1 s at that capacity; with a prior alone, the observed value; while a Kafka trigger knows no capacity, at most the value grown by one step of Kubernetes' default HPA scale-up per sync."
+                    "The lowest value the planner may report: once the capacity is learned, the value of the replicas that drain the backlog within 1 s at that capacity; with a prior alone, the observed value; while a Kafka trigger knows no capacity, at most the value grown by one step of Kubernetes' default HPA scale-up per sync. The observed value here leaves out the messages a periodically committing group consumed and has not committed (prescale_trigger_uncommitted_messages)."
             ), labels: labels)
         self.forecastRate = registry.makeGauge(
             descriptor: .named(
