@@ -9,8 +9,8 @@
 /// Per key (a Kafka partition; the simulator's consumers as one key), a **commit** is a sample where the
 /// committed offset moved. The gap between two commits counts when there was lag at half its samples or
 /// more (something to commit, so a consumer committing as it consumes would have moved it; a gap that was
-/// mostly idle, such as a silence ended by a burst that waits for a replica, does not count). The key's consumers
-/// commit periodically once the last ``requiredGaps`` counted gaps are each at least
+/// mostly idle, such as a silence ended by a burst that waits for a replica, does not count). The key's
+/// consumers commit periodically once the last ``requiredGaps`` counted gaps are each at least
 /// ``minimumSamplesPerGap`` sample intervals and agree within ``agreement`` of their median; a consumer
 /// that commits as it consumes (gaps of one sample interval) never does. Then, until the commit is overdue
 /// (``overdueFactor`` × the interval), the uncommitted estimate is the rate the last gap committed at
@@ -19,7 +19,7 @@
 ///
 /// Without periodic commits the estimate is exactly 0, so the planner sees what it saw before.
 public struct CommitCadence<Key: Hashable & Sendable>: Sendable {
-    /// Counted gaps (with lag all along) that establish a commit interval.
+    /// Counted gaps (lag at half their samples or more) that establish a commit interval.
     public static var requiredGaps: Int { 3 }
     /// A gap shorter than this many sample intervals is a commit as consumed, not a cadence.
     public static var minimumSamplesPerGap: Double { 2 }
@@ -41,7 +41,7 @@ public struct CommitCadence<Key: Hashable & Sendable>: Sendable {
         var lagSince: Bool { self.samplesWithLag * 2 >= self.samplesSince }
         /// The last counted gaps (seconds), newest last; at most ``requiredGaps``.
         var gaps: [Double] = []
-        /// The committed rate over the last counted gap (messages per second).
+        /// The committed rate over the last gap (messages per second).
         var rate: Double?
         /// The interval, once ``requiredGaps`` gaps agree.
         var interval: Double?

@@ -12,7 +12,8 @@ struct PredictivePlannerCommitTests {
         return (0..<10).map { second in
             planner.decide(
                 MetricSample(
-                    time: Double(second), reactiveValue: 100, backlog: 100, arrived: Double(20 * second), consumed: Double(20 * second) - 100,
+                    time: Double(second), reactiveValue: 100, backlog: 100, arrived: Double(20 * second),
+                    consumed: Double(20 * second) - 100,
                     uncommitted: uncommitted, replicas: 10))
         }
     }
