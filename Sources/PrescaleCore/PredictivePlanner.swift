@@ -74,6 +74,7 @@ public struct PredictivePlanner: Planner {
     private var scaleUpBound: DefaultScaleUpBound
     private var hold: ScaleDownHold
     private var current: (Double, Double, Double, Double) = (0, 0, 0, 0)
+    private var lastCommitted: Double?
 
     /// Creates a planner for a trigger's target, activation threshold and prediction settings.
     public init(target: Double, activationThreshold: Double, prediction: PredictionSpec) {
@@ -174,12 +175,17 @@ public struct PredictivePlanner: Planner {
         // Replicas that can consume: at most one per Kafka partition.
         let consuming = sample.replicas.map { min($0, sample.maximumConsumers ?? $0) }
         // The estimator reads the committed progress and the whole lag. Once it has learned, a periodic
-        // committer's reads between commits are left out: the sawtooth makes idle replicas look saturated
-        // (the estimate would shrink with every stretch), while at a commit the progress is whole. Before
-        // it has learned they count, so that a capacity is known early (docs/simulation.md measures both).
-        if let consumed = sample.consumed, let consuming, !(self.capacity.isLearned && sample.consumedUncommitted > 0) {
-            self.capacity.observe(time: sample.time, consumed: consumed, backlog: max(sample.backlog ?? 0, 0), replicas: consuming)
+        // committer's reads between commits (nothing committed since the last read) are left out: the
+        // sawtooth makes idle replicas look saturated (the estimate would shrink with every stretch), while
+        // at a commit the progress is whole. Before it has learned they count, so that a capacity is known
+        // early (docs/simulation.md measures both).
+        if let consumed = sample.consumed, let consuming {
+            let betweenCommits = self.capacity.isLearned && sample.consumedUncommitted > 0 && consumed == self.lastCommitted
+            if !betweenCommits {
+                self.capacity.observe(time: sample.time, consumed: consumed, backlog: max(sample.backlog ?? 0, 0), replicas: consuming)
+            }
         }
+        self.lastCommitted = sample.consumed
         self.bursts.observe(time: sample.time, rate: rate)
         // A burst under way is planned at the median peak of past ones; in a silence, so is a burst that
         // recurs at regular silences, from a lead time before it is due.
