@@ -27,9 +27,15 @@ public struct CapacityEstimator: Sendable, Hashable {
     public static let maximumSegmentSeconds = 5.0
     /// A segment within this relative distance of the estimate agrees with it (for ``confidence``).
     public static let agreement = 0.2
+    /// After a change of the replica count, an interval that consumed no more than this share of what
+    /// the replicas can consume at the estimate (nothing at all while there is none) is the consumer
+    /// group's rebalance pause, and does not count.
+    public static let pausedShare = 0.5
 
     /// The prior, messages per replica per second.
     public let prior: Double?
+    /// Whether a consumer group's rebalance pause after a change of the replica count is left out.
+    public let followsRebalances: Bool
     private var segments = FixedRing(capacity: CapacityEstimator.window)
     private var scratch: [Double] = []
     private var median: Double?
@@ -43,10 +49,15 @@ public struct CapacityEstimator: Sendable, Hashable {
     private var segmentStart: Double?
     private var segmentConsumed: Double = 0
     private var segmentReplicas = 0
+    private var settling = false
+    private var paused = false
+    private var resumed = false
 
     /// Creates an estimator; `prior` is the user's `messagesPerReplicaPerSecond`, if given.
-    public init(prior: Double?) {
+    /// `followsRebalances` (default) leaves a consumer group's rebalance pause out.
+    public init(prior: Double?, followsRebalances: Bool = true) {
         self.prior = prior.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        self.followsRebalances = followsRebalances
         self.scratch.reserveCapacity(Self.window)
     }
 
@@ -104,10 +115,16 @@ public struct CapacityEstimator: Sendable, Hashable {
         }
         guard let lastTime, let lastConsumed, time > lastTime else { return }
         let progress = consumed - lastConsumed
+        if self.followsRebalances { self.followRebalance(progress: progress, seconds: time - lastTime, replicas: replicas) }
+        if self.resumed {
+            // The pause ended inside this interval: it does not count either.
+            self.closeSegment(at: lastTime)
+            return
+        }
         // Saturated: a backlog of at least one message per replica at both ends, the same replicas
-        // throughout, and progress that is not going backwards (a reset offset).
+        // throughout, no rebalance pause, and progress that is not going backwards (a reset offset).
         let saturated =
-            replicas > 0 && replicas == self.lastReplicas && progress >= 0
+            replicas > 0 && replicas == self.lastReplicas && !self.paused && progress >= 0
             && self.lastBacklog >= Double(replicas) && backlog >= Double(replicas)
         guard saturated else {
             self.closeSegment(at: lastTime)
@@ -120,6 +137,30 @@ public struct CapacityEstimator: Sendable, Hashable {
         }
         self.segmentConsumed += progress
         if time - self.segmentStart! >= Self.maximumSegmentSeconds { self.closeSegment(at: time) }
+    }
+
+    /// Follows a consumer group's rebalance after a change of the replica count. A group whose members
+    /// change stops consuming until it has rebalanced (for seconds with eager rebalancing), and a paused
+    /// group that reads as saturated would teach a capacity far too low: after a change, intervals that
+    /// consumed next to nothing (``pausedShare``) are the pause, and the interval in which consumption
+    /// resumed is partly paused. Both are left out (``paused``, ``resumed``). A change followed by an
+    /// interval that consumed normally had no pause to see.
+    private mutating func followRebalance(progress: Double, seconds: Double, replicas: Int) {
+        self.resumed = false
+        if let lastReplicas = self.lastReplicas, replicas != lastReplicas {
+            self.settling = true
+            self.paused = false
+            return
+        }
+        guard self.settling else { return }
+        let normal = self.estimate.map { $0 * Double(replicas) * seconds * Self.pausedShare } ?? 0
+        if progress <= normal {
+            self.paused = true
+        } else {
+            self.resumed = self.paused
+            self.settling = false
+            self.paused = false
+        }
     }
 
     private mutating func closeSegment(at time: Double) {

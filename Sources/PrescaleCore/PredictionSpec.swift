@@ -46,6 +46,11 @@ public struct PredictionSpec: Sendable, Hashable {
     /// metadata: the server's `--hpa-sync-seconds` (K3s as deploy/k3s configures it: 5 s). Default
     /// ``defaultHPASyncSeconds``.
     public var hpaSyncPeriod: Double = PredictionSpec.defaultHPASyncSeconds
+    /// Whether the planner allows for a Kafka consumer group's rebalance pause after its replicas
+    /// change: the capacity estimator leaves the pause out (``CapacityEstimator``) and a direct
+    /// scale-up's floor is paced (``FloorPacing``). Not metadata: off only in `simulate
+    /// --no-rebalance-guard`, to measure what it is worth. Default true.
+    public var followsRebalances = true
 
     /// Creates a spec; the lead time defaults to the control path's delay.
     public init(

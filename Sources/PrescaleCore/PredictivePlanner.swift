@@ -75,6 +75,8 @@ public struct PredictivePlanner: Planner {
     private var hold: ScaleDownHold
     private var current: (Double, Double, Double, Double) = (0, 0, 0, 0)
     private var lastCommitted: Double?
+    private var floorPacing = FloorPacing()
+    private var lastConsumption: Double?
 
     /// Creates a planner for a trigger's target, activation threshold and prediction settings.
     public init(target: Double, activationThreshold: Double, prediction: PredictionSpec) {
@@ -90,7 +92,8 @@ public struct PredictivePlanner: Planner {
         self.residuals = Array(repeating: FixedRing(capacity: Self.lossWindow), count: ForecastModel.count)
         self.scratch = []
         self.scratch.reserveCapacity(Self.lossWindow)
-        self.capacity = CapacityEstimator(prior: prediction.messagesPerReplicaPerSecond)
+        self.capacity = CapacityEstimator(
+            prior: prediction.messagesPerReplicaPerSecond, followsRebalances: prediction.followsRebalances)
         self.hold = ScaleDownHold(
             seconds: prediction.direct ? ScaleDownHold.directSyncs * prediction.hpaSyncPeriod : ScaleDownHold.window,
             syncSeconds: prediction.hpaSyncPeriod)
@@ -114,6 +117,16 @@ public struct PredictivePlanner: Planner {
         guard self.prediction.enabled else { return self.reactive.decide(sample) }
         var decision = self.bounded(sample)
         decision.prediction?.uncommitted = sample.consumedUncommitted
+        // A direct scale-up is kept for one sync so the HPA reads it; the scale-down hold then keeps it
+        // as long as the plan wants the replicas. What is kept is the value reported, after the bound
+        // that holds while no capacity is known: a rise the bound cut was never asked for.
+        if self.prediction.direct {
+            let kept = self.hold.keepRise(time: sample.time, value: decision.value)
+            if kept > decision.value {
+                decision.report(kept)
+                decision.isActive = decision.isActive || kept > self.reactive.activationThreshold
+            }
+        }
         // The scale-down stabilisation is in the value (the shipped HPA behaviour has no window): held
         // for ``ScaleDownHold/window`` unless the plan knows the load has ended. Activation follows the
         // plan itself, so KEDA's cooldown starts when the load ends.
@@ -193,6 +206,13 @@ public struct PredictivePlanner: Planner {
         let burstRate = max(self.bursts.plannedRate(at: sample.time, lead: lead), prewarmRate)
         let perReplica = self.capacity.estimate
 
+        // Until a capacity is learned the floor is KEDA's value; with direct scale-up it is paced too.
+        var kedaFloor = decision.value
+        if !self.capacity.isLearned {
+            let replicas = PlannerDecision.replicas(value: kedaFloor, target: self.reactive.target)
+            let paced = self.paced(replicas, sample, capacity: perReplica, lead: lead)
+            if paced < replicas { kedaFloor = Double(paced) * self.reactive.target }
+        }
         var predicted: Double
         var planned: Int?
         var learnedFloor: Double?
@@ -222,17 +242,14 @@ public struct PredictivePlanner: Planner {
                     perReplica: perReplica, lead: lead)
             } else {
                 // No capacity known yet: KEDA's own value until a saturated stretch teaches one.
-                value = decision.value
+                value = kedaFloor
             }
         }
         let errors = self.scoreBacklog(predicted: sample.windowSeconds == nil ? predicted : .nan, backlog: backlog, steps: steps)
         if let cap = sample.valueCap { value = min(value, cap) }
         // The floor: KEDA's value, or once the capacity is learned the backlog drained at that capacity.
-        let floor = learnedFloor ?? decision.value
+        let floor = learnedFloor ?? kedaFloor
         value = max(value.isFinite ? value : decision.value, floor)
-        // A direct scale-up is kept for one sync so the HPA reads it; the scale-down hold then keeps it
-        // as long as the plan wants the replicas.
-        if self.prediction.direct { value = self.hold.keepRise(time: sample.time, value: value) }
         decision.report(value)
         decision.isActive = decision.isActive || value > self.reactive.activationThreshold
         decision.prediction = PredictionExplanation(
@@ -257,6 +274,7 @@ public struct PredictivePlanner: Planner {
         let rate = max(arrived - self.lastArrived, 0) / elapsed
         if let consumed = sample.progressed, let lastConsumed = self.lastConsumed {
             let consumption = max(consumed - lastConsumed, 0) / elapsed
+            self.lastConsumption = consumption
             self.consumeRate = self.consumeRate.map { $0 + Self.consumptionSmoothing * (consumption - $0) } ?? consumption
         }
         self.interval = self.interval.map { $0 + Self.intervalSmoothing * (elapsed - $0) } ?? elapsed
@@ -285,7 +303,7 @@ public struct PredictivePlanner: Planner {
     /// drain the predicted backlog within `drainSeconds`, never fewer than the learned floor, as the value
     /// the HPA lands on. Returns that value, the planned replicas, the learned floor's value and the
     /// value that serves the rate planned for alone (what the scale-down hold keeps).
-    private func queueingPlan(
+    private mutating func queueingPlan(
         _ sample: MetricSample, forecast: Double, upper: Double, predictedBacklog predicted: Double, burstRate: Double,
         perReplica: Double, lead: Double
     ) -> (value: Double, planned: Int, learnedFloor: Double?, serving: Double) {
@@ -313,6 +331,7 @@ public struct PredictivePlanner: Planner {
             // The floor at the learned capacity replaces KEDA's value (a replica per `lagThreshold`
             // messages): the same replicas whatever `lagThreshold` is, within the source's cap.
             floor = PlannerDecision.replicas(value: backlog / PredictionSpec.floorDrainSeconds, target: perReplica)
+            floor = self.paced(floor, sample, capacity: perReplica, lead: lead)
             learnedFloor = min(Double(floor) * self.reactive.target, sample.valueCap ?? .infinity)
         }
         let landing = max(replicas, floor)
@@ -320,6 +339,16 @@ public struct PredictivePlanner: Planner {
             landing == 0 ? 0 : self.valueLanding(on: landing, current: sample.replicas), replicas, learnedFloor,
             serving == 0 ? 0 : self.valueLanding(on: serving, current: sample.replicas)
         )
+    }
+
+    /// The floor's replicas as asked for at this sample: with direct scale-up from a backlog source,
+    /// paced so that a consumer group's rebalance pause does not raise it at every sample
+    /// (``FloorPacing``); otherwise `replicas`.
+    private mutating func paced(_ replicas: Int, _ sample: MetricSample, capacity: Double?, lead: Double) -> Int {
+        guard self.prediction.direct, self.prediction.followsRebalances, sample.windowSeconds == nil else { return replicas }
+        return self.floorPacing.pace(
+            replicas, current: sample.replicas.map { min($0, sample.maximumConsumers ?? $0) },
+            consumption: self.lastConsumption, capacity: capacity, time: sample.time, lead: lead)
     }
 
     /// The capacity segments, bursts and forecaster levels learned so far; `nil` with prediction off.

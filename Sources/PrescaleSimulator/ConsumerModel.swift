@@ -71,6 +71,9 @@ public struct ControlPathSettings: Sendable, Hashable {
     /// Kafka source estimates them from the commit cadence (``CommitCadence``); off only to measure what
     /// that estimate is worth. Default: true.
     public var commitCadence = true
+    /// Whether Prescale's planner allows for the consumer group's rebalance pause after its replicas
+    /// change (``PredictionSpec/followsRebalances``); off only to measure what that is worth. Default: true.
+    public var rebalanceGuard = true
 
     /// Creates the defaults.
     public init() {}

@@ -37,6 +37,7 @@ public struct PolicyRoster: Sendable {
         let target = self.settings.target ?? self.model.ratePerReplica
         var prediction = self.prediction
         prediction.hpaSyncPeriod = self.settings.hpaSyncSeconds
+        prediction.followsRebalances = self.settings.rebalanceGuard
         var direct = prediction
         direct.direct = true
         let planner = PredictivePlanner(

@@ -82,6 +82,12 @@ struct Simulate: AsyncParsableCommand {
             "Tell prescale policies what the consumers consumed but have not committed, estimated from the commit cadence (as the server does); --no-commit-cadence: the raw lag."
     )
     var commitCadence = true
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Let prescale policies allow for the consumer group's rebalance pause after the replicas change (as the server does); --no-rebalance-guard: not."
+    )
+    var rebalanceGuard = true
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
     @Option(help: "Write the chart (SVG) into this directory.")
@@ -198,6 +204,7 @@ struct Simulate: AsyncParsableCommand {
         settings.kpaTick = self.kpaTick
         settings.replicaSource = self.replicaSource
         settings.commitCadence = self.commitCadence
+        settings.rebalanceGuard = self.rebalanceGuard
         let roster = PolicyRoster(settings: settings, model: model, prediction: try self.prediction())
         var simulation = Simulation(model: model)
         self.consumers.apply(to: &simulation)

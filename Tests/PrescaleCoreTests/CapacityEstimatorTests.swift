@@ -108,6 +108,48 @@ struct CapacityEstimatorTests {
         let final = try #require(estimator.estimate)
         #expect(abs(final - 6) <= 0.6, "estimate \(final)")
     }
+
+    /// Saturated consumers at 10 per replica per second whose count alternates between 3 and 4 every
+    /// 8 s; after each change the group consumes nothing for `pause` seconds (an eager rebalance),
+    /// sampled every second, the pause starting `offset` s into the interval after the change.
+    static func rebalancing(pause: Double, offset: Double, follows: Bool) -> CapacityEstimator {
+        var estimator = CapacityEstimator(prior: nil, followsRebalances: follows)
+        var consumed = 0.0
+        var pausedUntil = -1.0
+        var replicas = 3
+        for second in 1...600 {
+            let time = Double(second)
+            if second % 8 == 0 {
+                replicas = replicas == 3 ? 4 : 3
+                pausedUntil = time + offset + pause
+            }
+            // The seconds of this interval (time-1 ... time) in which the group consumed nothing.
+            let pauseStart = pausedUntil - pause
+            let paused = max(0, min(time, pausedUntil) - max(time - 1, pauseStart))
+            consumed += 10 * Double(replicas) * (1 - paused)
+            estimator.observe(time: time, consumed: consumed, backlog: 500, replicas: replicas)
+        }
+        return estimator
+    }
+
+    @Test(
+        "a consumer group's rebalance pause after each change of replicas is left out of every segment; without that, segments read far too low",
+        arguments: [(3.0, 0.0), (1.0, 0.0), (1.0, 0.5), (2.5, 0.3)])
+    func rebalancePauses(pause: Double, offset: Double) throws {
+        let following = Self.rebalancing(pause: pause, offset: offset, follows: true)
+        #expect(following.segmentRates.count >= 20)
+        #expect(following.segmentRates.allSatisfy { abs($0 - 10) < 1e-9 }, "\(following.segmentRates)")
+        let ignoring = Self.rebalancing(pause: pause, offset: offset, follows: false)
+        let lowest = try #require(ignoring.segmentRates.min())
+        #expect(lowest < 8.5, "lowest segment \(lowest) without following the pauses")
+    }
+
+    @Test("with no pause after a change, following rebalances changes nothing")
+    func noPauseNoChange() {
+        #expect(
+            Self.rebalancing(pause: 0, offset: 0, follows: true).segmentRates
+                == Self.rebalancing(pause: 0, offset: 0, follows: false).segmentRates)
+    }
 }
 
 @Suite("Burst memory")

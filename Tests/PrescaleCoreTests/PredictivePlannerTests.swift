@@ -80,7 +80,7 @@ struct PredictivePlannerTests {
     func neverBelowReactive(seed: UInt64) {
         var generator = SplitMix(seed: seed)
         var planner = PredictivePlanner(target: 5, activationThreshold: 0, prediction: PredictionSpec(quantile: 0.5 + Double(seed) * 0.05))
-        var reactive = ReactivePlanner(target: 5, activationThreshold: 0)
+        let reactive = ReactivePlanner(target: 5, activationThreshold: 0)
         var arrived = 0.0
         var consumed = 0.0
         var time = 0.0
@@ -388,6 +388,23 @@ struct PredictivePlannerTests {
         var direct = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec(direct: true))
         #expect(direct.decide(MetricSample(time: 0, reactiveValue: 100, backlog: 100, arrived: 100, consumed: 0)).value == 50)
         #expect(decision?.prediction?.plannedReplicas == nil)
+    }
+
+    @Test("direct scale-up keeps the rise it reported for a sync: the bounded value, not KEDA's value the bound cut")
+    func keptRiseIsTheReportedValue() throws {
+        var direct = PredictivePlanner(target: 10, activationThreshold: 0, prediction: PredictionSpec(direct: true))
+        for second in 0..<20 {
+            _ = direct.decide(MetricSample(time: Double(second), reactiveValue: 0, backlog: 0, arrived: 0, consumed: 0, replicas: 1))
+        }
+        let rise = direct.decide(MetricSample(time: 20, reactiveValue: 100, backlog: 100, arrived: 100, consumed: 0, replicas: 1))
+        #expect(rise.value == 50)
+        // A capacity becomes known within the sync (restored here), so the bound no longer applies, and
+        // the backlog is gone: what is kept is the 50 reported, never the 100 the bound cut.
+        direct.restore(
+            LearnedState(capacitySegments: [10, 10, 10], capacitySegmentCount: 3, burstPeaks: [], burstDurations: [], forecasterLevels: []))
+        let after = direct.decide(MetricSample(time: 21, reactiveValue: 0, backlog: 0, arrived: 100, consumed: 100, replicas: 5))
+        #expect(after.prediction?.capacity == 10)
+        #expect(after.value == 50, "\(after)")
     }
 
     @Test("windowed sources (MQTT): the prediction is the upper rate over the window plus backlog")

@@ -61,12 +61,7 @@ struct CommitCadenceAblationTests {
         model.commitIntervalSeconds = commitInterval
         var settings = ControlPathSettings()
         settings.commitCadence = cadence
-        var random = SimulationRandom(seed: 1)
-        let series = SyntheticScenario.onOff.series(seconds: 1_800, scale: 1, random: &random)
-        let roster = PolicyRoster(settings: settings, model: model, prediction: PredictionSpec(enabled: true))
-        var simulation = Simulation(model: model)
-        simulation.warmUpSeconds = 170
-        return roster.run(.prescale, series: series, simulation: simulation)
+        return runScenario(.onOff, seconds: 1_800, policy: .prescale, model: model, settings: settings, warmUpSeconds: 170)
     }
 
     @Test("commits every 5 s: planning on the lag less the uncommitted estimate costs under 0.6× the raw lag's, p99 no worse")
