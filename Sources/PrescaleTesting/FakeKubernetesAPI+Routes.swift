@@ -67,15 +67,13 @@ extension FakeKubernetesAPI {
         let contentType = request.headers[.contentType]
         let body = try await request.body.collect(upTo: 1 << 20)
         let bodyBytes = Array(body.readableBytesView)
+        // Recorded under the same lock as its effect: a test that sees the effect sees the request.
         let (status, object) = self.handle(
             method: method, path: path, authorization: request.headers[.authorization], contentType: contentType, body: bodyBytes
-        )
-        self.state.withLock { state in
-            state.requests.append(
-                RecordedRequest(
-                    method: method, path: path, contentType: contentType, status: status, body: String(decoding: bodyBytes, as: UTF8.self),
-                    at: .now)
-            )
+        ) { status in
+            RecordedRequest(
+                method: method, path: path, contentType: contentType, status: status, body: String(decoding: bodyBytes, as: UTF8.self),
+                at: .now)
         }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return Response(
@@ -96,117 +94,125 @@ extension FakeKubernetesAPI {
         )
     }
 
-    func handle(method: String, path: String, authorization: String?, contentType: String?, body: [UInt8]) -> (Int, [String: Any]) {
+    func handle(
+        method: String, path: String, authorization: String?, contentType: String?, body: [UInt8],
+        record: (Int) -> RecordedRequest
+    ) -> (Int, [String: Any]) {
         self.state.withLock { state -> (Int, [String: Any]) in
-            guard authorization == "Bearer \(state.token)" else {
-                return Self.status(401, "Unauthorized", "Unauthorized")
-            }
-            guard let route = Self.route(path) else {
-                return Self.status(404, "NotFound", "the server could not find the requested resource")
-            }
-            guard let (verb, resource, group, name) = Self.rbac(route, method: method) else {
-                return Self.status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
-            }
-            if state.forbidden.contains("\(verb) \(resource)") {
-                let namespace: String
-                switch route {
-                case .scaledObject(let ns, _), .scale(let ns, _, _, _), .workload(let ns, _, _), .leases(let ns), .lease(let ns, _),
-                    .events(let ns), .configMap(let ns, _):
-                    namespace = ns
+            let answer = { () -> (Int, [String: Any]) in
+                guard authorization == "Bearer \(state.token)" else {
+                    return Self.status(401, "Unauthorized", "Unauthorized")
                 }
-                let plain = resource.split(separator: ".").first.map(String.init) ?? resource
-                let sub = resource.contains("/") ? "/" + (resource.split(separator: "/").last.map(String.init) ?? "") : ""
-                return Self.status(
-                    403, "Forbidden",
-                    "\(plain).\(group) \"\(name ?? "")\" is forbidden: User \"system:serviceaccount:prescale:prescale\" cannot \(verb) "
-                        + "resource \"\(plain)\(sub)\" in API group \"\(group)\" in the namespace \"\(namespace)\""
-                )
-            }
-            if !state.failures.isEmpty {
-                let code = state.failures.removeFirst()
-                return Self.status(
-                    code, code == 409 ? "Conflict" : code == 429 ? "TooManyRequests" : "InternalError", "injected failure \(code)")
-            }
-            if method == "PATCH" && contentType != "application/merge-patch+json" {
-                return Self.status(
-                    415, "UnsupportedMediaType",
-                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
-                )
-            }
-            if method == "POST" || method == "PUT", contentType != "application/json" {
-                return Self.status(415, "UnsupportedMediaType", "the body of the request was in an unknown format")
-            }
-            switch route {
-            case .scaledObject(let namespace, let name):
-                guard method == "GET" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
-                guard let object = state.scaledObjects["\(namespace)/\(name)"] else {
-                    return Self.status(404, "NotFound", "scaledobjects.keda.sh \"\(name)\" not found")
+                guard let route = Self.route(path) else {
+                    return Self.status(404, "NotFound", "the server could not find the requested resource")
                 }
-                return (200, object)
-            case .scale(let namespace, let plural, _, let name):
-                let key = "\(namespace)/\(plural)/\(name)"
-                guard let current = state.replicas[key] else {
-                    return Self.status(404, "NotFound", "\(plural).apps \"\(name)\" not found")
+                guard let (verb, resource, group, name) = Self.rbac(route, method: method) else {
+                    return Self.status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
                 }
-                if method == "PATCH" {
-                    guard let patch = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                        let spec = patch["spec"] as? [String: Any], let replicas = spec["replicas"] as? Int, replicas >= 0
-                    else {
-                        return Self.status(422, "Invalid", "Scale.autoscaling \"\(name)\" is invalid: spec.replicas: Invalid value")
+                if state.forbidden.contains("\(verb) \(resource)") {
+                    let namespace: String
+                    switch route {
+                    case .scaledObject(let ns, _), .scale(let ns, _, _, _), .workload(let ns, _, _), .leases(let ns), .lease(let ns, _),
+                        .events(let ns), .configMap(let ns, _):
+                        namespace = ns
                     }
-                    state.replicas[key] = replicas
-                    state.resourceVersion += 1
-                    return (200, Self.scale(namespace: namespace, name: name, replicas: replicas, version: state.resourceVersion))
-                }
-                guard method == "GET" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
-                return (200, Self.scale(namespace: namespace, name: name, replicas: current, version: state.resourceVersion))
-            case .workload(let namespace, let plural, let name):
-                let key = "\(namespace)/\(plural)/\(name)"
-                guard let replicas = state.replicas[key] else {
-                    return Self.status(404, "NotFound", "\(plural).apps \"\(name)\" not found")
-                }
-                guard method == "GET" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
-                // Pods not yet ready are not counted; the API server omits a zero readyReplicas.
-                let ready = min(state.ready[key] ?? replicas, replicas)
-                var status: [String: Any] = ["replicas": replicas, "observedGeneration": 1]
-                if ready > 0 { status["readyReplicas"] = ready }
-                return (
-                    200,
-                    [
-                        "kind": plural == "deployments" ? "Deployment" : "StatefulSet", "apiVersion": "apps/v1",
-                        "metadata": ["name": name, "namespace": namespace, "resourceVersion": String(state.resourceVersion)],
-                        "spec": ["replicas": replicas], "status": status,
-                    ]
-                )
-            case .configMap(let namespace, let name):
-                return Self.configMapRequest(&state, method: method, namespace: namespace, name: name, body: body)
-            case .leases(let namespace):
-                guard method == "POST" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
-                return Self.createLease(&state, namespace: namespace, body: body)
-            case .lease(let namespace, let name):
-                return Self.leaseRequest(&state, method: method, namespace: namespace, name: name, body: body)
-            case .events(let namespace):
-                guard method == "POST" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
-                // The fields the API server requires of a core/v1 Event.
-                guard var event = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                    event["kind"] as? String == "Event", event["apiVersion"] as? String == "v1",
-                    let involved = event["involvedObject"] as? [String: Any], involved["name"] is String,
-                    (involved["namespace"] as? String) == namespace,
-                    var metadata = event["metadata"] as? [String: Any],
-                    metadata["name"] is String || metadata["generateName"] is String,
-                    event["reason"] is String, event["message"] is String
-                else {
+                    let plain = resource.split(separator: ".").first.map(String.init) ?? resource
+                    let sub = resource.contains("/") ? "/" + (resource.split(separator: "/").last.map(String.init) ?? "") : ""
                     return Self.status(
-                        422, "Invalid", "Event is invalid: involvedObject, metadata.name or generateName, reason and message are required")
+                        403, "Forbidden",
+                        "\(plain).\(group) \"\(name ?? "")\" is forbidden: User \"system:serviceaccount:prescale:prescale\" cannot \(verb) "
+                            + "resource \"\(plain)\(sub)\" in API group \"\(group)\" in the namespace \"\(namespace)\""
+                    )
                 }
-                state.resourceVersion += 1
-                metadata["namespace"] = namespace
-                metadata["name"] = metadata["name"] ?? "\(metadata["generateName"]!)\(state.resourceVersion)"
-                metadata["resourceVersion"] = String(state.resourceVersion)
-                event["metadata"] = metadata
-                state.events.append(event)
-                return (201, event)
-            }
+                if !state.failures.isEmpty {
+                    let code = state.failures.removeFirst()
+                    return Self.status(
+                        code, code == 409 ? "Conflict" : code == 429 ? "TooManyRequests" : "InternalError", "injected failure \(code)")
+                }
+                if method == "PATCH" && contentType != "application/merge-patch+json" {
+                    return Self.status(
+                        415, "UnsupportedMediaType",
+                        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+                    )
+                }
+                if method == "POST" || method == "PUT", contentType != "application/json" {
+                    return Self.status(415, "UnsupportedMediaType", "the body of the request was in an unknown format")
+                }
+                switch route {
+                case .scaledObject(let namespace, let name):
+                    guard method == "GET" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
+                    guard let object = state.scaledObjects["\(namespace)/\(name)"] else {
+                        return Self.status(404, "NotFound", "scaledobjects.keda.sh \"\(name)\" not found")
+                    }
+                    return (200, object)
+                case .scale(let namespace, let plural, _, let name):
+                    let key = "\(namespace)/\(plural)/\(name)"
+                    guard let current = state.replicas[key] else {
+                        return Self.status(404, "NotFound", "\(plural).apps \"\(name)\" not found")
+                    }
+                    if method == "PATCH" {
+                        guard let patch = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+                            let spec = patch["spec"] as? [String: Any], let replicas = spec["replicas"] as? Int, replicas >= 0
+                        else {
+                            return Self.status(422, "Invalid", "Scale.autoscaling \"\(name)\" is invalid: spec.replicas: Invalid value")
+                        }
+                        state.replicas[key] = replicas
+                        state.resourceVersion += 1
+                        return (200, Self.scale(namespace: namespace, name: name, replicas: replicas, version: state.resourceVersion))
+                    }
+                    guard method == "GET" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
+                    return (200, Self.scale(namespace: namespace, name: name, replicas: current, version: state.resourceVersion))
+                case .workload(let namespace, let plural, let name):
+                    let key = "\(namespace)/\(plural)/\(name)"
+                    guard let replicas = state.replicas[key] else {
+                        return Self.status(404, "NotFound", "\(plural).apps \"\(name)\" not found")
+                    }
+                    guard method == "GET" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
+                    // Pods not yet ready are not counted; the API server omits a zero readyReplicas.
+                    let ready = min(state.ready[key] ?? replicas, replicas)
+                    var status: [String: Any] = ["replicas": replicas, "observedGeneration": 1]
+                    if ready > 0 { status["readyReplicas"] = ready }
+                    return (
+                        200,
+                        [
+                            "kind": plural == "deployments" ? "Deployment" : "StatefulSet", "apiVersion": "apps/v1",
+                            "metadata": ["name": name, "namespace": namespace, "resourceVersion": String(state.resourceVersion)],
+                            "spec": ["replicas": replicas], "status": status,
+                        ]
+                    )
+                case .configMap(let namespace, let name):
+                    return Self.configMapRequest(&state, method: method, namespace: namespace, name: name, body: body)
+                case .leases(let namespace):
+                    guard method == "POST" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
+                    return Self.createLease(&state, namespace: namespace, body: body)
+                case .lease(let namespace, let name):
+                    return Self.leaseRequest(&state, method: method, namespace: namespace, name: name, body: body)
+                case .events(let namespace):
+                    guard method == "POST" else { return Self.status(405, "MethodNotAllowed", "not allowed") }
+                    // The fields the API server requires of a core/v1 Event.
+                    guard var event = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+                        event["kind"] as? String == "Event", event["apiVersion"] as? String == "v1",
+                        let involved = event["involvedObject"] as? [String: Any], involved["name"] is String,
+                        (involved["namespace"] as? String) == namespace,
+                        var metadata = event["metadata"] as? [String: Any],
+                        metadata["name"] is String || metadata["generateName"] is String,
+                        event["reason"] is String, event["message"] is String
+                    else {
+                        return Self.status(
+                            422, "Invalid",
+                            "Event is invalid: involvedObject, metadata.name or generateName, reason and message are required")
+                    }
+                    state.resourceVersion += 1
+                    metadata["namespace"] = namespace
+                    metadata["name"] = metadata["name"] ?? "\(metadata["generateName"]!)\(state.resourceVersion)"
+                    metadata["resourceVersion"] = String(state.resourceVersion)
+                    event["metadata"] = metadata
+                    state.events.append(event)
+                    return (201, event)
+                }
+            }()
+            state.requests.append(record(answer.0))
+            return answer
         }
     }
 
