@@ -6,14 +6,11 @@
 /// the floor raised at every sample, the backlog that grows while the group is paused would ask for
 /// more replicas at each sample, and each new replica would restart the pause: the replicas would climb
 /// to the maximum while nothing is consumed (measured in `simulate --rebalance-pause`,
-/// docs/simulation.md). The replicas asked for consume once as many are ready as were asked for and
-/// the last interval consumed at least ``consumingShare`` of what they can. The rate the plan serves
-/// is not paced: only the backlog's drain is.
+/// docs/simulation.md). The ready replicas consume once the last interval consumed at least
+/// ``CapacityEstimator/pausedShare`` of what they can (anything at all while no capacity is known), the
+/// same test the estimator uses for a pause. The rate the plan serves is not paced: only the backlog's
+/// drain is.
 public struct FloorPacing: Sendable, Hashable {
-    /// The share of the ready replicas' capacity that the last interval must have consumed for the
-    /// replicas asked for to count as consuming (a paused group consumes nothing).
-    public static let consumingShare = 0.5
-
     private var asked = 0
     private var askedAt = -Double.infinity
 
@@ -30,7 +27,7 @@ public struct FloorPacing: Sendable, Hashable {
         let ready = current ?? 0
         let consumed = consumption ?? 0
         // Without a capacity, any consumption at all: a paused group consumes nothing.
-        let consuming = ready == 0 || capacity.map { consumed >= Self.consumingShare * Double(ready) * $0 } ?? (consumed > 0)
+        let consuming = ready == 0 || capacity.map { consumed >= CapacityEstimator.pausedShare * Double(ready) * $0 } ?? (consumed > 0)
         if time - self.askedAt < lead && !consuming { return min(floor, self.asked) }
         if floor > ready {
             self.asked = floor
