@@ -5,7 +5,7 @@
 # (scripts/build-image: mmdebstrap + umoci, with this file's labels, user, entrypoint and ports) and starts
 # it (scripts/test-image); .github/workflows/release.yml publishes this file's build for amd64 and arm64.
 #
-#   docker build -t ghcr.io/prescale/prescale:0.16.0 .
+#   docker build -t ghcr.io/prescale/prescale:0.17.0 .
 #
 # The version label must equal `prescale --version` (Sources/PrescaleCore/PrescaleVersion.swift; checked in CI).
 
@@ -28,7 +28,7 @@ RUN scripts/build-release \
 FROM debian:bookworm-slim
 LABEL org.opencontainers.image.title="prescale" \
       org.opencontainers.image.description="A KEDA external scaler that predicts load: Kafka lag, MQTT rate, direct K3s scale-up" \
-      org.opencontainers.image.version="0.16.0" \
+      org.opencontainers.image.version="0.17.0" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.source="https://github.com/prescale/prescale"
 # Runtime libraries of the binary and of librdkafka / libmosquitto (TLS, SASL, compression).

@@ -31,6 +31,13 @@ public struct CapacityEstimator: Sendable, Hashable {
     /// the replicas can consume at the estimate (nothing at all while there is none) is the consumer
     /// group's rebalance pause, and does not count.
     public static let pausedShare = 0.5
+    /// After a change of the replica count, a read that consumed at least this share of the work it
+    /// began with (up to what the replicas can at the estimate) shows a change that cost no pause.
+    public static let freeShare = 0.75
+    /// How many of the last changes of the replica count ``changesAreFree`` looks at.
+    public static let judgedChanges = 8
+    /// How many changes must have been judged before ``changesAreFree`` can say so.
+    public static let minimumJudgedChanges = 3
 
     /// The prior, messages per replica per second.
     public let prior: Double?
@@ -52,6 +59,29 @@ public struct CapacityEstimator: Sendable, Hashable {
     private var settling = false
     private var paused = false
     private var resumed = false
+    /// Whether the change being followed has been judged (paused or not) yet.
+    private var judged = true
+    /// The last ``judgedChanges`` judged changes, newest in bit 0: 1 where the group paused.
+    private var pausedChanges: UInt32 = 0
+    /// Changes judged so far.
+    public private(set) var judgedChangeCount = 0
+
+    /// Whether changing the replica count has been seen to cost this consumer group nothing: at least
+    /// ``minimumJudgedChanges`` changes were followed by a read that began with at least half an
+    /// interval's work for the replicas at the estimate, and each of the last ``judgedChanges`` of those
+    /// reads consumed at least ``freeShare`` of what it could. A change followed only by reads with less
+    /// work waiting says nothing and is not judged. False while no capacity is known or `followsRebalances` is off.
+    public var changesAreFree: Bool {
+        self.judgedChangeCount >= Self.minimumJudgedChanges && self.pausedChanges & Self.judgedMask == 0
+    }
+
+    private static let judgedMask: UInt32 = (1 << UInt32(CapacityEstimator.judgedChanges)) - 1
+
+    private mutating func judge(paused: Bool) {
+        self.judged = true
+        self.judgedChangeCount += 1
+        self.pausedChanges = (self.pausedChanges << 1 | (paused ? 1 : 0)) & Self.judgedMask
+    }
 
     /// Creates an estimator; `prior` is the user's `messagesPerReplicaPerSecond`, if given.
     /// `followsRebalances` (default) leaves a consumer group's rebalance pause out.
@@ -150,10 +180,21 @@ public struct CapacityEstimator: Sendable, Hashable {
         if let lastReplicas = self.lastReplicas, replicas != lastReplicas {
             self.settling = true
             self.paused = false
+            self.judged = false
             return
         }
         guard self.settling else { return }
         let normal = self.estimate.map { $0 * Double(replicas) * seconds * Self.pausedShare } ?? 0
+        if !self.judged, let estimate = self.estimate, replicas > 0 {
+            // What the replicas could consume of the work waiting at the start of the interval. Only a
+            // read that began with at least half an interval's work for them (and a message each)
+            // tells a pause, even a partial one, from a group that consumed all there was.
+            let full = estimate * Double(replicas) * seconds
+            let available = min(self.lastBacklog, full)
+            if available >= max(Double(replicas), Self.pausedShare * full) {
+                self.judge(paused: progress < Self.freeShare * available)
+            }
+        }
         if progress <= normal {
             self.paused = true
         } else {

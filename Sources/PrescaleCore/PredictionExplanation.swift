@@ -49,6 +49,11 @@ public struct PredictionExplanation: Sendable, Hashable {
     /// commits every few seconds, ``MetricSample/uncommitted``), which the planner left out; 0 otherwise.
     public var uncommitted: Double = 0
 
+    /// Whether Prescale lowers the target's replicas to this value itself (``PredictionSpec/lowersReplicas``,
+    /// once changes of the replica count are seen to cost the group no pause): the value then keeps no
+    /// rise and is held one sync.
+    public var lowersReplicas = false
+
     /// Creates an explanation.
     public init(
         forecastRate: Double,

@@ -51,6 +51,13 @@ public struct PredictionSpec: Sendable, Hashable {
     /// scale-up's floor is paced (``FloorPacing``). Not metadata: off only in `simulate
     /// --no-rebalance-guard`, to measure what it is worth. Default true.
     public var followsRebalances = true
+    /// Whether, with direct scale-up, Prescale also lowers the target's replicas to its value at every
+    /// sample once changes of the replica count are seen to cost the consumer group no rebalance pause
+    /// (``CapacityEstimator/changesAreFree``), so that the value need not be kept for the HPA to read: no
+    /// kept rise, and a scale-down hold of one sync (``ScaleDownHold/ownedSyncs``). Not metadata, and not
+    /// what the server's actuator does (it only scales up): on only in `simulate --direct-scale-down`,
+    /// which measures the design. Default false.
+    public var lowersReplicas = false
 
     /// Creates a spec; the lead time defaults to the control path's delay.
     public init(

@@ -95,7 +95,7 @@ public struct PredictivePlanner: Planner {
         self.capacity = CapacityEstimator(
             prior: prediction.messagesPerReplicaPerSecond, followsRebalances: prediction.followsRebalances)
         self.hold = ScaleDownHold(
-            seconds: prediction.direct ? ScaleDownHold.directSyncs * prediction.hpaSyncPeriod : ScaleDownHold.window,
+            seconds: ScaleDownHold.seconds(for: prediction, lowering: false),
             syncSeconds: prediction.hpaSyncPeriod)
         self.scaleUpBound = DefaultScaleUpBound(syncSeconds: prediction.hpaSyncPeriod)
     }
@@ -117,10 +117,14 @@ public struct PredictivePlanner: Planner {
         guard self.prediction.enabled else { return self.reactive.decide(sample) }
         var decision = self.bounded(sample)
         decision.prediction?.uncommitted = sample.consumedUncommitted
+        let lowering = self.lowersReplicas
+        decision.prediction?.lowersReplicas = lowering
+        self.hold.seconds = ScaleDownHold.seconds(for: self.prediction, lowering: lowering)
         // A direct scale-up is kept for one sync so the HPA reads it; the scale-down hold then keeps it
         // as long as the plan wants the replicas. What is kept is the value reported, after the bound
-        // that holds while no capacity is known: a rise the bound cut was never asked for.
-        if self.prediction.direct {
+        // that holds while no capacity is known: a rise the bound cut was never asked for. Not when
+        // Prescale lowers the replicas itself: no HPA sync then has a count to undo.
+        if self.prediction.direct && !lowering {
             let kept = self.hold.keepRise(time: sample.time, value: decision.value)
             if kept > decision.value {
                 decision.report(kept)
@@ -133,6 +137,13 @@ public struct PredictivePlanner: Planner {
         if self.loadHasEnded(sample) { self.hold.release() }
         self.hold.hold(&decision)
         return decision
+    }
+
+    /// Whether Prescale lowers the replicas to the value itself: asked for (``PredictionSpec/lowersReplicas``,
+    /// direct scale-up only), and changes of the replica count seen to cost the consumer group no pause
+    /// (``CapacityEstimator/changesAreFree``). Until then the value is kept and held as for the HPA.
+    var lowersReplicas: Bool {
+        self.prediction.direct && self.prediction.lowersReplicas && self.capacity.changesAreFree
     }
 
     /// Whether the plan knows the load has ended for long enough that replicas can go and come back in

@@ -3,5 +3,5 @@
 /// the Dockerfile's OCI label and the Helm chart's `appVersion` name the same version.
 public enum PrescaleVersion {
     /// The version, semantic-versioning style.
-    public static let current = "0.16.0"
+    public static let current = "0.17.0"
 }

@@ -21,13 +21,24 @@ public struct ScaleDownHold: Sendable, Hashable {
     /// 30% fewer replica-seconds than ``window``; a hold of one sync lets the HPA undo 4-6 direct
     /// scale-ups per trace.
     public static let directSyncs = 2.0
+    /// HPA syncs a value is held when Prescale lowers the replicas itself
+    /// (``PredictionSpec/lowersReplicas``): no sync has to read a rise, so one sync of stabilisation.
+    public static let ownedSyncs = 1.0
+
+    /// The seconds a planner with `prediction` holds its value, `lowering` when Prescale lowers the
+    /// replicas to it itself.
+    public static func seconds(for prediction: PredictionSpec, lowering: Bool) -> Double {
+        guard prediction.direct else { return Self.window }
+        return min((lowering ? Self.ownedSyncs : Self.directSyncs) * prediction.hpaSyncPeriod, Self.window)
+    }
     /// Width of one bucket of the sliding maximum with the HPA's default sync: one HPA sync period. A
     /// value is held until ``window`` after its bucket began, so for 45 to 60 s (measured on the shared
     /// traces, 5 s buckets held to a full minute cost 1-9% more replica-seconds for no better p99).
     public static let bucketSeconds = PredictionSpec.defaultHPASyncSeconds
 
-    /// The seconds this hold keeps a value: ``window``, or with direct scale-up ``directSyncs`` syncs.
-    public let seconds: Double
+    /// The seconds this hold keeps a value (``seconds(for:lowering:)``), at most ``window``: set between
+    /// samples when Prescale starts or stops lowering the replicas itself (``PredictivePlanner``).
+    public var seconds: Double
     /// The HPA's sync period: the width of a bucket, and how long a risen value is kept.
     public let syncSeconds: Double
     private let bucketCount: Int

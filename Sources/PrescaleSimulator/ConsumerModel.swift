@@ -74,6 +74,10 @@ public struct ControlPathSettings: Sendable, Hashable {
     /// Whether Prescale's planner allows for the consumer group's rebalance pause after its replicas
     /// change (``PredictionSpec/followsRebalances``); off only to measure what that is worth. Default: true.
     public var rebalanceGuard = true
+    /// Whether `prescale-direct` also lowers the replicas to its value at every sample once changes are
+    /// seen to cost no rebalance pause (``PredictionSpec/lowersReplicas``), a design the server's actuator
+    /// does not implement; on only to measure it. Default: false.
+    public var directScaleDown = false
 
     /// Creates the defaults.
     public init() {}

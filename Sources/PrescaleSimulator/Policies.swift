@@ -26,6 +26,8 @@ struct KEDAPolicy: ScalingPolicy {
     private var active = false
     private var desired = 0
     private var lastDirectUp = -Double.infinity
+    /// Whether the planner's last decision asked Prescale to lower the replicas itself (`--direct-scale-down`).
+    private var lowering = false
     private let cooldownSeconds: Double
     private(set) var reverts = 0
     private(set) var explanation: (value: Double, planned: Int, burstRate: Double)?
@@ -69,6 +71,9 @@ struct KEDAPolicy: ScalingPolicy {
         if self.direct && sampled && self.active && self.desired > self.current {
             self.current = min(self.desired, self.model.maximumReplicas)
             self.lastDirectUp = now
+        } else if self.lowering && sampled && self.current > 0 && self.desired < self.current {
+            // Lowered to the count the HPA computes from the same value, so its next sync agrees.
+            self.current = self.desired
         }
         if let synced = self.hpa.sync(now: now, current: self.current, value: self.value, target: self.target) {
             if synced < self.current && now - self.lastDirectUp <= self.settings.hpaSyncSeconds { self.reverts += 1 }
@@ -100,6 +105,7 @@ struct KEDAPolicy: ScalingPolicy {
             self.value = decision.value
             self.active = decision.isActive
             self.desired = min(max(decision.desiredReplicas, 1), self.model.maximumReplicas)
+            self.lowering = self.direct && (decision.prediction?.lowersReplicas ?? false)
             self.explanation = (decision.value, decision.prediction?.plannedReplicas ?? 0, decision.prediction?.burstRate ?? 0)
         }
     }

@@ -40,6 +40,7 @@ public struct PolicyRoster: Sendable {
         prediction.followsRebalances = self.settings.rebalanceGuard
         var direct = prediction
         direct.direct = true
+        direct.lowersReplicas = self.settings.directScaleDown
         let planner = PredictivePlanner(
             target: target, activationThreshold: 0, prediction: policy == .prescaleDirect ? direct : prediction)
         switch policy {

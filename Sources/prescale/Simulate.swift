@@ -88,6 +88,11 @@ struct Simulate: AsyncParsableCommand {
             "Let prescale policies allow for the consumer group's rebalance pause after the replicas change (as the server does); --no-rebalance-guard: not."
     )
     var rebalanceGuard = true
+    @Flag(
+        help:
+            "Let prescale-direct also lower the replicas to its value at every sample, with a one-sync hold and no kept rise, once changes of the replicas are seen to cost the consumer group no rebalance pause (a design the server's actuator does not implement: it only scales up)."
+    )
+    var directScaleDown = false
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
     @Option(help: "Write the chart (SVG) into this directory.")
@@ -205,6 +210,7 @@ struct Simulate: AsyncParsableCommand {
         settings.replicaSource = self.replicaSource
         settings.commitCadence = self.commitCadence
         settings.rebalanceGuard = self.rebalanceGuard
+        settings.directScaleDown = self.directScaleDown
         let roster = PolicyRoster(settings: settings, model: model, prediction: try self.prediction())
         var simulation = Simulation(model: model)
         self.consumers.apply(to: &simulation)

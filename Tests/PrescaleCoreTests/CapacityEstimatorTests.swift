@@ -150,6 +150,29 @@ struct CapacityEstimatorTests {
             Self.rebalancing(pause: 0, offset: 0, follows: true).segmentRates
                 == Self.rebalancing(pause: 0, offset: 0, follows: false).segmentRates)
     }
+
+    @Test("changes of replicas followed by full consumption are free; a pause after each, even a partial one, is not")
+    func changesJudged() {
+        let free = Self.rebalancing(pause: 0, offset: 0, follows: true)
+        #expect(free.changesAreFree && free.judgedChangeCount >= 60, "\(free.judgedChangeCount)")
+        for (pause, offset) in [(3.0, 0.0), (1.0, 0.0), (1.0, 0.5), (0.5, 0.0)] {
+            let pausing = Self.rebalancing(pause: pause, offset: offset, follows: true)
+            #expect(!pausing.changesAreFree && pausing.judgedChangeCount >= 60, "pause \(pause) at \(offset)")
+        }
+        #expect(!Self.rebalancing(pause: 0, offset: 0, follows: false).changesAreFree)
+    }
+
+    @Test("a change with no more work waiting than the replicas consume says nothing about a pause")
+    func idleChangesUnjudged() {
+        var estimator = CapacityEstimator(prior: 10)
+        var consumed = 0.0
+        for second in 1...120 {
+            let replicas = second / 8 % 2 == 0 ? 3 : 4
+            consumed += 5
+            estimator.observe(time: Double(second), consumed: consumed, backlog: 5, replicas: replicas)
+        }
+        #expect(estimator.judgedChangeCount == 0 && !estimator.changesAreFree)
+    }
 }
 
 @Suite("Burst memory")

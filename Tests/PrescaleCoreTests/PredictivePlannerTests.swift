@@ -407,6 +407,36 @@ struct PredictivePlannerTests {
         #expect(after.value == 50, "\(after)")
     }
 
+    @Test("Prescale lowers the replicas itself only when asked to and once changes of replicas are seen to cost no pause")
+    func lowersOnceChangesAreFree() throws {
+        func run(lowers: Bool, pause: Bool) -> [Bool] {
+            var prediction = PredictionSpec(direct: true)
+            prediction.lowersReplicas = lowers
+            var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: prediction)
+            planner.restore(
+                LearnedState(
+                    capacitySegments: [10, 10, 10], capacitySegmentCount: 3, burstPeaks: [], burstDurations: [], forecasterLevels: []))
+            var consumed = 0.0
+            var flags: [Bool] = []
+            for second in 0..<60 {
+                let replicas = second / 8 % 2 == 0 ? 3 : 4
+                // With `pause`, the group consumes nothing in the second after its replicas changed.
+                let changedBefore = second % 8 == 1 && second > 8
+                consumed += pause && changedBefore ? 0 : 10 * Double(replicas)
+                let decision = planner.decide(
+                    MetricSample(
+                        time: Double(second), reactiveValue: 500, backlog: 500, arrived: consumed + 500, consumed: consumed,
+                        replicas: replicas))
+                flags.append(decision.prediction?.lowersReplicas ?? false)
+            }
+            return flags
+        }
+        let free = run(lowers: true, pause: false)
+        #expect(!free[0] && free.last!, "\(free)")
+        #expect(!run(lowers: true, pause: true).contains(true))
+        #expect(!run(lowers: false, pause: false).contains(true))
+    }
+
     @Test("windowed sources (MQTT): the prediction is the upper rate over the window plus backlog")
     func windowed() throws {
         var planner = PredictivePlanner(target: 10, activationThreshold: 0, prediction: Self.lag)
