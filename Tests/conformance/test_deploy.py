@@ -8,6 +8,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -18,6 +19,8 @@ from test_externalscaler import ref, stub
 from test_kafka import MockKafka, kafka_metadata
 
 DEPLOY = ROOT / "deploy"
+sys.path.insert(0, str(ROOT / "scripts"))
+import dockerfile_runtime  # noqa: E402  (scripts/dockerfile_runtime.py, which scripts/build-image runs too)
 SCHEMAS = ROOT.parent / "shared" / "schemas"
 KUBERNETES_VERSION = "1.32"
 KUSTOMIZATIONS = sorted(p.parent for p in DEPLOY.rglob("kustomization.yaml"))
@@ -265,9 +268,7 @@ def test_the_consistency_check_catches_a_renamed_metric():
 def dockerfile_runtime_packages():
     """The Dockerfile's runtime stage, and the packages it installs: deploy/image/packages.txt (which
     scripts/build-image extracts too) and what its apt-get line adds."""
-    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
-    stages = re.split(r"^FROM ", text, flags=re.M)
-    runtime = stages[-1]
+    runtime = dockerfile_runtime.runtime_stage(ROOT / "Dockerfile")
     assert "COPY deploy/image/packages.txt /tmp/packages.txt" in runtime
     packages = {line.strip() for line in (DEPLOY / "image" / "packages.txt").read_text().splitlines()
                 if line.strip() and not line.startswith("#")}

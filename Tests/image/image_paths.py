@@ -11,9 +11,18 @@ WRAPPER = IMAGE / "prescale-in-image"
 ROOTFS = IMAGE / "unpacked" / "rootfs"
 
 
-def conformance():
-    """Tests/conformance/conftest.py as the module `conformance_conftest`."""
-    spec = importlib.util.spec_from_file_location("conformance_conftest", ROOT / "Tests" / "conformance" / "conftest.py")
+def runtime_config(dockerfile):
+    """scripts/dockerfile_runtime.py's reading of the Dockerfile's runtime stage (what build-image uses)."""
+    return _module("dockerfile_runtime", ROOT / "scripts" / "dockerfile_runtime.py").runtime_config(dockerfile)
+
+
+def _module(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def conformance():
+    """Tests/conformance/conftest.py as the module `conformance_conftest`."""
+    return _module("conformance_conftest", ROOT / "Tests" / "conformance" / "conftest.py")

@@ -6,12 +6,11 @@ import json
 import os
 import pathlib
 import re
-import shlex
 import subprocess
 
 import pytest
 
-from image_paths import IMAGE, ROOT, WRAPPER, ROOTFS, conformance
+from image_paths import IMAGE, ROOT, WRAPPER, ROOTFS, conformance, runtime_config
 
 
 
@@ -39,31 +38,23 @@ def manifest():
     return json.loads(blob(tagged[0]["digest"]))
 
 
-def dockerfile_runtime():
-    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
-    runtime = re.split(r"^FROM ", text, flags=re.M)[-1]
-    labels, fields = {}, {}
-    for line in runtime.splitlines():
-        keyword, _, rest = line.strip().partition(" ")
-        if keyword == "LABEL":
-            labels.update(pair.split("=", 1) for pair in shlex.split(rest))
-        elif keyword in ("USER", "EXPOSE", "ENTRYPOINT", "CMD"):
-            fields[keyword] = rest.strip()
-    return labels, fields
-
-
 def test_the_image_carries_the_dockerfiles_labels_user_entrypoint_and_ports():
-    labels, fields = dockerfile_runtime()
+    stage = runtime_config(ROOT / "Dockerfile")
+    labels = stage["labels"]
     image = manifest()
     config = json.loads(blob(image["config"]["digest"]))
     assert config["os"] == "linux"
     assert config["config"]["Labels"] == labels
     assert labels["org.opencontainers.image.version"] == version()
     assert {k: v for k, v in image.get("annotations", {}).items() if k in labels} == labels
-    assert config["config"]["User"] == fields["USER"] == "65532:65532"
-    assert config["config"]["Entrypoint"] == json.loads(fields["ENTRYPOINT"])
-    assert config["config"]["Cmd"] == json.loads(fields["CMD"])
-    assert set(config["config"]["ExposedPorts"]) == {f"{port}/tcp" for port in fields["EXPOSE"].split()}
+    assert config["config"]["User"] == stage["user"] == "65532:65532"
+    assert config["config"]["Entrypoint"] == stage["entrypoint"]
+    assert config["config"]["Cmd"] == stage["cmd"]
+    assert set(config["config"]["ExposedPorts"]) == set(stage["ports"])
+    # What the stage is read as (build-image reads it the same way): the documented ports and command.
+    assert stage["entrypoint"] == ["/usr/local/bin/prescale"] and stage["cmd"] == ["serve"]
+    assert set(stage["ports"]) == {"6000/tcp", "8080/tcp"}
+    assert labels["org.opencontainers.image.title"] == "prescale"
     # One layer, and small: the stripped binary plus Debian's runtime libraries.
     layers = image["layers"]
     assert len(layers) == 1
